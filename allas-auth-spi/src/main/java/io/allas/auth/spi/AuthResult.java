@@ -1,0 +1,76 @@
+package io.allas.auth.spi;
+
+import java.util.Objects;
+
+/**
+ * The outcome of an authentication exchange.
+ */
+public sealed interface AuthResult {
+
+    /**
+     * @return success: allas sends AuthenticationOk and continues the startup
+     */
+    static AuthResult success() {
+        return Success.INSTANCE;
+    }
+
+    /**
+     * The failure PostgreSQL reports for a wrong password: FATAL 28P01
+     * {@code password authentication failed for user "..."}. Use it for a wrong user name too,
+     * so that the answer does not reveal which of the two was wrong.
+     *
+     * @param user   the user name the client gave
+     * @param reason a short label for logs and metrics, such as {@code wrong_password}; never a secret
+     * @return the failure
+     */
+    static AuthResult passwordFailed(String user, String reason) {
+        return new Failure("28P01", "password authentication failed for user \"" + user + "\"", reason);
+    }
+
+    /**
+     * A client that broke the protocol of the exchange (a malformed response): FATAL 08P01.
+     *
+     * @param message what was wrong, in PostgreSQL's style (lower case, no trailing period)
+     * @return the failure
+     */
+    static AuthResult protocolViolation(String message) {
+        return new Failure("08P01", message, "protocol_violation");
+    }
+
+    /**
+     * Authentication succeeded.
+     */
+    final class Success implements AuthResult {
+        private static final Success INSTANCE = new Success();
+
+        private Success() {
+        }
+
+        @Override
+        public String toString() {
+            return "Success";
+        }
+    }
+
+    /**
+     * Authentication failed; the client receives FATAL with this SQLSTATE and message.
+     *
+     * @param sqlState the SQLSTATE, five characters (28P01, 28000, 08P01 ...)
+     * @param message  the message the client sees
+     * @param reason   a short label for logs and metrics; never a secret
+     */
+    record Failure(String sqlState, String message, String reason) implements AuthResult {
+        /**
+         * @param sqlState the SQLSTATE
+         * @param message  the message
+         * @param reason   the label
+         */
+        public Failure {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(reason, "reason");
+            if (sqlState == null || sqlState.length() != 5) {
+                throw new IllegalArgumentException("a SQLSTATE has five characters: " + sqlState);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.allas.server;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import io.allas.server.config.AllasConfig;
+import io.allas.server.config.ConfigException;
+import io.allas.server.config.ConfigLoader;
+
+/**
+ * The command line: {@code java -jar allas.jar allas.json}.
+ */
+public final class Main {
+
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private static final String USAGE = """
+            Usage: java -jar allas.jar [--help] CONFIG.json
+
+            allas relays PostgreSQL LISTEN/NOTIFY: clients speak the PostgreSQL protocol to it, and it
+            holds one connection to the real server on which it listens for all of them.
+
+            CONFIG.json is the allas configuration file (the original allas format). Any key can be
+            overridden by an environment variable: ALLAS_ followed by the key path in upper case with
+            underscores, e.g. ALLAS_LISTEN_PORT=6433, ALLAS_CONNECT='host=db port=5432',
+            ALLAS_DATABASES_0_AUTH_PASSWORD=secret.
+
+            Plugins: jars in the plugins/ directory beside allas.jar (or "plugin_directory") are loaded
+            at startup; name their method in "auth.method".
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(USAGE);
+            return;
+        }
+        if (args.length != 1 || args[0].startsWith("-")) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        try {
+            List<String> warnings = new ArrayList<>();
+            AllasConfig config = ConfigLoader.load(Path.of(args[0]), System.getenv(), warnings);
+            warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
+            Allas allas = Allas.start(config, defaultPluginDirectory());
+            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}",
+                    version(), config.listen(), allas.port(),
+                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                allas.close();
+                stopped.countDown();
+            }, "allas-shutdown"));
+            stopped.await();
+        } catch (ConfigException e) {
+            System.err.println("allas: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+
+    /**
+     * {@code plugins/} beside the jar allas runs from.
+     */
+    private static Path defaultPluginDirectory() {
+        try {
+            Path codeSource = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path base = Files.isDirectory(codeSource) ? codeSource : codeSource.getParent();
+            return base.resolve("plugins");
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("plugins");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.allas.server.auth;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.allas.auth.spi.AuthConfigException;
+import io.allas.auth.spi.AuthMethod;
+import io.allas.auth.spi.AuthMethodProvider;
+import io.allas.server.config.ConfigException;
+import io.allas.server.config.DatabaseConfig;
+
+/**
+ * The configured databases, each with the method that authenticates its clients.
+ */
+public final class DatabaseAuthenticators {
+
+    /**
+     * A database clients may connect to.
+     *
+     * @param name   its name
+     * @param method the method name, for logs and metrics
+     * @param auth   the method, configured for it
+     */
+    public record Database(String name, String method, AuthMethod auth) {
+    }
+
+    private final Map<String, Database> databases;
+
+    private DatabaseAuthenticators(Map<String, Database> databases) {
+        this.databases = databases;
+    }
+
+    /**
+     * Configures each database's method; each plugin validates its own {@code auth} object.
+     *
+     * @param configs the databases
+     * @param plugins the methods available
+     * @return the databases ready to authenticate clients
+     * @throws ConfigException for an unknown method or an {@code auth} object its method rejects
+     */
+    public static DatabaseAuthenticators configure(Iterable<DatabaseConfig> configs, AuthPlugins plugins)
+            throws ConfigException {
+        Map<String, Database> databases = new LinkedHashMap<>();
+        for (DatabaseConfig config : configs) {
+            AuthMethodProvider provider = plugins.provider(config.authMethod());
+            if (provider == null) {
+                throw new ConfigException("unrecognized authentication method \"" + config.authMethod() + "\" in \""
+                        + config.auth().path() + "\" (available: " + String.join(", ", plugins.methods()) + ")");
+            }
+            try {
+                databases.put(config.name(), new Database(config.name(), config.authMethod(), provider.configure(config.auth())));
+            } catch (AuthConfigException e) {
+                throw new ConfigException(e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new ConfigException("authentication method \"" + config.authMethod() + "\" failed to configure \""
+                        + config.auth().path() + "\": " + e, e);
+            }
+        }
+        return new DatabaseAuthenticators(Map.copyOf(databases));
+    }
+
+    /**
+     * @param name a database name from a StartupMessage
+     * @return the database, if configured
+     */
+    public Optional<Database> find(String name) {
+        return Optional.ofNullable(databases.get(name));
+    }
+}

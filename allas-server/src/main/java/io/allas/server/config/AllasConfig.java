@@ -1,0 +1,30 @@
+package io.allas.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated configuration.
+ *
+ * @param listen            where clients connect
+ * @param connect           the upstream connection string, as written
+ * @param startupParameters ParameterStatus values sent to every client, overriding the upstream's
+ * @param prometheus        where the metrics and health endpoint listens; empty when off
+ * @param databases         the databases clients may connect to
+ * @param pluginDirectory   the directory of third-party plugin jars; empty when none is configured
+ *                          (the default, {@code plugins/} beside allas.jar, is then used if present)
+ */
+public record AllasConfig(ListenAddress listen,
+                          String connect,
+                          Map<String, String> startupParameters,
+                          Optional<ListenAddress.Tcp> prometheus,
+                          List<DatabaseConfig> databases,
+                          Optional<Path> pluginDirectory) {
+
+    /** The upstream connection string when none is configured, as in the original allas. */
+    public static final String DEFAULT_CONNECT = "host=localhost port=5432 sslmode=disable";
+    /** The client port when none is configured. */
+    public static final int DEFAULT_PORT = 6433;
+}

@@ -1,0 +1,58 @@
+package io.allas.server.config;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.allas.auth.spi.AuthConfig;
+import io.allas.auth.spi.AuthConfigException;
+import io.helidon.config.Config;
+
+/**
+ * A database's {@code auth} object as the plugin sees it.
+ */
+final class ConfigAuthSettings implements AuthConfig {
+
+    private final Config node;
+    private final String path;
+    private final String database;
+
+    ConfigAuthSettings(Config node, String path, String database) {
+        this.node = node;
+        this.path = path;
+        this.database = database;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String database() {
+        return database;
+    }
+
+    @Override
+    public Set<String> keys() {
+        Set<String> keys = new LinkedHashSet<>();
+        for (Config child : node.asNodeList().orElse(List.of())) {
+            keys.add(child.name());
+        }
+        return keys;
+    }
+
+    @Override
+    public Optional<String> value(String key) throws AuthConfigException {
+        Config child = node.get(key);
+        if (!child.exists()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ConfigLoader.text(child, path + "." + key));
+        } catch (ConfigException e) {
+            throw new AuthConfigException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.allas.server.listener;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.allas.server.config.ConfigException;
+import io.allas.server.config.ListenAddress;
+import io.allas.server.session.ClientSession;
+import io.allas.server.session.SessionServices;
+
+/**
+ * The Helidon WebServer that hosts allas: the PostgreSQL protocol on a listener of its own
+ * (no protocol discovery, our selector only), and, when {@code prometheus} is configured, the
+ * metrics and health endpoints on Helidon's default HTTP listener. Without it there is no HTTP
+ * listener at all: the PostgreSQL listener then takes the default listener's place.
+ */
+public final class AllasServer {
+
+    /** The name of the PostgreSQL listener when the default listener serves HTTP. */
+    public static final String POSTGRES_LISTENER = "postgres";
+
+    private final WebServer webServer;
+    private final boolean httpEnabled;
+
+    private AllasServer(WebServer webServer, boolean httpEnabled) {
+        this.webServer = webServer;
+        this.httpEnabled = httpEnabled;
+    }
+
+    /**
+     * Binds the listeners and starts serving.
+     *
+     * @param listen     where clients connect
+     * @param prometheus where the HTTP endpoint listens, or null for none
+     * @param services   what sessions share
+     * @return the running server
+     * @throws ConfigException when a listen address cannot be used
+     */
+    public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services)
+            throws ConfigException {
+        PostgresConnectionSelector selector = new PostgresConnectionSelector(
+                connection -> new ClientSession(connection, services)::run);
+        WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
+        if (prometheus == null) {
+            configurePostgres(builder, listen, selector);
+        } else {
+            bindTcp(builder, prometheus);
+            builder.routing(HttpRouting.builder()
+                            // allas users scrape /metrics; Helidon serves the same under /observe/metrics.
+                            .get("/metrics", (req, res) -> res.reroute("/observe/metrics")))
+                    .addFeature(ObserveFeature.builder()
+                            .observersDiscoverServices(false)
+                            .addObserver(MetricsObserver.create())
+                            .addObserver(HealthObserver.create())
+                            .build())
+                    .putSocket(POSTGRES_LISTENER, socket -> configurePostgres(socket.name(POSTGRES_LISTENER), listen, selector));
+        }
+        try {
+            return new AllasServer(builder.build().start(), prometheus != null);
+        } catch (RuntimeException e) {
+            throw new ConfigException("cannot listen on " + listen
+                    + (prometheus == null ? "" : " and " + prometheus) + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static void configurePostgres(ListenerConfig.BuilderBase<?, ?> listener, ListenAddress listen,
+                                          PostgresConnectionSelector selector) {
+        listener.protocolsDiscoverServices(false)
+                .addConnectionSelector(selector)
+                .idleConnectionTimeout(java.time.Duration.ofDays(365 * 100));
+        switch (listen) {
+            case ListenAddress.Tcp tcp -> bindTcp(listener, tcp);
+            case ListenAddress.Unix unix -> {
+                removeStaleSocket(unix.path());
+                listener.bindAddress(UnixDomainSocketAddress.of(unix.path()));
+            }
+        }
+    }
+
+    private static void bindTcp(ListenerConfig.BuilderBase<?, ?> listener, ListenAddress.Tcp tcp) {
+        if (tcp.host() == null) {
+            listener.bindAddress(new InetSocketAddress(tcp.port()));
+        } else {
+            listener.host(tcp.host()).port(tcp.port());
+        }
+        listener.connectionOptions(SocketOptions.builder()
+                .socketKeepAlive(tcp.keepalive())
+                .tcpNoDelay(true)
+                .build());
+    }
+
+    private static void removeStaleSocket(Path path) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 0170000) != 0140000) {
+                throw new IllegalStateException("\"" + path + "\" exists and is not a socket");
+            }
+            Files.delete(path);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove stale socket \"" + path + "\": " + e.getMessage(), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+
+    /**
+     * @return the port clients connect to (-1 on a UNIX-domain socket)
+     */
+    public int postgresPort() {
+        return httpEnabled ? webServer.port(POSTGRES_LISTENER) : webServer.port();
+    }
+
+    /**
+     * @return the port of the HTTP endpoint, or -1 when it is off
+     */
+    public int httpPort() {
+        return httpEnabled ? webServer.port() : -1;
+    }
+
+    /**
+     * Stops listening and closes every connection.
+     */
+    public void stop() {
+        webServer.stop();
+    }
+}

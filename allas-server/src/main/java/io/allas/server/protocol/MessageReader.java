@@ -1,0 +1,115 @@
+package io.allas.server.protocol;
+
+import java.io.IOException;
+
+/**
+ * Cuts the client's byte stream into packets: the untyped, length-prefixed packets of the
+ * startup phase, then typed messages. Lengths are checked before anything is allocated, so a
+ * client announcing a huge message costs nothing. Holds no buffer of its own between reads,
+ * only the unread rest of the last chunk received, so an idle connection costs little.
+ */
+public final class MessageReader {
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private ClientStream stream;
+    private byte[] chunk = EMPTY;
+    private int position;
+
+    /**
+     * @param stream where the bytes come from
+     */
+    public MessageReader(ClientStream stream) {
+        this.stream = stream;
+    }
+
+    /**
+     * Reads one startup-phase packet: Int32 length (itself included), then the body.
+     *
+     * @param maxLength the largest length accepted
+     * @return the body
+     * @throws ProtocolException when the length is out of bounds
+     * @throws IOException       when the connection fails or closes
+     */
+    public byte[] readStartupPacket(int maxLength) throws IOException {
+        int length = readInt();
+        if (length < 8 || length > maxLength) {
+            throw new ProtocolException("invalid length of startup packet");
+        }
+        return readBytes(length - 4);
+    }
+
+    /**
+     * Reads one typed message: Byte1 type, Int32 length (itself included), then the body.
+     *
+     * @param maxLength the largest length accepted
+     * @return the message's type and body
+     * @throws ProtocolException when the length is out of bounds
+     * @throws IOException       when the connection fails or closes
+     */
+    public RawMessage readMessage(int maxLength) throws IOException {
+        byte type = readByte();
+        int length = readInt();
+        if (length < 4) {
+            throw new ProtocolException("invalid message length");
+        }
+        if (length > maxLength) {
+            throw new ProtocolException("message of type \"" + (char) type + "\" is " + length
+                    + " bytes long, more than the " + maxLength + " bytes allowed");
+        }
+        return new RawMessage(type, length == 4 ? EMPTY : readBytes(length - 4));
+    }
+
+    /**
+     * @return whether bytes the client sent are waiting here unread
+     */
+    public boolean hasBufferedBytes() {
+        return position < chunk.length;
+    }
+
+    /**
+     * Replaces the stream under this reader, as when TLS starts after an SSLRequest. The caller
+     * must first make sure no bytes are buffered: they were sent in clear text.
+     *
+     * @param replacement the new stream
+     */
+    public void switchStream(ClientStream replacement) {
+        if (hasBufferedBytes()) {
+            throw new IllegalStateException("clear-text bytes are buffered");
+        }
+        this.stream = replacement;
+    }
+
+    private byte readByte() throws IOException {
+        ensureChunk();
+        return chunk[position++];
+    }
+
+    private int readInt() throws IOException {
+        int value = 0;
+        for (int i = 0; i < 4; i++) {
+            value = (value << 8) | (readByte() & 0xFF);
+        }
+        return value;
+    }
+
+    private byte[] readBytes(int count) throws IOException {
+        byte[] result = new byte[count];
+        int filled = 0;
+        while (filled < count) {
+            ensureChunk();
+            int take = Math.min(count - filled, chunk.length - position);
+            System.arraycopy(chunk, position, result, filled, take);
+            position += take;
+            filled += take;
+        }
+        return result;
+    }
+
+    private void ensureChunk() throws IOException {
+        while (position >= chunk.length) {
+            chunk = stream.read();
+            position = 0;
+        }
+    }
+}

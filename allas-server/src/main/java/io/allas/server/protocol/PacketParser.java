@@ -1,0 +1,89 @@
+package io.allas.server.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the fields of one message body. Every read is bounds-checked: a field that runs past
+ * the body is a protocol violation, never an exception escaping to the session.
+ */
+public final class PacketParser {
+
+    private final byte[] body;
+    private final String messageName;
+    private int position;
+
+    /**
+     * @param body        the message body
+     * @param messageName used in error messages, such as {@code "Bind"}
+     */
+    public PacketParser(byte[] body, String messageName) {
+        this.body = body;
+        this.messageName = messageName;
+    }
+
+    public byte readByte() throws ProtocolException {
+        require(1);
+        return body[position++];
+    }
+
+    public short readInt16() throws ProtocolException {
+        require(2);
+        short value = (short) (((body[position] & 0xFF) << 8) | (body[position + 1] & 0xFF));
+        position += 2;
+        return value;
+    }
+
+    public int readInt32() throws ProtocolException {
+        require(4);
+        int value = ((body[position] & 0xFF) << 24) | ((body[position + 1] & 0xFF) << 16)
+                | ((body[position + 2] & 0xFF) << 8) | (body[position + 3] & 0xFF);
+        position += 4;
+        return value;
+    }
+
+    /**
+     * @return a NUL-terminated string, decoded as UTF-8
+     */
+    public String readCString() throws ProtocolException {
+        int end = position;
+        while (end < body.length && body[end] != 0) {
+            end++;
+        }
+        if (end == body.length) {
+            throw new ProtocolException("invalid string in message");
+        }
+        String value = new String(body, position, end - position, StandardCharsets.UTF_8);
+        position = end + 1;
+        return value;
+    }
+
+    public byte[] readBytes(int count) throws ProtocolException {
+        if (count < 0) {
+            throw new ProtocolException("invalid length in " + messageName + " message");
+        }
+        require(count);
+        byte[] value = new byte[count];
+        System.arraycopy(body, position, value, 0, count);
+        position += count;
+        return value;
+    }
+
+    public int remaining() {
+        return body.length - position;
+    }
+
+    /**
+     * PostgreSQL rejects trailing garbage after the last field; so do we.
+     */
+    public void expectEnd() throws ProtocolException {
+        if (position != body.length) {
+            throw new ProtocolException("invalid message format");
+        }
+    }
+
+    private void require(int count) throws ProtocolException {
+        if (body.length - position < count) {
+            throw new ProtocolException("invalid message format");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.allas.server.protocol;
+
+/**
+ * The SQLSTATE codes allas reports, named as in PostgreSQL's errcodes.txt.
+ */
+public final class SqlState {
+    public static final String SYNTAX_ERROR = "42601";
+    public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    public static final String PROTOCOL_VIOLATION = "08P01";
+    public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
+    public static final String INVALID_PASSWORD = "28P01";
+    public static final String INVALID_CATALOG_NAME = "3D000";
+    public static final String TOO_MANY_CONNECTIONS = "53300";
+    public static final String ADMIN_SHUTDOWN = "57P01";
+    public static final String NO_SERVER_CONNECTION = "57A01";
+    public static final String SERVER_CONNECTION_LOST = "57A02";
+    public static final String CLIENT_TOO_SLOW = "57A03";
+    public static final String INVALID_SQL_STATEMENT_NAME = "26000";
+    public static final String INVALID_CURSOR_NAME = "34000";
+    public static final String DUPLICATE_PREPARED_STATEMENT = "42P05";
+    public static final String DUPLICATE_CURSOR = "42P03";
+    public static final String UNDEFINED_OBJECT = "42704";
+    public static final String INTERNAL_ERROR = "XX000";
+
+    private SqlState() {
+    }
+}

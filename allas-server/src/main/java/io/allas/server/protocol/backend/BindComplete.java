@@ -1,0 +1,16 @@
+package io.allas.server.protocol.backend;
+
+import io.allas.server.protocol.PacketBuilder;
+
+/**
+ * BindComplete ('2'), a message without a body.
+ */
+public enum BindComplete implements BackendMessage {
+    /** The only instance. */
+    INSTANCE;
+
+    @Override
+    public void encode(PacketBuilder out) {
+        out.beginMessage('2').endMessage();
+    }
+}

@@ -1,0 +1,16 @@
+package io.allas.server.protocol.backend;
+
+import io.allas.server.protocol.PacketBuilder;
+
+/**
+ * CloseComplete ('3'), a message without a body.
+ */
+public enum CloseComplete implements BackendMessage {
+    /** The only instance. */
+    INSTANCE;
+
+    @Override
+    public void encode(PacketBuilder out) {
+        out.beginMessage('3').endMessage();
+    }
+}

@@ -1,0 +1,96 @@
+package io.allas.server.protocol.frontend;
+
+import java.util.List;
+
+/**
+ * A typed message from a client after the startup phase.
+ */
+public sealed interface FrontendMessage {
+
+    /**
+     * Query ('Q'): a simple-protocol query string.
+     *
+     * @param sql the query text
+     */
+    record Query(String sql) implements FrontendMessage {
+    }
+
+    /**
+     * Parse ('P').
+     *
+     * @param statementName  the prepared statement's name; empty for the unnamed one
+     * @param sql            the query text
+     * @param parameterTypes the parameter type OIDs the client specified (0 = unspecified)
+     */
+    record Parse(String statementName, String sql, List<Integer> parameterTypes) implements FrontendMessage {
+    }
+
+    /**
+     * Bind ('B').
+     *
+     * @param portalName        the portal; empty for the unnamed one
+     * @param statementName     the prepared statement
+     * @param parameterFormats  the parameter format codes
+     * @param parameters        the parameter values (null for NULL)
+     * @param resultFormats     the result column format codes
+     */
+    record Bind(String portalName, String statementName, List<Short> parameterFormats,
+                List<byte[]> parameters, List<Short> resultFormats) implements FrontendMessage {
+    }
+
+    /**
+     * Describe ('D').
+     *
+     * @param target 'S' for a statement, 'P' for a portal
+     * @param name   its name
+     */
+    record Describe(char target, String name) implements FrontendMessage {
+    }
+
+    /**
+     * Execute ('E').
+     *
+     * @param portalName the portal
+     * @param maxRows    the row limit, 0 for none
+     */
+    record Execute(String portalName, int maxRows) implements FrontendMessage {
+    }
+
+    /**
+     * Close ('C').
+     *
+     * @param target 'S' for a statement, 'P' for a portal
+     * @param name   its name
+     */
+    record Close(char target, String name) implements FrontendMessage {
+    }
+
+    /** Sync ('S'). */
+    record Sync() implements FrontendMessage {
+    }
+
+    /** Flush ('H'). */
+    record Flush() implements FrontendMessage {
+    }
+
+    /** Terminate ('X'). */
+    record Terminate() implements FrontendMessage {
+    }
+
+    /**
+     * An authentication response ('p'): PasswordMessage, SASLInitialResponse or SASLResponse;
+     * which one depends on the request before it.
+     *
+     * @param body the raw body
+     */
+    record AuthenticationResponse(byte[] body) implements FrontendMessage {
+    }
+
+    /**
+     * A message type allas does not serve (FunctionCall, COPY data ...).
+     *
+     * @param type the type byte
+     */
+    record Unsupported(char type) implements FrontendMessage {
+    }
+}

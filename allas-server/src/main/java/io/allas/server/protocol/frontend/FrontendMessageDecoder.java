@@ -1,0 +1,99 @@
+package io.allas.server.protocol.frontend;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.allas.server.protocol.PacketParser;
+import io.allas.server.protocol.ProtocolException;
+import io.allas.server.protocol.RawMessage;
+
+/**
+ * Decodes typed frontend messages.
+ */
+public final class FrontendMessageDecoder {
+
+    private FrontendMessageDecoder() {
+    }
+
+    /**
+     * @param raw the message
+     * @return the decoded message
+     * @throws ProtocolException when the body does not match the type's layout
+     */
+    public static FrontendMessage decode(RawMessage raw) throws ProtocolException {
+        byte[] body = raw.body();
+        return switch (raw.type()) {
+            case 'Q' -> {
+                PacketParser p = new PacketParser(body, "Query");
+                String sql = p.readCString();
+                p.expectEnd();
+                yield new FrontendMessage.Query(sql);
+            }
+            case 'P' -> decodeParse(new PacketParser(body, "Parse"));
+            case 'B' -> decodeBind(new PacketParser(body, "Bind"));
+            case 'D' -> {
+                PacketParser p = new PacketParser(body, "Describe");
+                char target = (char) p.readByte();
+                String name = p.readCString();
+                p.expectEnd();
+                yield new FrontendMessage.Describe(target, name);
+            }
+            case 'E' -> {
+                PacketParser p = new PacketParser(body, "Execute");
+                String portal = p.readCString();
+                int maxRows = p.readInt32();
+                p.expectEnd();
+                yield new FrontendMessage.Execute(portal, maxRows);
+            }
+            case 'C' -> {
+                PacketParser p = new PacketParser(body, "Close");
+                char target = (char) p.readByte();
+                String name = p.readCString();
+                p.expectEnd();
+                yield new FrontendMessage.Close(target, name);
+            }
+            case 'S' -> new FrontendMessage.Sync();
+            case 'H' -> new FrontendMessage.Flush();
+            case 'X' -> new FrontendMessage.Terminate();
+            case 'p' -> new FrontendMessage.AuthenticationResponse(body);
+            default -> new FrontendMessage.Unsupported((char) raw.type());
+        };
+    }
+
+    private static FrontendMessage decodeParse(PacketParser p) throws ProtocolException {
+        String name = p.readCString();
+        String sql = p.readCString();
+        int count = p.readInt16() & 0xFFFF;
+        List<Integer> types = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            types.add(p.readInt32());
+        }
+        p.expectEnd();
+        return new FrontendMessage.Parse(name, sql, List.copyOf(types));
+    }
+
+    private static FrontendMessage decodeBind(PacketParser p) throws ProtocolException {
+        String portal = p.readCString();
+        String statement = p.readCString();
+        List<Short> parameterFormats = readShorts(p);
+        int parameterCount = p.readInt16() & 0xFFFF;
+        List<byte[]> parameters = new ArrayList<>(parameterCount);
+        for (int i = 0; i < parameterCount; i++) {
+            int length = p.readInt32();
+            parameters.add(length == -1 ? null : p.readBytes(length));
+        }
+        List<Short> resultFormats = readShorts(p);
+        p.expectEnd();
+        return new FrontendMessage.Bind(portal, statement, parameterFormats,
+                java.util.Collections.unmodifiableList(parameters), resultFormats);
+    }
+
+    private static List<Short> readShorts(PacketParser p) throws ProtocolException {
+        int count = p.readInt16() & 0xFFFF;
+        List<Short> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(p.readInt16());
+        }
+        return List.copyOf(values);
+    }
+}

@@ -1,0 +1,70 @@
+package io.allas.server.session;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
+
+import io.allas.auth.spi.AuthExchange;
+import io.allas.auth.spi.AuthRequest;
+import io.allas.server.protocol.ProtocolException;
+import io.allas.server.protocol.RawMessage;
+import io.allas.server.protocol.backend.Authentication;
+
+/**
+ * The plugin's view of a connecting client.
+ */
+final class ClientAuthExchange implements AuthExchange {
+
+    /** PostgreSQL's PQ_SMALL_MESSAGE_LIMIT bounds authentication responses alike. */
+    private static final int MAX_RESPONSE_BYTES = 10_000;
+
+    private final ClientConnection connection;
+    private final String user;
+    private final String database;
+
+    ClientAuthExchange(ClientConnection connection, String user, String database) {
+        this.connection = connection;
+        this.user = user;
+        this.database = database;
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public String database() {
+        return database;
+    }
+
+    @Override
+    public Optional<SocketAddress> peer() {
+        return connection.peer();
+    }
+
+    @Override
+    public Optional<SSLSession> tls() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void send(AuthRequest request) throws IOException {
+        connection.writer().sendAndFlush(new Authentication(request.code(), request.data()));
+    }
+
+    @Override
+    public byte[] receive() throws IOException {
+        RawMessage message = connection.reader().readMessage(MAX_RESPONSE_BYTES);
+        if (message.type() == 'X') {
+            throw new EOFException("the client terminated during authentication");
+        }
+        if (message.type() != 'p') {
+            throw new ProtocolException("expected password response, got message type " + message.type());
+        }
+        return message.body();
+    }
+}

@@ -1,0 +1,98 @@
+package io.allas.server.session;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Optional;
+
+import io.allas.auth.spi.AuthResult;
+import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.protocol.ProtocolException;
+import io.allas.server.protocol.SqlState;
+import io.allas.server.protocol.backend.Authentication;
+import io.allas.server.protocol.backend.BackendKeyData;
+import io.allas.server.protocol.backend.ParameterStatus;
+import io.allas.server.protocol.backend.ReadyForQuery;
+import io.allas.server.protocol.frontend.FrontendMessageDecoder;
+import io.allas.server.protocol.frontend.StartupRequest;
+
+/**
+ * One client from its first byte to its last: startup, authentication, then queries. Runs on
+ * the connection's own (virtual) thread and returns when the session is over.
+ */
+public final class ClientSession {
+
+    private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ClientConnection connection;
+    private final SessionServices services;
+
+    public ClientSession(ClientConnection connection, SessionServices services) {
+        this.connection = connection;
+        this.services = services;
+    }
+
+    /**
+     * Serves the client until it leaves, breaks the protocol, or fails to authenticate.
+     */
+    public void run() {
+        services.listener().connected();
+        try {
+            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits()).run();
+            if (startup.isPresent() && authenticate(startup.get())) {
+                serveQueries();
+            }
+        } catch (ProtocolException e) {
+            connection.sendFatal(e.sqlState(), e.getMessage());
+        } catch (EOFException e) {
+            // The client closed the connection: nothing to say.
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "client connection failed: {0}", e.toString());
+        } catch (RuntimeException e) {
+            // A bug (ours or a plugin's) ends this session only, and the client hears why in one line.
+            LOG.log(System.Logger.Level.ERROR, "client session failed", e);
+            connection.sendFatal(SqlState.INTERNAL_ERROR, "internal error in allas: " + e.getClass().getSimpleName());
+        } finally {
+            services.listener().disconnected();
+        }
+    }
+
+    private boolean authenticate(StartupRequest.StartupMessage startup) throws IOException {
+        String user = startup.parameters().get("user");
+        String databaseName = startup.parameters().getOrDefault("database", user);
+        if (databaseName.isEmpty()) {
+            databaseName = user;
+        }
+        Optional<DatabaseAuthenticators.Database> database = services.databases().find(databaseName);
+        if (database.isEmpty()) {
+            connection.sendFatal(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
+            return false;
+        }
+        AuthResult result = database.get().auth().authenticate(new ClientAuthExchange(connection, user, databaseName));
+        if (result instanceof AuthResult.Failure failure) {
+            services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
+            LOG.log(System.Logger.Level.INFO, "authentication failed for user \"{0}\" on database \"{1}\" from {2}: {3}",
+                    user, databaseName, connection.peer().map(Object::toString).orElse("local socket"), failure.reason());
+            connection.sendFatal(failure.sqlState(), failure.message());
+            return false;
+        }
+        connection.writer().send(Authentication.OK);
+        for (Map.Entry<String, String> parameter : services.parameterStatus().get().entrySet()) {
+            connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
+        }
+        connection.writer().send(new BackendKeyData(RANDOM.nextInt(1, Integer.MAX_VALUE), RANDOM.nextInt()));
+        connection.writer().send(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
+        connection.writer().flush();
+        return true;
+    }
+
+    private void serveQueries() throws IOException {
+        QueryProcessor queries = new QueryProcessor(connection.writer());
+        while (queries.handle(FrontendMessageDecoder.decode(
+                connection.reader().readMessage(services.limits().maxMessageBytes())))) {
+            // each message is answered inside handle()
+        }
+    }
+}

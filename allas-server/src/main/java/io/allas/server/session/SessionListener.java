@@ -1,0 +1,25 @@
+package io.allas.server.session;
+
+/**
+ * What the rest of allas hears of client sessions: metrics and logs.
+ */
+public interface SessionListener {
+
+    /** A client connection was accepted. */
+    default void connected() {
+    }
+
+    /** A client connection ended, whatever the reason. */
+    default void disconnected() {
+    }
+
+    /**
+     * A client failed to authenticate.
+     *
+     * @param database the database it asked for
+     * @param method   the method
+     * @param reason   the plugin's reason label
+     */
+    default void authenticationFailed(String database, String method, String reason) {
+    }
+}

@@ -1,0 +1,44 @@
+package io.allas.server.sql;
+
+/**
+ * A statement allas understands.
+ */
+public sealed interface Statement {
+
+    /**
+     * @return the command tag PostgreSQL answers with
+     */
+    String commandTag();
+
+    /** {@code SELECT 1}, the ping that clients and pools send. */
+    record SelectOne() implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT 1";
+        }
+    }
+
+    /**
+     * {@code LISTEN channel}.
+     *
+     * @param channel the channel as PostgreSQL keys it
+     */
+    record Listen(String channel) implements Statement {
+        @Override
+        public String commandTag() {
+            return "LISTEN";
+        }
+    }
+
+    /**
+     * {@code UNLISTEN channel} or {@code UNLISTEN *}.
+     *
+     * @param channel the channel, or null for all
+     */
+    record Unlisten(String channel) implements Statement {
+        @Override
+        public String commandTag() {
+            return "UNLISTEN";
+        }
+    }
+}

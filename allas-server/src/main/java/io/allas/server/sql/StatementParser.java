@@ -1,0 +1,77 @@
+package io.allas.server.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns query text into the statements allas understands. Several statements may be separated
+ * by semicolons; an empty query (nothing, only semicolons, only comments) gives an empty list.
+ */
+public final class StatementParser {
+
+    private StatementParser() {
+    }
+
+    /**
+     * @param sql query text
+     * @return the statements, in order
+     * @throws SqlSyntaxException naming what was not understood
+     */
+    public static List<Statement> parse(String sql) throws SqlSyntaxException {
+        List<Token> tokens = SqlLexer.tokenize(sql);
+        List<Statement> statements = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= tokens.size(); i++) {
+            if (i == tokens.size() || tokens.get(i).kind() == Token.Kind.SEMICOLON) {
+                if (i > start) {
+                    statements.add(parseOne(tokens.subList(start, i)));
+                }
+                start = i + 1;
+            }
+        }
+        return List.copyOf(statements);
+    }
+
+    private static Statement parseOne(List<Token> tokens) throws SqlSyntaxException {
+        Token first = tokens.getFirst();
+        if (first.isKeyword("select")) {
+            if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
+                return new Statement.SelectOne();
+            }
+            throw unsupported("SELECT", "only SELECT 1 is supported");
+        }
+        if (first.isKeyword("listen")) {
+            if (tokens.size() == 2 && tokens.get(1).isName()) {
+                return new Statement.Listen(tokens.get(1).text());
+            }
+            throw syntaxErrorAfter(tokens, 1);
+        }
+        if (first.isKeyword("unlisten")) {
+            if (tokens.size() == 2 && tokens.get(1).isName()) {
+                return new Statement.Unlisten(tokens.get(1).text());
+            }
+            if (tokens.size() == 2 && tokens.get(1).source().equals("*")) {
+                return new Statement.Unlisten(null);
+            }
+            throw syntaxErrorAfter(tokens, 1);
+        }
+        if (first.kind() == Token.Kind.IDENTIFIER) {
+            throw unsupported(first.source().toUpperCase(java.util.Locale.ROOT), null);
+        }
+        throw new SqlSyntaxException("syntax error at or near \"" + first.source() + "\"");
+    }
+
+    private static SqlSyntaxException syntaxErrorAfter(List<Token> tokens, int index) {
+        if (index >= tokens.size()) {
+            return new SqlSyntaxException("syntax error at end of input");
+        }
+        Token offending = tokens.get(index).isName() && tokens.size() > index + 1 ? tokens.get(index + 1) : tokens.get(index);
+        return new SqlSyntaxException("syntax error at or near \"" + offending.source() + "\"");
+    }
+
+    private static SqlSyntaxException unsupported(String command, String detail) {
+        return new SqlSyntaxException("allas does not support " + command
+                + (detail == null ? "" : " (" + detail + ")")
+                + "; it understands LISTEN, UNLISTEN and SELECT 1");
+    }
+}

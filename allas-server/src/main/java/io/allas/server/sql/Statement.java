@@ -41,4 +41,18 @@ public sealed interface Statement {
             return "UNLISTEN";
         }
     }
+
+    /**
+     * {@code SET [SESSION | LOCAL] name {= | TO} value}: accepted so that drivers' connect-time
+     * settings succeed; allas keeps the value only for what it reports itself.
+     *
+     * @param name  the parameter, lower case
+     * @param value the value as written, quotes removed from a single literal
+     */
+    record Set(String name, String value) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SET";
+        }
+    }
 }

@@ -55,10 +55,38 @@ public final class StatementParser {
             }
             throw syntaxErrorAfter(tokens, 1);
         }
+        if (first.isKeyword("set")) {
+            return parseSet(tokens);
+        }
         if (first.kind() == Token.Kind.IDENTIFIER) {
             throw unsupported(first.source().toUpperCase(java.util.Locale.ROOT), null);
         }
         throw new SqlSyntaxException("syntax error at or near \"" + first.source() + "\"");
+    }
+
+    private static Statement parseSet(List<Token> tokens) throws SqlSyntaxException {
+        int index = 1;
+        if (index < tokens.size() && (tokens.get(index).isKeyword("session") || tokens.get(index).isKeyword("local"))
+                && index + 1 < tokens.size() && tokens.get(index + 1).isName()
+                && !tokens.get(index + 1).isKeyword("to")) {
+            index++;
+        }
+        if (index >= tokens.size() || !tokens.get(index).isName()) {
+            throw syntaxErrorAfter(tokens, index);
+        }
+        String name = tokens.get(index).text();
+        index++;
+        if (index >= tokens.size() || !(tokens.get(index).isKeyword("to") || tokens.get(index).source().equals("="))) {
+            throw syntaxErrorAfter(tokens, index);
+        }
+        index++;
+        if (index >= tokens.size()) {
+            throw new SqlSyntaxException("syntax error at end of input");
+        }
+        List<Token> valueTokens = tokens.subList(index, tokens.size());
+        String value = valueTokens.size() == 1 ? valueTokens.getFirst().text()
+                : String.join(" ", valueTokens.stream().map(Token::source).toList());
+        return new Statement.Set(name, value);
     }
 
     private static SqlSyntaxException syntaxErrorAfter(List<Token> tokens, int index) {
@@ -72,6 +100,6 @@ public final class StatementParser {
     private static SqlSyntaxException unsupported(String command, String detail) {
         return new SqlSyntaxException("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN and SELECT 1");
+                + "; it understands LISTEN, UNLISTEN, SET and SELECT 1");
     }
 }

@@ -1,0 +1,181 @@
+package io.allas.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.allas.server.Allas;
+import io.allas.server.config.AllasConfig;
+import io.allas.server.config.ConfigException;
+import io.allas.server.config.ConfigLoader;
+
+/**
+ * An allas relay running in the test JVM, configured through a real allas.json written to a
+ * temporary directory and loaded the way {@code Main} loads it.
+ */
+public final class TestRelay implements AutoCloseable {
+
+    private final Allas allas;
+    private final Path directory;
+
+    private TestRelay(Allas allas, Path directory) {
+        this.allas = allas;
+        this.directory = directory;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int port() {
+        return allas.port();
+    }
+
+    public int httpPort() {
+        return allas.httpPort();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    /**
+     * Connects with pgjdbc.
+     *
+     * @param database the database
+     * @param user     the user
+     * @param password the password, or null
+     * @param extra    further pgjdbc properties as key, value, key, value ...
+     */
+    public Connection connect(String database, String user, String password, String... extra) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("socketTimeout", "30");
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            properties.setProperty(extra[i], extra[i + 1]);
+        }
+        return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    @Override
+    public void close() {
+        allas.close();
+        TempFiles.deleteRecursively(directory);
+    }
+
+    /**
+     * Builds the configuration file. Databases, startup parameters and sections are added as
+     * JSON text so that tests can also write what the original allas accepted verbatim.
+     */
+    public static final class Builder {
+        private final List<String> databases = new ArrayList<>();
+        private final Map<String, String> startupParameters = new LinkedHashMap<>();
+        private String listen = "{\"host\": \"127.0.0.1\", \"port\": 0}";
+        private String prometheus;
+        private String extraSections = "";
+        private Path pluginDirectory;
+
+        private Builder() {
+            startupParameters.put("server_version", "15.0");
+            startupParameters.put("client_encoding", "UTF8");
+        }
+
+        public Builder trust(String database) {
+            databases.add("{\"name\": " + Json.quote(database) + ", \"auth\": {\"method\": \"trust\"}}");
+            return this;
+        }
+
+        public Builder md5(String database, String user, String password) {
+            return database(database, "md5", Map.of("user", user, "password", password));
+        }
+
+        public Builder database(String database, String method, Map<String, String> authOptions) {
+            StringBuilder auth = new StringBuilder("{\"method\": " + Json.quote(method));
+            authOptions.forEach((k, v) -> auth.append(", ").append(Json.quote(k)).append(": ").append(Json.quote(v)));
+            databases.add("{\"name\": " + Json.quote(database) + ", \"auth\": " + auth + "}}");
+            return this;
+        }
+
+        public Builder startupParameter(String name, String value) {
+            startupParameters.put(name, value);
+            return this;
+        }
+
+        public Builder listenOnUnixSocket(Path socket) {
+            listen = "{\"host\": " + Json.quote(socket.toString()) + "}";
+            return this;
+        }
+
+        public Builder prometheus() {
+            prometheus = "{\"listen\": {\"host\": \"127.0.0.1\", \"port\": 0}}";
+            return this;
+        }
+
+        public Builder pluginDirectory(Path directory) {
+            pluginDirectory = directory;
+            return this;
+        }
+
+        public Builder extraSections(String jsonMembers) {
+            extraSections = jsonMembers;
+            return this;
+        }
+
+        /**
+         * @return the allas.json text
+         */
+        public String json() {
+            StringBuilder json = new StringBuilder("{\n  \"listen\": " + listen + ",\n");
+            json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString())).append(",\n");
+            json.append("  \"startup_parameters\": {");
+            List<String> parameters = new ArrayList<>();
+            startupParameters.forEach((k, v) -> parameters.add(Json.quote(k) + ": " + Json.quote(v)));
+            json.append(String.join(", ", parameters)).append("},\n");
+            if (prometheus != null) {
+                json.append("  \"prometheus\": ").append(prometheus).append(",\n");
+            }
+            if (pluginDirectory != null) {
+                json.append("  \"plugin_directory\": ").append(Json.quote(pluginDirectory.toString())).append(",\n");
+            }
+            json.append(extraSections);
+            json.append("  \"databases\": [").append(String.join(", ", databases)).append("]\n}\n");
+            return json.toString();
+        }
+
+        public TestRelay start() {
+            Path directory;
+            try {
+                directory = Files.createTempDirectory("allas-relay-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Path file = directory.resolve("allas.json");
+            try {
+                Files.writeString(file, json());
+                AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
+                return new TestRelay(Allas.start(config, directory.resolve("no-plugins")), directory);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (ConfigException e) {
+                throw new IllegalStateException("test relay configuration rejected: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -83,6 +83,8 @@ public final class ConfigLoader {
         try {
             ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults()
                     .setSyntax(ConfigSyntax.JSON).setAllowMissing(false));
+        } catch (com.typesafe.config.ConfigException.WrongType e) {
+            throw new ConfigException("configuration must be a JSON object", e);
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("configuration file \"" + file + "\" is not valid JSON: " + e.getMessage(), e);
         }

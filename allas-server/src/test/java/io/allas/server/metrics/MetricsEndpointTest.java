@@ -1,0 +1,67 @@
+package io.allas.server.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.allas.testing.TestRelay;
+
+/**
+ * The Prometheus endpoint where allas users scrape it.
+ */
+class MetricsEndpointTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double value(String body, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + "\\{[^}]*\\} ([0-9.eE+-]+)$").matcher(body);
+        assertTrue(m.find(), series + " missing from:\n" + body);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void metricsAreServedOnSlashMetricsAndTheObservePath() throws Exception {
+        long before = System.currentTimeMillis() / 1000;
+        try (TestRelay relay = TestRelay.builder().trust("open").prometheus().start()) {
+            long after = System.currentTimeMillis() / 1000;
+            HttpResponse<String> metrics = get(relay.httpPort(), "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertEquals(0.0, value(metrics.body(), "allas_client_connections"));
+            double startTime = value(metrics.body(), "allas_start_time");
+            assertTrue(startTime >= before - 1 && startTime <= after + 1, "start time " + startTime);
+
+            try (Connection connection = relay.connect("open", "bob", null)) {
+                connection.createStatement().execute("SELECT 1");
+                assertEquals(1.0, value(get(relay.httpPort(), "/observe/metrics").body(), "allas_client_connections"));
+            }
+            // The session ends on its own thread after the client's Terminate: wait for it to be counted.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (value(get(relay.httpPort(), "/metrics").body(), "allas_client_connections") != 0.0) {
+                assertTrue(System.nanoTime() < deadline, "client count did not return to 0");
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
+    void withoutAPrometheusSectionThereIsNoHttpListener() {
+        try (TestRelay relay = TestRelay.builder().trust("open").start()) {
+            assertEquals(-1, relay.httpPort());
+        }
+    }
+}

@@ -54,7 +54,7 @@ public final class Main {
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
             LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}",
-                    version(), config.listen(), allas.port(),
+                    version(), config.listen(), String.valueOf(allas.port()),
                     config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -114,7 +114,7 @@ final class LocalCluster {
     /** First start: picks a free port, and another one if some other process grabs it meanwhile. */
     void startFirstTime() {
         for (int attempt = 1; ; attempt++) {
-            port = freePort();
+            port = Ports.free();
             Exec.Result r = pgCtlStart();
             if (r.ok()) {
                 return;
@@ -214,14 +214,6 @@ final class LocalCluster {
             return String.join("\n", new ArrayList<>(all.subList(Math.max(0, all.size() - lines), all.size())));
         } catch (IOException e) {
             return "(could not read " + logFile + ": " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free TCP port", e);
         }
     }
 

@@ -1,0 +1,110 @@
+package io.allas.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.allas.testing.Ports;
+import io.allas.testing.RelayProcess;
+
+/**
+ * {@code java -jar allas.jar allas.json} as an operator runs it: help, one-line config errors
+ * with a non-zero exit, environment overrides.
+ */
+class PackagedJarIT {
+
+    @TempDir
+    Path directory;
+
+    private static List<String> jar(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of("-jar",
+                RelayProcess.buildDirectory().resolve("allas.jar").toString()));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    @Test
+    void helpIsPrintedAndExitsZero() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--help"))) {
+            assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("Usage: java -jar allas.jar"), allas.output());
+        }
+    }
+
+    @Test
+    void noArgumentsIsAUsageError() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar())) {
+            assertEquals(2, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().contains("Usage:"), allas.output());
+        }
+    }
+
+    @Test
+    void aConfigErrorIsOneLineAndExitsNonZero() throws Exception {
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{\"listen\": {\"prot\": 1}, \"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"trust\"}}]}");
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas: unrecognized configuration option \"listen.prot\"\n", allas.output());
+        }
+    }
+
+    @Test
+    void aMissingConfigFileIsNamed() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar(directory.resolve("absent.json").toString()))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas: configuration file \"" + directory.resolve("absent.json")
+                    + "\" does not exist or is not a regular file\n", allas.output());
+        }
+    }
+
+    @Test
+    void anUnknownAuthMethodIsOneLine() throws Exception {
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{\"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"kerberos\"}}]}");
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas: unrecognized authentication method \"kerberos\" in \"databases[0].auth\""
+                    + " (available: md5, trust)\n", allas.output());
+        }
+    }
+
+    @Test
+    void environmentOverridesTakeEffectAndUnrelatedVariablesAreHarmless() throws Exception {
+        int port = Ports.free();
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, """
+                {"listen": {"host": "127.0.0.1", "port": 1},
+                 "startup_parameters": {"server_version": "15.0"},
+                 "databases": [{"name": "d", "auth": {"method": "md5", "user": "u", "password": "from-file"}}]}
+                """);
+        Map<String, String> environment = Map.of(
+                "ALLAS_LISTEN_PORT", String.valueOf(port),
+                "ALLAS_DATABASES_0_AUTH_PASSWORD", "from-environment",
+                "DATABASES_URL", "postgres://unrelated",
+                "LISTEN_PORT", "5");
+        try (RelayProcess allas = RelayProcess.start(environment, jar(file.toString()))) {
+            allas.awaitListening(port, Duration.ofSeconds(60));
+            Properties properties = new Properties();
+            properties.setProperty("user", "u");
+            properties.setProperty("password", "from-environment");
+            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/d", properties);
+                 ResultSet rows = connection.createStatement().executeQuery("SELECT 1")) {
+                assertTrue(rows.next());
+            }
+            assertTrue(!allas.output().contains("from-environment"), "the password must not be logged");
+        }
+    }
+}

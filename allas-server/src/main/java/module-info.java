@@ -20,6 +20,9 @@ module io.allas.server {
 
     uses io.allas.auth.spi.AuthMethodProvider;
 
+    exports io.allas.server;
+    // pgjdbc instantiates the upstream socket factory by name.
+    exports io.allas.server.relay;
     exports io.allas.server.listener;
     exports io.allas.server.config;
     exports io.allas.server.session;

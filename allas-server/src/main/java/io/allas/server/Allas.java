@@ -1,12 +1,16 @@
 package io.allas.server;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
+import io.allas.server.config.ConnectionString;
+import io.allas.server.relay.RelayService;
+import io.allas.server.relay.RelaySettings;
+import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.session.NotificationOutbox;
 import io.allas.server.listener.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.session.SessionLimits;
@@ -21,10 +25,12 @@ public final class Allas implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Allas.class.getName());
 
     private final AllasServer server;
+    private final RelayService relay;
     private final AllasMetrics metrics;
 
-    private Allas(AllasServer server, AllasMetrics metrics) {
+    private Allas(AllasServer server, RelayService relay, AllasMetrics metrics) {
         this.server = server;
+        this.relay = relay;
         this.metrics = metrics;
     }
 
@@ -44,17 +50,28 @@ public final class Allas implements AutoCloseable {
         AuthPlugins plugins = AuthPlugins.load(pluginDirectory);
         LOG.log(System.Logger.Level.DEBUG, "authentication methods: {0}", plugins.describe());
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
-        Map<String, String> parameterStatus = config.startupParameters();
+        UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
         AllasMetrics metrics = new AllasMetrics();
-        metrics.register();
-        SessionServices services = new SessionServices(databases, () -> parameterStatus, SessionLimits.DEFAULTS, metrics);
+        RelayService relay = new RelayService(upstream, RelaySettings.DEFAULTS, config.startupParameters(), metrics);
+        metrics.register(relay);
+        SessionServices services = new SessionServices(databases, relay, SessionLimits.DEFAULTS,
+                NotificationOutbox.NotificationLimits.DEFAULTS, metrics);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services);
-            return new Allas(server, metrics);
+            relay.start();
+            return new Allas(server, relay, metrics);
         } catch (ConfigException | RuntimeException e) {
+            relay.close();
             metrics.unregister();
             throw e;
         }
+    }
+
+    /**
+     * @return the relay service, for tests that look at the upstream state
+     */
+    public RelayService relay() {
+        return relay;
     }
 
     /**
@@ -74,6 +91,7 @@ public final class Allas implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        relay.close();
         metrics.unregister();
     }
 }

@@ -36,6 +36,10 @@ public final class TestRelay implements AutoCloseable {
         return new Builder();
     }
 
+    public Allas allas() {
+        return allas;
+    }
+
     public int port() {
         return allas.port();
     }
@@ -170,9 +174,17 @@ public final class TestRelay implements AutoCloseable {
             try {
                 Files.writeString(file, json());
                 AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
-                return new TestRelay(Allas.start(config, directory.resolve("no-plugins")), directory);
+                Allas allas = Allas.start(config, directory.resolve("no-plugins"));
+                if (!allas.relay().awaitConnected(java.time.Duration.ofSeconds(30))) {
+                    allas.close();
+                    throw new IllegalStateException("the relay did not connect to " + TestPostgres.shared().description());
+                }
+                return new TestRelay(allas, directory);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             } catch (ConfigException e) {
                 throw new IllegalStateException("test relay configuration rejected: " + e.getMessage(), e);
             }

@@ -18,10 +18,21 @@ final class HelidonClientStream implements ClientStream {
 
     private final DataReader reader;
     private final DataWriter writer;
+    private final Runnable closer;
 
-    HelidonClientStream(DataReader reader, DataWriter writer) {
+    HelidonClientStream(DataReader reader, DataWriter writer, Runnable closer) {
         this.reader = reader;
         this.writer = writer;
+        this.closer = closer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            closer.run();
+        } catch (RuntimeException e) {
+            // Already closed.
+        }
     }
 
     @Override

@@ -30,7 +30,7 @@ final class PostgresServerConnection implements ServerConnection {
     public void handle(Limit limit) {
         thread = Thread.currentThread();
         ClientConnection connection = new ClientConnection(
-                new HelidonClientStream(context.dataReader(), context.dataWriter()), peer());
+                new HelidonClientStream(context.dataReader(), context.dataWriter(), () -> context.serverSocket().close()), peer());
         sessions.apply(connection).run();
     }
 

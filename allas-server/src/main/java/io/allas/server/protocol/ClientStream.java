@@ -27,4 +27,9 @@ public interface ClientStream {
      * @throws IOException when the connection fails
      */
     void write(ByteBuffer bytes) throws IOException;
+
+    /**
+     * Closes the connection at once, from any thread: a blocked read or write then fails.
+     */
+    void close();
 }

@@ -1,6 +1,8 @@
 package io.allas.server.protocol;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.allas.server.protocol.backend.BackendMessage;
@@ -8,7 +10,12 @@ import io.allas.server.protocol.backend.BackendMessage;
 /**
  * The one way bytes go to a client. Messages are encoded into a buffer and written together on
  * {@link #flush()}, so a burst of messages costs one write. Thread-safe: the session's own thread
- * and the relay's fan-out both write here, and the stream under it is not thread-safe.
+ * and the notification delivery both write here, and the stream under it is not thread-safe.
+ *
+ * <p>Notifications must never land inside the response to a query, nor inside a transaction
+ * block. The session says when they may go ({@link #allowNotifications}); delivery writes them
+ * only then ({@link #writeNotifications}), under the same lock, and never through the response
+ * buffer, so that a response half-built in the buffer is never flushed early.
  */
 public final class MessageWriter {
 
@@ -18,6 +25,7 @@ public final class MessageWriter {
     private final ReentrantLock lock = new ReentrantLock();
     private final PacketBuilder buffer = new PacketBuilder(INITIAL_CAPACITY);
     private ClientStream stream;
+    private boolean notificationsAllowed;
 
     /**
      * @param stream where the bytes go
@@ -78,6 +86,73 @@ public final class MessageWriter {
             flush();
             buffer.writeByte(answer);
             flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Says whether notifications may be written now: true while the client is idle outside a
+     * transaction block, false from the moment the session starts answering a message.
+     * Waits for a notification write under way to finish.
+     */
+    public void allowNotifications(boolean allowed) {
+        lock.lock();
+        try {
+            notificationsAllowed = allowed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes encoded notifications in one write, if they may go now.
+     *
+     * @param encoded the messages, each complete
+     * @param scratch a buffer to gather them in (the caller's, reused across calls)
+     * @return false when notifications may not be written now; nothing was written
+     */
+    public boolean writeNotifications(List<byte[]> encoded, PacketBuilder scratch) throws IOException {
+        lock.lock();
+        try {
+            if (!notificationsAllowed) {
+                return false;
+            }
+            for (byte[] message : encoded) {
+                scratch.writeBytes(message);
+            }
+            try {
+                stream.write(scratch.view());
+            } finally {
+                scratch.clear(RETAINED_CAPACITY);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends a last message if the client is taking writes, without waiting long for a write under way.
+     *
+     * @return whether the message was written
+     */
+    public boolean trySendLast(BackendMessage message, long timeoutMillis) {
+        try {
+            if (!lock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            buffer.clear(RETAINED_CAPACITY);
+            message.encode(buffer);
+            flush();
+            return true;
+        } catch (IOException e) {
+            return false;
         } finally {
             lock.unlock();
         }

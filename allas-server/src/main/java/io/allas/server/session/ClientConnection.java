@@ -14,6 +14,10 @@ import io.allas.server.protocol.backend.ErrorResponse;
  */
 public final class ClientConnection {
 
+    /** How long a terminated client's last message may take to go out before the socket is closed regardless. */
+    private static final long LAST_WORDS_MILLIS = 1000;
+
+    private final ClientStream stream;
     private final MessageReader reader;
     private final MessageWriter writer;
     private final Optional<SocketAddress> peer;
@@ -23,6 +27,7 @@ public final class ClientConnection {
      * @param peer   the client's address; empty on a UNIX-domain socket
      */
     public ClientConnection(ClientStream stream, Optional<SocketAddress> peer) {
+        this.stream = stream;
         this.reader = new MessageReader(stream);
         this.writer = new MessageWriter(stream);
         this.peer = peer;
@@ -49,5 +54,33 @@ public final class ClientConnection {
         } catch (IOException e) {
             // The client is gone already; nothing more to tell it.
         }
+    }
+
+    /**
+     * Ends the session from another thread: sends FATAL if the client takes it promptly, then
+     * closes the socket, which ends the session's blocked read. Never blocks the caller.
+     */
+    public void terminate(String sqlState, String message) {
+        Thread.ofVirtual().name("allas-terminate").start(() -> {
+            // A client that is not reading could block the write forever: close regardless after a moment.
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(LAST_WORDS_MILLIS * 2);
+                    stream.close();
+                } catch (InterruptedException e) {
+                    // The last words went out in time.
+                }
+            });
+            writer.trySendLast(ErrorResponse.fatal(sqlState, message), LAST_WORDS_MILLIS);
+            watchdog.interrupt();
+            stream.close();
+        });
+    }
+
+    /**
+     * Closes the socket at once.
+     */
+    public void close() {
+        stream.close();
     }
 }

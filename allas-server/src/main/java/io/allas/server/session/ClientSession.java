@@ -13,7 +13,6 @@ import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.Authentication;
 import io.allas.server.protocol.backend.BackendKeyData;
 import io.allas.server.protocol.backend.ParameterStatus;
-import io.allas.server.protocol.backend.ReadyForQuery;
 import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 import io.allas.server.protocol.frontend.StartupRequest;
 
@@ -70,6 +69,10 @@ public final class ClientSession {
             connection.sendFatal(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
             return false;
         }
+        if (!services.relay().isConnected()) {
+            connection.sendFatal(SqlState.NO_SERVER_CONNECTION, "no server connection available");
+            return false;
+        }
         AuthResult result = database.get().auth().authenticate(new ClientAuthExchange(connection, user, databaseName));
         if (result instanceof AuthResult.Failure failure) {
             services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
@@ -79,20 +82,30 @@ public final class ClientSession {
             return false;
         }
         connection.writer().send(Authentication.OK);
-        for (Map.Entry<String, String> parameter : services.parameterStatus().get().entrySet()) {
+        for (Map.Entry<String, String> parameter : services.relay().parameterStatus().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
+        // As PostgreSQL does, report the client's own application_name back to it.
+        connection.writer().send(new ParameterStatus("application_name",
+                startup.parameters().getOrDefault("application_name", "")));
         connection.writer().send(new BackendKeyData(RANDOM.nextInt(1, Integer.MAX_VALUE), RANDOM.nextInt()));
-        connection.writer().send(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
-        connection.writer().flush();
         return true;
     }
 
     private void serveQueries() throws IOException {
-        QueryProcessor queries = new QueryProcessor(connection.writer());
-        while (queries.handle(FrontendMessageDecoder.decode(
-                connection.reader().readMessage(services.limits().maxMessageBytes())))) {
-            // each message is answered inside handle()
+        NotificationOutbox outbox = new NotificationOutbox(connection, services.notificationLimits(),
+                services.listener()::slowClientTerminated);
+        SessionChannels channels = new SessionChannels(services.relay(), outbox);
+        try {
+            QueryProcessor queries = new QueryProcessor(connection.writer(),
+                    new StatementExecutor(connection.writer(), channels), outbox);
+            queries.readyForQuery();
+            while (queries.handle(FrontendMessageDecoder.decode(
+                    connection.reader().readMessage(services.limits().maxMessageBytes())))) {
+                // each message is answered inside handle()
+            }
+        } finally {
+            channels.unlistenAll();
         }
     }
 }

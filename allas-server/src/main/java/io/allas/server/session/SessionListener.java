@@ -22,4 +22,8 @@ public interface SessionListener {
      */
     default void authenticationFailed(String database, String method, String reason) {
     }
+
+    /** A client that could not keep up with its notifications was terminated. */
+    default void slowClientTerminated() {
+    }
 }

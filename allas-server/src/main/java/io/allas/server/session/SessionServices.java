@@ -1,20 +1,20 @@
 package io.allas.server.session;
 
-import java.util.Map;
-import java.util.function.Supplier;
-
 import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.relay.RelayService;
 
 /**
  * What every client session shares.
  *
- * @param databases        the databases and their authentication
- * @param parameterStatus  the ParameterStatus values to send after authentication
- * @param limits           bounds on client input
- * @param listener         hears of sessions coming and going
+ * @param databases          the databases and their authentication
+ * @param relay              the upstream relay: channels, notifications, ParameterStatus values
+ * @param limits             bounds on client input
+ * @param notificationLimits when a client counts as unable to keep up
+ * @param listener           hears of sessions coming and going
  */
 public record SessionServices(DatabaseAuthenticators databases,
-                              Supplier<Map<String, String>> parameterStatus,
+                              RelayService relay,
                               SessionLimits limits,
+                              NotificationOutbox.NotificationLimits notificationLimits,
                               SessionListener listener) {
 }

@@ -24,13 +24,13 @@ public final class SqlLexer {
     /**
      * @param sql query text
      * @return its tokens
-     * @throws SqlSyntaxException for an unterminated quote or comment, or an empty quoted identifier
+     * @throws SqlError for an unterminated quote or comment, or an empty quoted identifier
      */
-    public static List<Token> tokenize(String sql) throws SqlSyntaxException {
+    public static List<Token> tokenize(String sql) throws SqlError {
         return new SqlLexer(sql).run();
     }
 
-    private List<Token> run() throws SqlSyntaxException {
+    private List<Token> run() throws SqlError {
         List<Token> tokens = new ArrayList<>();
         while (true) {
             skipWhitespaceAndComments();
@@ -41,7 +41,7 @@ public final class SqlLexer {
         }
     }
 
-    private Token next() throws SqlSyntaxException {
+    private Token next() throws SqlError {
         int start = position;
         char c = sql.charAt(position);
         if (c == '"') {
@@ -71,13 +71,13 @@ public final class SqlLexer {
         return new Token(c == ';' ? Token.Kind.SEMICOLON : Token.Kind.SYMBOL, written, written);
     }
 
-    private Token quotedIdentifier() throws SqlSyntaxException {
+    private Token quotedIdentifier() throws SqlError {
         int start = position;
         StringBuilder name = new StringBuilder();
         position++;
         while (true) {
             if (position >= sql.length()) {
-                throw new SqlSyntaxException("unterminated quoted identifier at or near \"" + sql.substring(start) + "\"");
+                throw new SqlError("unterminated quoted identifier at or near \"" + sql.substring(start) + "\"");
             }
             char c = sql.charAt(position++);
             if (c == '"') {
@@ -92,17 +92,17 @@ public final class SqlLexer {
             }
         }
         if (name.isEmpty()) {
-            throw new SqlSyntaxException("zero-length delimited identifier at or near \"\"\"\"");
+            throw new SqlError("zero-length delimited identifier at or near \"\"\"\"");
         }
         return new Token(Token.Kind.QUOTED_IDENTIFIER, truncate(name.toString()), sql.substring(start, position));
     }
 
-    private Token stringLiteral(int start) throws SqlSyntaxException {
+    private Token stringLiteral(int start) throws SqlError {
         StringBuilder value = new StringBuilder();
         position++;
         while (true) {
             if (position >= sql.length()) {
-                throw new SqlSyntaxException("unterminated quoted string at or near \"" + sql.substring(start) + "\"");
+                throw new SqlError("unterminated quoted string at or near \"" + sql.substring(start) + "\"");
             }
             char c = sql.charAt(position++);
             if (c == '\'') {
@@ -119,7 +119,7 @@ public final class SqlLexer {
         return new Token(Token.Kind.STRING, value.toString(), sql.substring(start, position));
     }
 
-    private void skipWhitespaceAndComments() throws SqlSyntaxException {
+    private void skipWhitespaceAndComments() throws SqlError {
         while (position < sql.length()) {
             char c = sql.charAt(position);
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
@@ -136,11 +136,11 @@ public final class SqlLexer {
         }
     }
 
-    private void skipBlockComment() throws SqlSyntaxException {
+    private void skipBlockComment() throws SqlError {
         int depth = 0;
         do {
             if (position >= sql.length()) {
-                throw new SqlSyntaxException("unterminated /* comment at or near \"" + "/*" + "\"");
+                throw new SqlError("unterminated /* comment at or near \"" + "/*" + "\"");
             }
             if (sql.startsWith("/*", position)) {
                 depth++;

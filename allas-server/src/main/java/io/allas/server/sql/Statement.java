@@ -55,4 +55,24 @@ public sealed interface Statement {
             return "SET";
         }
     }
+
+    /** {@code BEGIN} or {@code START TRANSACTION}, with any transaction modes. */
+    record Begin(String commandTag) implements Statement {
+    }
+
+    /** {@code COMMIT} or {@code END}. */
+    record Commit() implements Statement {
+        @Override
+        public String commandTag() {
+            return "COMMIT";
+        }
+    }
+
+    /** {@code ROLLBACK} or {@code ABORT}. */
+    record Rollback() implements Statement {
+        @Override
+        public String commandTag() {
+            return "ROLLBACK";
+        }
+    }
 }

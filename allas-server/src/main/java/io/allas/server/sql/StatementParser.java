@@ -15,9 +15,9 @@ public final class StatementParser {
     /**
      * @param sql query text
      * @return the statements, in order
-     * @throws SqlSyntaxException naming what was not understood
+     * @throws SqlError naming what was not understood
      */
-    public static List<Statement> parse(String sql) throws SqlSyntaxException {
+    public static List<Statement> parse(String sql) throws SqlError {
         List<Token> tokens = SqlLexer.tokenize(sql);
         List<Statement> statements = new ArrayList<>();
         int start = 0;
@@ -32,7 +32,7 @@ public final class StatementParser {
         return List.copyOf(statements);
     }
 
-    private static Statement parseOne(List<Token> tokens) throws SqlSyntaxException {
+    private static Statement parseOne(List<Token> tokens) throws SqlError {
         Token first = tokens.getFirst();
         if (first.isKeyword("select")) {
             if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
@@ -55,16 +55,42 @@ public final class StatementParser {
             }
             throw syntaxErrorAfter(tokens, 1);
         }
+        if (first.isKeyword("begin") && onlyTransactionWords(tokens, 1)) {
+            return new Statement.Begin("BEGIN");
+        }
+        if (first.isKeyword("start") && tokens.size() >= 2 && tokens.get(1).isKeyword("transaction")
+                && onlyTransactionWords(tokens, 2)) {
+            return new Statement.Begin("START TRANSACTION");
+        }
+        if ((first.isKeyword("commit") || first.isKeyword("end")) && onlyTransactionWords(tokens, 1)) {
+            return new Statement.Commit();
+        }
+        if ((first.isKeyword("rollback") || first.isKeyword("abort")) && onlyTransactionWords(tokens, 1)) {
+            return new Statement.Rollback();
+        }
         if (first.isKeyword("set")) {
             return parseSet(tokens);
         }
         if (first.kind() == Token.Kind.IDENTIFIER) {
             throw unsupported(first.source().toUpperCase(java.util.Locale.ROOT), null);
         }
-        throw new SqlSyntaxException("syntax error at or near \"" + first.source() + "\"");
+        throw new SqlError("syntax error at or near \"" + first.source() + "\"");
     }
 
-    private static Statement parseSet(List<Token> tokens) throws SqlSyntaxException {
+    /**
+     * {@code WORK}, {@code TRANSACTION} and the transaction modes ({@code ISOLATION LEVEL ...},
+     * {@code READ ONLY}, {@code DEFERRABLE} ...) change nothing for allas: accept them as words.
+     */
+    private static boolean onlyTransactionWords(List<Token> tokens, int from) throws SqlError {
+        for (Token token : tokens.subList(from, tokens.size())) {
+            if (token.kind() != Token.Kind.IDENTIFIER && !token.source().equals(",")) {
+                throw new SqlError("syntax error at or near \"" + token.source() + "\"");
+            }
+        }
+        return true;
+    }
+
+    private static Statement parseSet(List<Token> tokens) throws SqlError {
         int index = 1;
         if (index < tokens.size() && (tokens.get(index).isKeyword("session") || tokens.get(index).isKeyword("local"))
                 && index + 1 < tokens.size() && tokens.get(index + 1).isName()
@@ -81,7 +107,7 @@ public final class StatementParser {
         }
         index++;
         if (index >= tokens.size()) {
-            throw new SqlSyntaxException("syntax error at end of input");
+            throw new SqlError("syntax error at end of input");
         }
         List<Token> valueTokens = tokens.subList(index, tokens.size());
         String value = valueTokens.size() == 1 ? valueTokens.getFirst().text()
@@ -89,17 +115,17 @@ public final class StatementParser {
         return new Statement.Set(name, value);
     }
 
-    private static SqlSyntaxException syntaxErrorAfter(List<Token> tokens, int index) {
+    private static SqlError syntaxErrorAfter(List<Token> tokens, int index) {
         if (index >= tokens.size()) {
-            return new SqlSyntaxException("syntax error at end of input");
+            return new SqlError("syntax error at end of input");
         }
         Token offending = tokens.get(index).isName() && tokens.size() > index + 1 ? tokens.get(index + 1) : tokens.get(index);
-        return new SqlSyntaxException("syntax error at or near \"" + offending.source() + "\"");
+        return new SqlError("syntax error at or near \"" + offending.source() + "\"");
     }
 
-    private static SqlSyntaxException unsupported(String command, String detail) {
-        return new SqlSyntaxException("allas does not support " + command
+    private static SqlError unsupported(String command, String detail) {
+        return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN, SET and SELECT 1");
+                + "; it understands LISTEN, UNLISTEN, SET, SELECT 1 and transaction control");
     }
 }

@@ -6,7 +6,7 @@ import io.allas.server.protocol.PacketBuilder;
  * A message from allas to a client, as PostgreSQL's protocol defines it.
  */
 public sealed interface BackendMessage permits Authentication, BackendKeyData, BindComplete, CloseComplete,
-        CommandComplete, DataRow, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, NoData,
+        CommandComplete, DataRow, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, NoData, NoticeResponse,
         NotificationResponse, ParameterDescription, ParameterStatus, ParseComplete, PortalSuspended,
         ReadyForQuery, RowDescription {
 

@@ -1,0 +1,31 @@
+package io.allas.server.relay;
+
+/**
+ * What the rest of allas hears from the relay: metrics and logs.
+ */
+public interface RelayListener {
+
+    /** The upstream connection is up. */
+    default void upstreamConnected(String target, int backendPid) {
+    }
+
+    /** The upstream connection was lost. */
+    default void upstreamLost(String reason) {
+    }
+
+    /** A notification arrived from upstream. */
+    default void notificationReceived() {
+    }
+
+    /** Notifications were handed to listening clients. */
+    default void notificationsDispatched(int count) {
+    }
+
+    /** LISTEN statements were executed upstream. */
+    default void listensExecuted(int count) {
+    }
+
+    /** UNLISTEN statements were executed upstream. */
+    default void unlistensExecuted(int count) {
+    }
+}

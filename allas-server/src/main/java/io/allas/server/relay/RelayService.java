@@ -1,0 +1,304 @@
+package io.allas.server.relay;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.postgresql.PGNotification;
+
+import io.allas.server.protocol.SqlState;
+
+/**
+ * Owns the single upstream connection: connects and reconnects with backoff, executes the
+ * LISTEN / UNLISTEN statements that the clients' subscriptions call for (batched: many clients'
+ * requests share one round trip), pings a silent connection, and fans every notification out
+ * to the channel's listeners. All upstream work happens on one thread of its own.
+ */
+public final class RelayService implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RelayService.class.getName());
+
+    /** ParameterStatus names that describe a session of the client's own, not the upstream's. */
+    private static final Set<String> PER_SESSION_PARAMETERS = Set.of("application_name", "session_authorization",
+            "is_superuser");
+
+    private final UpstreamTarget target;
+    private final RelaySettings settings;
+    private final Map<String, String> parameterOverrides;
+    private final RelayListener listener;
+    private final ChannelRegistry channels = new ChannelRegistry();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition wakeWhileDown = stateLock.newCondition();
+    private final Condition connectedChanged = stateLock.newCondition();
+    private final Thread thread;
+    private volatile UpstreamConnection upstream;
+    private volatile Map<String, String> parameterStatus;
+    private volatile boolean running = true;
+
+    /**
+     * @param target             the upstream server
+     * @param settings           timings
+     * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
+     * @param listener           hears of upstream events
+     */
+    public RelayService(UpstreamTarget target, RelaySettings settings, Map<String, String> parameterOverrides,
+                        RelayListener listener) {
+        this.target = target;
+        this.settings = settings;
+        this.parameterOverrides = Map.copyOf(parameterOverrides);
+        this.listener = listener;
+        this.parameterStatus = this.parameterOverrides;
+        this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
+    }
+
+    /**
+     * Starts connecting; returns at once. Clients are refused until the connection is up.
+     */
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * @return whether the upstream connection is up, so that clients can be served
+     */
+    public boolean isConnected() {
+        return upstream != null;
+    }
+
+    /**
+     * @return what clients are told in ParameterStatus: the upstream's values, overridden by {@code startup_parameters}
+     */
+    public Map<String, String> parameterStatus() {
+        return parameterStatus;
+    }
+
+    /**
+     * Subscribes a client to a channel.
+     *
+     * @return completes once the upstream LISTEN is in effect, so no notification sent after it
+     *         completes can be missed; fails if the upstream cannot listen
+     */
+    public CompletableFuture<Void> listen(Subscriber subscriber, String channel) {
+        CompletableFuture<Void> ready = channels.subscribe(subscriber, channel);
+        if (!ready.isDone()) {
+            wake();
+        }
+        return ready;
+    }
+
+    /**
+     * Unsubscribes a client; the last listener to leave causes an upstream UNLISTEN.
+     */
+    public void unlisten(Subscriber subscriber, String channel) {
+        channels.unsubscribe(subscriber, channel);
+        wake();
+    }
+
+    /**
+     * @return how many channels the upstream connection listens on
+     */
+    public int activeChannels() {
+        return channels.upstreamChannelCount();
+    }
+
+    /**
+     * Waits until the upstream connection is up.
+     *
+     * @return whether it is up
+     */
+    public boolean awaitConnected(java.time.Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        stateLock.lock();
+        try {
+            while (upstream == null && remaining > 0) {
+                remaining = connectedChanged.awaitNanos(remaining);
+            }
+            return upstream != null;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void setUpstream(UpstreamConnection connection) {
+        stateLock.lock();
+        try {
+            upstream = connection;
+            connectedChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void wake() {
+        UpstreamConnection connection = upstream;
+        if (connection != null) {
+            connection.wake();
+        }
+    }
+
+    private void run() {
+        long pause = settings.reconnectInitial().toMillis();
+        while (running) {
+            UpstreamConnection connection;
+            try {
+                connection = UpstreamConnection.open(target, settings.pingTimeout());
+            } catch (SQLException | IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot connect to the upstream server {0}: {1}; retrying in {2} ms",
+                        target, e.getMessage(), String.valueOf(pause));
+                sleepWhileDown(pause);
+                pause = Math.min(pause * 2, settings.reconnectMax().toMillis());
+                continue;
+            }
+            pause = settings.reconnectInitial().toMillis();
+            serve(connection);
+        }
+    }
+
+    private void serve(UpstreamConnection connection) {
+        parameterStatus = mergeParameters(connection.parameterStatuses());
+        setUpstream(connection);
+        listener.upstreamConnected(target.toString(), connection.backendPid());
+        LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1})",
+                target, String.valueOf(connection.backendPid()));
+        String reason;
+        try {
+            long lastActivity = System.nanoTime();
+            while (running) {
+                if (channels.hasChanges()) {
+                    reconcile(connection);
+                    lastActivity = System.nanoTime();
+                }
+                List<PGNotification> notifications = connection.pendingNotifications();
+                if (notifications.isEmpty() && !channels.hasChanges()) {
+                    long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
+                    long untilPing = settings.pingInterval().toMillis() - silentMillis;
+                    if (untilPing <= 0) {
+                        connection.execute("SELECT 1");
+                        lastActivity = System.nanoTime();
+                        continue;
+                    }
+                    notifications = connection.awaitNotifications(untilPing);
+                }
+                if (!notifications.isEmpty()) {
+                    lastActivity = System.nanoTime();
+                    dispatch(notifications);
+                }
+            }
+            reason = "allas is shutting down";
+        } catch (SQLException | IOException | RuntimeException e) {
+            reason = e.getMessage();
+        }
+        setUpstream(null);
+        connection.close();
+        if (running) {
+            LOG.log(System.Logger.Level.WARNING, "lost the upstream connection to {0}: {1}", target, reason);
+            listener.upstreamLost(reason);
+        }
+        // Whatever the clients listened on died with the connection, and they may have missed
+        // notifications meanwhile: they must reconnect and resynchronise.
+        Set<Subscriber> subscribers = channels.clear(new IOException("the server connection was lost"));
+        for (Subscriber subscriber : subscribers) {
+            if (running) {
+                subscriber.terminate(SqlState.SERVER_CONNECTION_LOST,
+                        "terminating connection because the server connection was lost");
+            }
+        }
+    }
+
+    private void reconcile(UpstreamConnection connection) throws SQLException {
+        ChannelRegistry.Changes changes = channels.takeChanges(settings.maxBatch());
+        if (changes.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder();
+        changes.listen().forEach(name -> sql.append("LISTEN ").append(quoteIdentifier(name)).append(';'));
+        changes.unlisten().forEach(name -> sql.append("UNLISTEN ").append(quoteIdentifier(name)).append(';'));
+        try {
+            connection.execute(sql.toString());
+        } catch (SQLException e) {
+            if (connection.isClosed() || e.getSQLState() == null || e.getSQLState().startsWith("08")) {
+                channels.failed(changes, e);
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "upstream refused {0}: {1}", sql, e.getMessage());
+            channels.failed(changes, e);
+            return;
+        }
+        channels.applied(changes);
+        listener.listensExecuted(changes.listen().size());
+        listener.unlistensExecuted(changes.unlisten().size());
+    }
+
+    private void dispatch(List<PGNotification> notifications) {
+        int dispatched = 0;
+        for (PGNotification received : notifications) {
+            listener.notificationReceived();
+            Subscriber[] subscribers = channels.subscribers(received.getName());
+            if (subscribers.length == 0) {
+                continue;
+            }
+            Notification notification = Notification.of(received.getPID(), received.getName(), received.getParameter());
+            for (Subscriber subscriber : subscribers) {
+                subscriber.deliver(notification);
+            }
+            dispatched += subscribers.length;
+        }
+        listener.notificationsDispatched(dispatched);
+    }
+
+    private Map<String, String> mergeParameters(Map<String, String> upstreamParameters) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        upstreamParameters.forEach((name, value) -> {
+            if (!PER_SESSION_PARAMETERS.contains(name)) {
+                merged.put(name, value);
+            }
+        });
+        merged.putAll(parameterOverrides);
+        return Map.copyOf(merged);
+    }
+
+    private void sleepWhileDown(long millis) {
+        stateLock.lock();
+        try {
+            if (running) {
+                wakeWhileDown.await(millis, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    static String quoteIdentifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * Closes the upstream connection cleanly and stops the relay thread.
+     */
+    @Override
+    public void close() {
+        running = false;
+        stateLock.lock();
+        try {
+            wakeWhileDown.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        wake();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

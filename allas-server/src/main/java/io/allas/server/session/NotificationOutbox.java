@@ -1,0 +1,193 @@
+package io.allas.server.session;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.allas.server.protocol.PacketBuilder;
+import io.allas.server.protocol.SqlState;
+import io.allas.server.relay.Notification;
+import io.allas.server.relay.Subscriber;
+
+/**
+ * One client's queue of notifications on their way out. The relay's thread only appends (it never
+ * waits for this client); a virtual thread started on demand writes the queue out in batches
+ * whenever the session allows it, and exits when the queue is empty, so an idle client holds no
+ * thread. A client that lets too much pile up, or stops reading for too long, is terminated with
+ * 57A03 without slowing anyone else.
+ */
+public final class NotificationOutbox implements Subscriber {
+
+    private static final System.Logger LOG = System.getLogger(NotificationOutbox.class.getName());
+    private static final int BATCH = 256;
+
+    private final ClientConnection connection;
+    private final NotificationLimits limits;
+    private final Runnable onSlowClient;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean draining;
+    private boolean terminated;
+    private long lastProgressNanos = System.nanoTime();
+
+    NotificationOutbox(ClientConnection connection, NotificationLimits limits, Runnable onSlowClient) {
+        this.connection = connection;
+        this.limits = limits;
+        this.onSlowClient = onSlowClient;
+    }
+
+    @Override
+    public void deliver(Notification notification) {
+        boolean startDrain;
+        boolean tooSlow = false;
+        lock.lock();
+        try {
+            if (terminated) {
+                return;
+            }
+            queue.addLast(notification.encoded());
+            queuedBytes += notification.encoded().length;
+            // A drain blocked in a write this long means the client stopped reading; notifications
+            // merely held back by a transaction block do not count as a stall.
+            boolean stalled = draining && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
+            if (queue.size() > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
+                tooSlow = true;
+                terminated = true;
+                queue.clear();
+                queuedBytes = 0;
+            }
+            startDrain = !tooSlow && !draining;
+            if (startDrain) {
+                draining = true;
+                lastProgressNanos = System.nanoTime();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (tooSlow) {
+            onSlowClient.run();
+            terminate(SqlState.CLIENT_TOO_SLOW, "terminating connection because the client could not keep up");
+        } else if (startDrain) {
+            Thread.ofVirtual().name("allas-notify").start(this::drain);
+        }
+    }
+
+    /**
+     * The session allows notifications again (idle, outside a transaction): write what waited.
+     */
+    void resume() {
+        boolean startDrain = false;
+        lock.lock();
+        try {
+            if (!terminated && !draining && !queue.isEmpty()) {
+                draining = true;
+                startDrain = true;
+                lastProgressNanos = System.nanoTime();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (startDrain) {
+            Thread.ofVirtual().name("allas-notify").start(this::drain);
+        }
+    }
+
+    /**
+     * @return how many notifications wait
+     */
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void drain() {
+        PacketBuilder scratch = new PacketBuilder(4096);
+        List<byte[]> batch = new ArrayList<>(BATCH);
+        try {
+            while (true) {
+                lock.lock();
+                try {
+                    if (terminated || queue.isEmpty()) {
+                        draining = false;
+                        return;
+                    }
+                    for (int i = 0; i < BATCH && !queue.isEmpty(); i++) {
+                        batch.add(queue.peekFirst());
+                        queue.pollFirst();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (!connection.writer().writeNotifications(batch, scratch)) {
+                    // The session is answering a query or is in a transaction block: put the batch
+                    // back in front; the session resumes delivery when it is idle again.
+                    lock.lock();
+                    try {
+                        for (int i = batch.size() - 1; i >= 0; i--) {
+                            queue.addFirst(batch.get(i));
+                        }
+                        draining = false;
+                    } finally {
+                        lock.unlock();
+                    }
+                    return;
+                }
+                lock.lock();
+                try {
+                    for (byte[] sent : batch) {
+                        queuedBytes -= sent.length;
+                    }
+                    lastProgressNanos = System.nanoTime();
+                } finally {
+                    lock.unlock();
+                }
+                batch.clear();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "notification delivery failed: {0}", e.toString());
+            lock.lock();
+            try {
+                terminated = true;
+                draining = false;
+                queue.clear();
+            } finally {
+                lock.unlock();
+            }
+            connection.close();
+        }
+    }
+
+    @Override
+    public void terminate(String sqlState, String message) {
+        lock.lock();
+        try {
+            terminated = true;
+            queue.clear();
+            queuedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+        connection.terminate(sqlState, message);
+    }
+
+    /**
+     * When a client counts as unable to keep up.
+     *
+     * @param maxQueued      notifications waiting
+     * @param maxQueuedBytes their bytes
+     * @param stallTimeout   time without writing any while some wait
+     */
+    public record NotificationLimits(int maxQueued, long maxQueuedBytes, Duration stallTimeout) {
+
+        /** Generous enough for a client reading at full speed through a burst of 10,000 and more. */
+        public static final NotificationLimits DEFAULTS = new NotificationLimits(100_000, 64L << 20, Duration.ofSeconds(30));
+    }
+}

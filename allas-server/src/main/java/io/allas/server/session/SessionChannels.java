@@ -1,0 +1,127 @@
+package io.allas.server.session;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.allas.server.protocol.SqlState;
+import io.allas.server.relay.RelayService;
+import io.allas.server.relay.Subscriber;
+import io.allas.server.sql.SqlError;
+
+/**
+ * The channels one client listens on. As in PostgreSQL, LISTEN and UNLISTEN inside a
+ * transaction block take effect at COMMIT and are forgotten at ROLLBACK.
+ */
+final class SessionChannels {
+
+    private static final long LISTEN_TIMEOUT_SECONDS = 30;
+
+    private final RelayService relay;
+    private final Subscriber subscriber;
+    private final Set<String> listening = new LinkedHashSet<>();
+    /** The set as the open transaction would leave it; null outside a transaction. */
+    private Set<String> pending;
+
+    SessionChannels(RelayService relay, Subscriber subscriber) {
+        this.relay = relay;
+        this.subscriber = subscriber;
+    }
+
+    /** Starts deferring changes until {@link #commit()} or {@link #rollback()}. */
+    void beginTransaction() {
+        pending = new LinkedHashSet<>(listening);
+    }
+
+    void listen(String channel) throws SqlError {
+        if (pending != null) {
+            pending.add(channel);
+        } else if (!listening.contains(channel)) {
+            awaitListening(List.of(channel));
+        }
+    }
+
+    /**
+     * @param channel the channel, or null for all
+     */
+    void unlisten(String channel) {
+        if (pending != null) {
+            if (channel == null) {
+                pending.clear();
+            } else {
+                pending.remove(channel);
+            }
+        } else if (channel == null) {
+            unlistenAll();
+        } else if (listening.remove(channel)) {
+            relay.unlisten(subscriber, channel);
+        }
+    }
+
+    /**
+     * Applies what the transaction did: new channels are listened on before COMMIT is answered.
+     */
+    void commit() throws SqlError {
+        Set<String> target = pending;
+        pending = null;
+        if (target == null) {
+            return;
+        }
+        for (String channel : new ArrayList<>(listening)) {
+            if (!target.contains(channel)) {
+                listening.remove(channel);
+                relay.unlisten(subscriber, channel);
+            }
+        }
+        List<String> added = target.stream().filter(c -> !listening.contains(c)).toList();
+        if (!added.isEmpty()) {
+            awaitListening(added);
+        }
+    }
+
+    void rollback() {
+        pending = null;
+    }
+
+    /** Releases every channel, as when the client leaves. */
+    void unlistenAll() {
+        pending = null;
+        for (String channel : listening) {
+            relay.unlisten(subscriber, channel);
+        }
+        listening.clear();
+    }
+
+    private void awaitListening(List<String> channels) throws SqlError {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (String channel : channels) {
+            listening.add(channel);
+            ready.add(relay.listen(subscriber, channel));
+        }
+        try {
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            channels.forEach(this::forget);
+            throw new SqlError(SqlState.SERVER_CONNECTION_LOST, "could not LISTEN upstream: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            channels.forEach(this::forget);
+            throw new SqlError(SqlState.NO_SERVER_CONNECTION, "could not LISTEN upstream within "
+                    + LISTEN_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channels.forEach(this::forget);
+            throw new SqlError(SqlState.ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+        }
+    }
+
+    private void forget(String channel) {
+        if (listening.remove(channel)) {
+            relay.unlisten(subscriber, channel);
+        }
+    }
+}

@@ -54,8 +54,10 @@ public final class Allas implements AutoCloseable {
         AllasMetrics metrics = new AllasMetrics();
         RelayService relay = new RelayService(upstream, RelaySettings.DEFAULTS, config.startupParameters(), metrics);
         metrics.register(relay);
+        AllasConfig.NotificationQueue queue = config.notificationQueue();
         SessionServices services = new SessionServices(databases, relay, SessionLimits.DEFAULTS,
-                NotificationOutbox.NotificationLimits.DEFAULTS, metrics);
+                new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(),
+                        java.time.Duration.ofMillis(queue.stallTimeoutMillis())), metrics);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services);
             relay.start();

@@ -40,6 +40,17 @@ public final class TestRelay implements AutoCloseable {
         return allas;
     }
 
+    /**
+     * @return the channels the relay's upstream connection listens on, as PostgreSQL reports them
+     */
+    public java.util.Set<String> upstreamChannels() {
+        try {
+            return allas.relay().upstreamListeningChannels().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot ask the upstream for its channels", e);
+        }
+    }
+
     public int port() {
         return allas.port();
     }
@@ -137,6 +148,9 @@ public final class TestRelay implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param jsonMembers further top-level members, each followed by a comma, as {@code "key": value,\n}
+         */
         public Builder extraSections(String jsonMembers) {
             extraSections = jsonMembers;
             return this;

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,6 +55,41 @@ public final class WireClient implements AutoCloseable {
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    /**
+     * Connects and completes a trust startup.
+     */
+    public static WireClient startup(int port, String user, String database) throws IOException {
+        WireClient client = new WireClient(port);
+        client.sendStartup(0, Map.of("user", user, "database", database));
+        client.readUntil('Z');
+        return client;
+    }
+
+    /**
+     * Sends a simple query and reads its whole response.
+     *
+     * @return the messages up to and including ReadyForQuery
+     */
+    public List<Message> roundTrip(String sql) throws IOException {
+        query(sql);
+        List<Message> messages = new java.util.ArrayList<>();
+        Message message;
+        do {
+            message = read();
+            messages.add(message);
+        } while (message.type() != 'Z');
+        return messages;
+    }
+
+    /**
+     * @return the message types, as a string such as "TDCZ"
+     */
+    public static String types(List<Message> messages) {
+        StringBuilder types = new StringBuilder();
+        messages.forEach(m -> types.append(m.type()));
+        return types.toString();
     }
 
     /**

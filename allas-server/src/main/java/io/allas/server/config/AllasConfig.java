@@ -15,13 +15,27 @@ import java.util.Optional;
  * @param databases         the databases clients may connect to
  * @param pluginDirectory   the directory of third-party plugin jars; empty when none is configured
  *                          (the default, {@code plugins/} beside allas.jar, is then used if present)
+ * @param notificationQueue when a client counts as unable to keep up with its notifications
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
                           Map<String, String> startupParameters,
                           Optional<ListenAddress.Tcp> prometheus,
                           List<DatabaseConfig> databases,
-                          Optional<Path> pluginDirectory) {
+                          Optional<Path> pluginDirectory,
+                          NotificationQueue notificationQueue) {
+
+    /**
+     * The {@code notification_queue} section.
+     *
+     * @param maxNotifications notifications that may wait for one client
+     * @param maxBytes         their bytes
+     * @param stallTimeoutMillis how long a client may take no bytes while notifications wait for it
+     */
+    public record NotificationQueue(int maxNotifications, long maxBytes, long stallTimeoutMillis) {
+        /** Defaults that a client reading at full speed never meets, even through a burst of 10,000. */
+        public static final NotificationQueue DEFAULTS = new NotificationQueue(100_000, 64L << 20, 30_000);
+    }
 
     /** The upstream connection string when none is configured, as in the original allas. */
     public static final String DEFAULT_CONNECT = "host=localhost port=5432 sslmode=disable";

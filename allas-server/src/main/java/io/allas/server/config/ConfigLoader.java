@@ -27,7 +27,8 @@ import io.helidon.config.hocon.HoconConfigParser;
 public final class ConfigLoader {
 
     private static final Set<String> SECTIONS = Set.of(
-            "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory");
+            "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
+            "notification_queue");
 
     private ConfigLoader() {
     }
@@ -116,7 +117,29 @@ public final class ConfigLoader {
         List<DatabaseConfig> databases = databasesSection(root.get("databases"));
         Optional<Path> pluginDirectory = optionalText(root.get("plugin_directory"), "plugin_directory")
                 .map(configDirectory::resolve);
-        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory);
+        AllasConfig.NotificationQueue queue = notificationQueue(root.get("notification_queue"));
+        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue);
+    }
+
+    private static AllasConfig.NotificationQueue notificationQueue(Config section) throws ConfigException {
+        AllasConfig.NotificationQueue defaults = AllasConfig.NotificationQueue.DEFAULTS;
+        if (!section.exists()) {
+            return defaults;
+        }
+        requireObject(section, "notification_queue");
+        int maxNotifications = defaults.maxNotifications();
+        long maxBytes = defaults.maxBytes();
+        long stall = defaults.stallTimeoutMillis();
+        for (Config option : section.asNodeList().orElse(List.of())) {
+            String name = "notification_queue." + option.name();
+            switch (option.name()) {
+                case "max_notifications" -> maxNotifications = integer(option, name, 1, Integer.MAX_VALUE);
+                case "max_bytes" -> maxBytes = integer(option, name, 1024, Integer.MAX_VALUE);
+                case "stall_timeout_ms" -> stall = integer(option, name, 100, Integer.MAX_VALUE);
+                default -> throw unrecognized(name);
+            }
+        }
+        return new AllasConfig.NotificationQueue(maxNotifications, maxBytes, stall);
     }
 
     private static ListenAddress listenSection(Config section, String path, String defaultHost)

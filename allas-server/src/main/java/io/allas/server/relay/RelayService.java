@@ -41,6 +41,8 @@ public final class RelayService implements AutoCloseable {
     private volatile UpstreamConnection upstream;
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
+    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Set<String>>> channelQueries =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * @param target             the upstream server
@@ -136,6 +138,23 @@ public final class RelayService implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the upstream server itself which channels the relay's connection listens on
+     * ({@code pg_listening_channels()}), for operators and tests to compare with the clients' union.
+     *
+     * @return the upstream's answer; fails if the connection is down
+     */
+    public CompletableFuture<Set<String>> upstreamListeningChannels() {
+        CompletableFuture<Set<String>> answer = new CompletableFuture<>();
+        channelQueries.add(answer);
+        if (upstream == null) {
+            answer.completeExceptionally(new IOException("the upstream connection is down"));
+            channelQueries.remove(answer);
+        }
+        wake();
+        return answer;
+    }
+
     private void wake() {
         UpstreamConnection connection = upstream;
         if (connection != null) {
@@ -175,8 +194,9 @@ public final class RelayService implements AutoCloseable {
                     reconcile(connection);
                     lastActivity = System.nanoTime();
                 }
+                answerChannelQueries(connection);
                 List<PGNotification> notifications = connection.pendingNotifications();
-                if (notifications.isEmpty() && !channels.hasChanges()) {
+                if (notifications.isEmpty() && !channels.hasChanges() && channelQueries.isEmpty()) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
@@ -203,12 +223,24 @@ public final class RelayService implements AutoCloseable {
         }
         // Whatever the clients listened on died with the connection, and they may have missed
         // notifications meanwhile: they must reconnect and resynchronise.
-        Set<Subscriber> subscribers = channels.clear(new IOException("the server connection was lost"));
+        IOException lost = new IOException("the server connection was lost");
+        CompletableFuture<Set<String>> query;
+        while ((query = channelQueries.poll()) != null) {
+            query.completeExceptionally(lost);
+        }
+        Set<Subscriber> subscribers = channels.clear(lost);
         for (Subscriber subscriber : subscribers) {
             if (running) {
                 subscriber.terminate(SqlState.SERVER_CONNECTION_LOST,
                         "terminating connection because the server connection was lost");
             }
+        }
+    }
+
+    private void answerChannelQueries(UpstreamConnection connection) throws SQLException {
+        CompletableFuture<Set<String>> query;
+        while ((query = channelQueries.poll()) != null) {
+            query.complete(connection.listeningChannels());
         }
     }
 

@@ -83,6 +83,20 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     /**
+     * @return the channels this connection listens on, as the server sees them
+     */
+    java.util.Set<String> listeningChannels() throws SQLException {
+        java.util.Set<String> channels = new java.util.TreeSet<>();
+        try (Statement statement = connection.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT pg_listening_channels()")) {
+            while (rows.next()) {
+                channels.add(rows.getString(1));
+            }
+        }
+        return channels;
+    }
+
+    /**
      * @return the notifications pgjdbc has read or can read without waiting
      */
     List<PGNotification> pendingNotifications() throws SQLException {

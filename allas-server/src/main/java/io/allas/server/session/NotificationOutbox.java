@@ -186,8 +186,5 @@ public final class NotificationOutbox implements Subscriber {
      * @param stallTimeout   time without writing any while some wait
      */
     public record NotificationLimits(int maxQueued, long maxQueuedBytes, Duration stallTimeout) {
-
-        /** Generous enough for a client reading at full speed through a burst of 10,000 and more. */
-        public static final NotificationLimits DEFAULTS = new NotificationLimits(100_000, 64L << 20, Duration.ofSeconds(30));
     }
 }

@@ -1,0 +1,230 @@
+package io.allas.server.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+import io.allas.testing.WireClient;
+
+/**
+ * Notifications sent by a direct connection to PostgreSQL reach the relay's listeners as
+ * PostgreSQL itself would deliver them, with pgjdbc in its different modes as the client.
+ */
+class NotificationRelayTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static TestRelay relay;
+    private static Connection producer;
+    private static int producerPid;
+
+    @BeforeAll
+    static void start() throws SQLException {
+        relay = TestRelay.builder().trust("app").start();
+        producer = TestPostgres.shared().connect();
+        producerPid = producer.unwrap(PGConnection.class).getBackendPID();
+    }
+
+    @AfterAll
+    static void stop() throws SQLException {
+        producer.close();
+        relay.close();
+    }
+
+    private static JdbcListener listener(String... pgjdbcProperties) throws SQLException {
+        return new JdbcListener(relay.connect("app", "app", null, pgjdbcProperties));
+    }
+
+    private static void notify(String channel, String payload) throws SQLException {
+        try (var statement = producer.prepareStatement("SELECT pg_notify(?, ?)")) {
+            statement.setString(1, channel);
+            statement.setString(2, payload);
+            statement.execute();
+        }
+    }
+
+    private static void assertReceived(List<PGNotification> received, String channel, List<String> payloads) {
+        assertEquals(payloads.size(), received.size(), "notifications received: " + received.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            assertEquals(channel, received.get(i).getName());
+            assertEquals(payloads.get(i), received.get(i).getParameter(), "payload #" + i);
+            assertEquals(producerPid, received.get(i).getPID(), "the notifying backend's PID");
+        }
+    }
+
+    @Test
+    void everyListenerReceivesEveryNotificationOnceInOrder() throws SQLException {
+        List<String> payloads = new ArrayList<>(List.of("plain", "ünïcødé ✓ 通知", "x".repeat(7999), ""));
+        for (int i = 0; i < 100; i++) {
+            payloads.add("n" + i);
+        }
+        try (JdbcListener plain = listener();
+             JdbcListener prepared = listener("prepareThreshold", "1");
+             JdbcListener simple = listener("preferQueryMode", "simple");
+             JdbcListener transactional = listener()) {
+            plain.execute("LISTEN orders");
+            prepared.execute("LISTEN orders", "LISTEN orders");
+            simple.execute("listen ORDERS");
+            transactional.connection().setAutoCommit(false);
+            transactional.execute("LISTEN orders");
+            transactional.connection().commit();
+            for (String payload : payloads) {
+                notify("orders", payload);
+            }
+            for (JdbcListener each : List.of(plain, prepared, simple, transactional)) {
+                assertReceived(each.await(payloads.size(), WAIT), "orders", payloads);
+            }
+        }
+    }
+
+    @Test
+    void afterUnlistenNothingMoreArrivesAndTheUpstreamLetsGo() throws SQLException {
+        try (JdbcListener listener = listener()) {
+            listener.execute("LISTEN leaving", "LISTEN staying");
+            assertTrue(relay.upstreamChannels().containsAll(Set.of("leaving", "staying")));
+            listener.execute("UNLISTEN leaving");
+            notify("leaving", "after unlisten");
+            notify("staying", "sentinel");
+            // Order is preserved, so once the sentinel is here, anything on "leaving" would be too.
+            assertReceived(listener.await(1, WAIT), "staying", List.of("sentinel"));
+            assertEquals(1, listener.await(1, Duration.ZERO).size());
+            assertFalse(relay.upstreamChannels().contains("leaving"));
+
+            listener.execute("UNLISTEN *");
+            assertFalse(relay.upstreamChannels().contains("staying"));
+        }
+    }
+
+    @Test
+    void disconnectingReleasesTheChannels() throws SQLException {
+        JdbcListener listener = listener();
+        listener.execute("LISTEN abandoned_1", "LISTEN abandoned_2");
+        assertTrue(relay.upstreamChannels().containsAll(Set.of("abandoned_1", "abandoned_2")));
+        listener.close();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (relay.upstreamChannels().contains("abandoned_1") || relay.upstreamChannels().contains("abandoned_2")) {
+            assertTrue(System.nanoTime() < deadline, "channels still listened upstream: " + relay.upstreamChannels());
+        }
+    }
+
+    @Test
+    void aSharedChannelStaysUntilItsLastListenerLeaves() throws SQLException {
+        try (JdbcListener first = listener(); JdbcListener second = listener()) {
+            first.execute("LISTEN shared");
+            second.execute("LISTEN shared");
+            first.execute("UNLISTEN shared");
+            assertTrue(relay.upstreamChannels().contains("shared"));
+            notify("shared", "still here");
+            assertReceived(second.await(1, WAIT), "shared", List.of("still here"));
+            second.execute("UNLISTEN shared");
+            assertFalse(relay.upstreamChannels().contains("shared"));
+        }
+    }
+
+    @Test
+    void channelNamesAreFoldedQuotedAndTruncatedAsByPostgres() throws SQLException {
+        String longName = "a_channel_name_that_is_longer_than_sixty_three_bytes_" + "é".repeat(10);
+        List<String> listens = List.of("LISTEN MixedCase", "LISTEN \"MixedCase\"", "LISTEN \"with \"\"quotes\"\" and space\"",
+                "LISTEN " + longName, "LISTEN \"Ünïcode\"", "LISTEN /* comment */ commented -- trailing\n");
+        List<String> notifies = List.of("NOTIFY MixedCase, '1'", "NOTIFY \"MixedCase\", '2'",
+                "NOTIFY \"with \"\"quotes\"\" and space\", '3'", "NOTIFY " + longName + ", '4'", "NOTIFY \"Ünïcode\", '5'",
+                "NOTIFY commented, '6'");
+        try (JdbcListener throughRelay = listener();
+             JdbcListener direct = new JdbcListener(TestPostgres.shared().connect())) {
+            throughRelay.execute(listens.toArray(String[]::new));
+            direct.execute(listens.toArray(String[]::new));
+            try (Statement statement = producer.createStatement()) {
+                for (String each : notifies) {
+                    statement.execute(each);
+                }
+            }
+            List<PGNotification> expected = direct.await(notifies.size(), WAIT);
+            List<PGNotification> actual = throughRelay.await(notifies.size(), WAIT);
+            assertEquals(notifies.size(), expected.size());
+            assertEquals(expected.stream().map(n -> n.getName() + "=" + n.getParameter()).toList(),
+                    actual.stream().map(n -> n.getName() + "=" + n.getParameter()).toList());
+        }
+    }
+
+    @Test
+    void aClientReadingAtFullSpeedReceivesATransactionOfTenThousand() throws SQLException {
+        try (JdbcListener listener = listener()) {
+            listener.execute("LISTEN burst");
+            try (Statement statement = producer.createStatement()) {
+                statement.execute("SELECT pg_notify('burst', i::text) FROM generate_series(1, 10000) i");
+            }
+            List<PGNotification> received = listener.await(10_000, Duration.ofSeconds(60));
+            assertEquals(10_000, received.size());
+            for (int i = 0; i < received.size(); i++) {
+                assertEquals(String.valueOf(i + 1), received.get(i).getParameter());
+            }
+        }
+    }
+
+    @Test
+    void listenInsideATransactionTakesEffectAtCommitAndIsDroppedByRollback() throws SQLException {
+        try (JdbcListener listener = listener("preferQueryMode", "simple")) {
+            listener.execute("BEGIN", "LISTEN rolled_back", "ROLLBACK");
+            assertFalse(relay.upstreamChannels().contains("rolled_back"));
+            listener.execute("BEGIN", "LISTEN committed");
+            assertFalse(relay.upstreamChannels().contains("committed"), "not before COMMIT");
+            notify("committed", "while in transaction, before commit");
+            listener.execute("COMMIT");
+            assertTrue(relay.upstreamChannels().contains("committed"));
+            notify("rolled_back", "nobody listens");
+            notify("committed", "after commit");
+            assertReceived(listener.await(1, WAIT), "committed", List.of("after commit"));
+        }
+    }
+
+    @Test
+    void notificationsNeverInterruptAResponseNorATransactionBlock() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN held")));
+            assertEquals("CZ", WireClient.types(client.roundTrip("BEGIN")));
+            notify("held", "one");
+            notify("held", "two");
+            // Inside the transaction block, responses come without notifications among them.
+            for (int i = 0; i < 20; i++) {
+                assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT 1")));
+            }
+            List<WireClient.Message> commit = client.roundTrip("COMMIT");
+            assertEquals("CZ", WireClient.types(commit));
+            // Once idle again, the held notifications arrive, in order.
+            WireClient.Message first = client.read();
+            WireClient.Message second = client.read();
+            assertEquals("AA", "" + first.type() + second.type());
+            assertTrue(new String(first.body(), java.nio.charset.StandardCharsets.UTF_8).endsWith("held\0one\0"));
+            assertTrue(new String(second.body(), java.nio.charset.StandardCharsets.UTF_8).endsWith("held\0two\0"));
+        }
+    }
+
+    @Test
+    void multiStatementQueriesListenOnEveryChannel() throws SQLException {
+        try (JdbcListener listener = listener("preferQueryMode", "simple")) {
+            listener.execute("LISTEN multi_a; LISTEN multi_b; SELECT 1");
+            assertTrue(relay.upstreamChannels().containsAll(Set.of("multi_a", "multi_b")));
+            notify("multi_b", "b");
+            notify("multi_a", "a");
+            List<PGNotification> received = listener.await(2, WAIT);
+            assertEquals(List.of("multi_b", "multi_a"), received.stream().map(PGNotification::getName).toList());
+        }
+    }
+}

@@ -29,9 +29,9 @@ public final class Demo {
         Path file = directory.resolve("allas.json");
         Files.writeString(file, "{\n  \"listen\": {\"host\": \"127.0.0.1\", \"port\": " + port + "},\n"
                 + "  \"connect\": " + Json.quote(postgres.libpqConnectString()) + ",\n"
-                + "  \"startup_parameters\": {\"server_version\": \"15.0\", \"client_encoding\": \"UTF8\"},\n"
                 + "  \"databases\": [{\"name\": \"demo\", \"auth\": {\"method\": \"md5\", \"user\": \"demo\", \"password\": \"demo\"}}]\n}\n");
         Allas allas = Allas.start(ConfigLoader.load(file, Map.of(), new ArrayList<>()), directory.resolve("plugins"));
+        allas.relay().awaitConnected(java.time.Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             allas.close();

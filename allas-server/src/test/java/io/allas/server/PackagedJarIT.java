@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +15,9 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.allas.testing.AwaitServing;
 import io.allas.testing.Ports;
+import io.allas.testing.TestPostgres;
 import io.allas.testing.RelayProcess;
 
 /**
@@ -87,9 +88,9 @@ class PackagedJarIT {
         Path file = directory.resolve("allas.json");
         Files.writeString(file, """
                 {"listen": {"host": "127.0.0.1", "port": 1},
-                 "startup_parameters": {"server_version": "15.0"},
+                 "connect": "CONNECT",
                  "databases": [{"name": "d", "auth": {"method": "md5", "user": "u", "password": "from-file"}}]}
-                """);
+                """.replace("CONNECT", TestPostgres.shared().libpqConnectString()));
         Map<String, String> environment = Map.of(
                 "ALLAS_LISTEN_PORT", String.valueOf(port),
                 "ALLAS_DATABASES_0_AUTH_PASSWORD", "from-environment",
@@ -100,7 +101,7 @@ class PackagedJarIT {
             Properties properties = new Properties();
             properties.setProperty("user", "u");
             properties.setProperty("password", "from-environment");
-            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/d", properties);
+            try (Connection connection = AwaitServing.pgjdbc(port, "d", properties, Duration.ofSeconds(30));
                  ResultSet rows = connection.createStatement().executeQuery("SELECT 1")) {
                 assertTrue(rows.next());
             }

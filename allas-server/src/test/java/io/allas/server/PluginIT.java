@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.allas.testing.PluginJarBuilder;
+import io.allas.testing.AwaitServing;
 import io.allas.testing.Ports;
+import io.allas.testing.TestPostgres;
 import io.allas.testing.RelayProcess;
 
 /**
@@ -48,7 +50,7 @@ class PluginIT {
         Files.createDirectories(directory);
         Path file = directory.resolve("allas.json");
         Files.writeString(file, "{\"listen\": {\"host\": \"127.0.0.1\", \"port\": " + port + "}, "
-                + "\"startup_parameters\": {\"server_version\": \"15.0\"}, " + pluginDirectoryMember
+                + "\"connect\": \"" + TestPostgres.shared().libpqConnectString() + "\", " + pluginDirectoryMember
                 + "\"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"token\", \"token\": \"open-sesame\"}}]}");
         return file;
     }
@@ -57,7 +59,7 @@ class PluginIT {
         Properties properties = new Properties();
         properties.setProperty("user", "anyone");
         properties.setProperty("password", "open-sesame");
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/d", properties);
+        try (Connection connection = AwaitServing.pgjdbc(port, "d", properties, Duration.ofSeconds(30));
              ResultSet rows = connection.createStatement().executeQuery("SELECT 1")) {
             assertTrue(rows.next());
         }

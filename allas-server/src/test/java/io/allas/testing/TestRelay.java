@@ -108,8 +108,6 @@ public final class TestRelay implements AutoCloseable {
         private Path pluginDirectory;
 
         private Builder() {
-            startupParameters.put("server_version", "15.0");
-            startupParameters.put("client_encoding", "UTF8");
         }
 
         public Builder trust(String database) {

@@ -53,8 +53,9 @@ public final class WireClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(10_000);
-        in = new DataInputStream(socket.getInputStream());
-        out = new DataOutputStream(socket.getOutputStream());
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+        out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
     }
 
     /**

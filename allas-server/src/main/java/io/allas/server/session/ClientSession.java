@@ -3,6 +3,7 @@ package io.allas.server.session;
 import java.io.EOFException;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,6 +28,7 @@ public final class ClientSession {
 
     private final ClientConnection connection;
     private final SessionServices services;
+    private SessionParameters parameters;
 
     public ClientSession(ClientConnection connection, SessionServices services) {
         this.connection = connection;
@@ -82,12 +84,13 @@ public final class ClientSession {
             return false;
         }
         connection.writer().send(Authentication.OK);
-        for (Map.Entry<String, String> parameter : services.relay().parameterStatus().entrySet()) {
+        Map<String, String> reported = new LinkedHashMap<>(services.relay().parameterStatus());
+        // As PostgreSQL does, report the client's own application_name back to it.
+        reported.put("application_name", startup.parameters().getOrDefault("application_name", ""));
+        parameters = new SessionParameters(reported);
+        for (Map.Entry<String, String> parameter : reported.entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
-        // As PostgreSQL does, report the client's own application_name back to it.
-        connection.writer().send(new ParameterStatus("application_name",
-                startup.parameters().getOrDefault("application_name", "")));
         connection.writer().send(new BackendKeyData(RANDOM.nextInt(1, Integer.MAX_VALUE), RANDOM.nextInt()));
         return true;
     }
@@ -98,7 +101,7 @@ public final class ClientSession {
         SessionChannels channels = new SessionChannels(services.relay(), outbox);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(),
-                    new StatementExecutor(connection.writer(), channels), outbox);
+                    new StatementExecutor(connection.writer(), channels, parameters), outbox);
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

@@ -8,6 +8,7 @@ import io.allas.server.protocol.backend.CommandComplete;
 import io.allas.server.protocol.backend.DataRow;
 import io.allas.server.protocol.backend.NoData;
 import io.allas.server.protocol.backend.NoticeResponse;
+import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.backend.ReadyForQuery.TransactionStatus;
 import io.allas.server.protocol.backend.RowDescription;
 import io.allas.server.sql.SqlError;
@@ -26,12 +27,14 @@ final class StatementExecutor {
 
     private final MessageWriter out;
     private final SessionChannels channels;
+    private final SessionParameters parameters;
     private TransactionStatus status = TransactionStatus.IDLE;
     private boolean implicitTransaction;
 
-    StatementExecutor(MessageWriter out, SessionChannels channels) {
+    StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters) {
         this.out = out;
         this.channels = channels;
+        this.parameters = parameters;
     }
 
     TransactionStatus status() {
@@ -97,7 +100,9 @@ final class StatementExecutor {
             case Statement.Listen listen -> channels.listen(listen.channel());
             case Statement.Unlisten unlisten -> channels.unlisten(unlisten.channel());
             case Statement.Set set -> {
-                // Accepted for drivers' connect-time settings; nothing in allas depends on them.
+                // Accepted for drivers' connect-time settings; a reported parameter is reported back.
+                parameters.set(set.name(), set.value())
+                        .ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
             }
             case Statement.Begin begin -> {
                 if (status != TransactionStatus.IDLE || implicitTransaction) {

@@ -3,17 +3,13 @@ package io.allas.server.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.allas.testing.Scrape;
 import io.allas.testing.TestRelay;
 
 /**
@@ -21,17 +17,12 @@ import io.allas.testing.TestRelay;
  */
 class MetricsEndpointTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return Scrape.get(port, path);
     }
 
     private static double value(String body, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + "\\{[^}]*\\} ([0-9.eE+-]+)$").matcher(body);
-        assertTrue(m.find(), series + " missing from:\n" + body);
-        return Double.parseDouble(m.group(1));
+        return Scrape.value(body, series);
     }
 
     @Test

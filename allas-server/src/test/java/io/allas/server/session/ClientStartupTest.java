@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,18 @@ class ClientStartupTest {
         relay = TestRelay.builder()
                 .trust("open")
                 .md5("guarded", "alice", "s3cret")
+                .md5("stored", "carol", "md5" + md5Hex("s3cretcarol"))
+                .startupParameter("IntervalStyle", "iso_8601")
                 .start();
+    }
+
+    private static String md5Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
@@ -83,6 +95,30 @@ class ClientStartupTest {
              ResultSet rows = connection.createStatement().executeQuery("SELECT 1")) {
             assertTrue(rows.next());
             assertEquals(1, rows.getInt(1));
+        }
+    }
+
+    @Test
+    void md5AcceptsTheFormPostgresStores() throws SQLException {
+        try (Connection connection = relay.connect("stored", "carol", "s3cret")) {
+            assertTrue(connection.createStatement().executeQuery("SELECT 1").next());
+        }
+        SQLException e = assertThrows(SQLException.class, () -> relay.connect("stored", "carol", "md5" + md5Hex("s3cretcarol")));
+        assertEquals("28P01", e.getSQLState(), "the stored form is not itself a password");
+    }
+
+    @Test
+    void parameterStatusMirrorsTheUpstreamWithStartupParametersOverriding() throws SQLException {
+        try (Connection through = relay.connect("open", "bob", null, "ApplicationName", "reporting");
+             Connection direct = io.allas.testing.TestPostgres.shared().connect()) {
+            var relayed = through.unwrap(org.postgresql.PGConnection.class).getParameterStatuses();
+            var upstream = direct.unwrap(org.postgresql.PGConnection.class).getParameterStatuses();
+            for (String name : List.of("server_version", "server_encoding", "client_encoding", "DateStyle",
+                    "integer_datetimes", "standard_conforming_strings", "TimeZone")) {
+                assertEquals(upstream.get(name), relayed.get(name), name);
+            }
+            assertEquals("iso_8601", relayed.get("IntervalStyle"), "startup_parameters override the upstream");
+            assertEquals("reporting", relayed.get("application_name"), "the client's own application_name");
         }
     }
 

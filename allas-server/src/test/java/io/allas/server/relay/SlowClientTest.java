@@ -1,0 +1,75 @@
+package io.allas.server.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGNotification;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.Scrape;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+import io.allas.testing.WireClient;
+
+/**
+ * A client that stops reading is terminated with 57A03 and never holds up anyone else.
+ */
+class SlowClientTest {
+
+    @Test
+    void aClientThatStopsReadingIsTerminatedWhileAnotherKeepsReceiving() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 2000, \"stall_timeout_ms\": 2000},\n")
+                .prometheus()
+                .start();
+             WireClient stalled = WireClient.startup(relay.port(), "slow", "app");
+             JdbcListener healthy = new JdbcListener(relay.connect("app", "fast", null));
+             Connection producer = TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(stalled.roundTrip("LISTEN flood")));
+            healthy.execute("LISTEN flood");
+            // 20,000 notifications of 1 KB: far more than the socket buffers of a client that reads nothing.
+            int total = 0;
+            try (Statement statement = producer.createStatement()) {
+                for (int batch = 0; batch < 20; batch++) {
+                    statement.execute("SELECT pg_notify('flood', repeat('x', 1000) || i) FROM generate_series(1, 1000) i");
+                    total += 1000;
+                    healthy.await(total, Duration.ofSeconds(30));
+                }
+            }
+            List<PGNotification> received = healthy.await(total, Duration.ofSeconds(30));
+            assertEquals(total, received.size(), "the healthy client got everything");
+
+            // The stalled client, reading at last, finds its connection ended after what was already sent.
+            String lastError = null;
+            int notificationsRead = 0;
+            try {
+                while (true) {
+                    WireClient.Message message = stalled.read();
+                    if (message.type() == 'A') {
+                        notificationsRead++;
+                    } else if (message.type() == 'E') {
+                        lastError = message.fields().get('C');
+                    }
+                }
+            } catch (EOFException | SocketTimeoutException e) {
+                assertTrue(e instanceof EOFException, "the connection must be closed, not left hanging");
+            } catch (IOException connectionReset) {
+                // Closed with unread data: also an end.
+            }
+            assertTrue(notificationsRead < total, "the stalled client was cut off, read " + notificationsRead);
+            if (lastError != null) {
+                assertEquals("57A03", lastError);
+            }
+            assertEquals(1.0, Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total"));
+        }
+    }
+}

@@ -52,7 +52,10 @@ public final class Allas implements AutoCloseable {
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
         UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
         AllasMetrics metrics = new AllasMetrics();
-        RelayService relay = new RelayService(upstream, RelaySettings.DEFAULTS, config.startupParameters(), metrics);
+        RelaySettings relaySettings = new RelaySettings(java.time.Duration.ofMillis(config.upstream().pingIntervalMillis()),
+                java.time.Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
+                RelaySettings.DEFAULTS.reconnectMax(), RelaySettings.DEFAULTS.maxBatch());
+        RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(), metrics);
         metrics.register(relay);
         AllasConfig.NotificationQueue queue = config.notificationQueue();
         SessionServices services = new SessionServices(databases, relay, SessionLimits.DEFAULTS,

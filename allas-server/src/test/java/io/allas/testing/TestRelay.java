@@ -107,6 +107,7 @@ public final class TestRelay implements AutoCloseable {
         private String extraSections = "";
         private Path pluginDirectory;
         private boolean defaultConnect = true;
+        private boolean waitForUpstream = true;
 
         private Builder() {
         }
@@ -151,7 +152,7 @@ public final class TestRelay implements AutoCloseable {
          * @param jsonMembers further top-level members, each followed by a comma, as {@code "key": value,\n}
          */
         public Builder extraSections(String jsonMembers) {
-            extraSections = jsonMembers;
+            extraSections = extraSections + jsonMembers;
             return this;
         }
 
@@ -186,6 +187,23 @@ public final class TestRelay implements AutoCloseable {
             return start();
         }
 
+        /**
+         * @param connect the upstream connection string to use instead of the test server's
+         */
+        public Builder connect(String connect) {
+            defaultConnect = false;
+            extraSections = extraSections + "  \"connect\": " + Json.quote(connect) + ",\n";
+            return this;
+        }
+
+        /**
+         * Starts without waiting for the upstream connection, as when the server is down.
+         */
+        public TestRelay startWithoutWaiting() {
+            waitForUpstream = false;
+            return start();
+        }
+
         public TestRelay start() {
             Path directory;
             try {
@@ -198,7 +216,7 @@ public final class TestRelay implements AutoCloseable {
                 Files.writeString(file, json());
                 AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
                 Allas allas = Allas.start(config, directory.resolve("no-plugins"));
-                if (!allas.relay().awaitConnected(java.time.Duration.ofSeconds(30))) {
+                if (waitForUpstream && !allas.relay().awaitConnected(java.time.Duration.ofSeconds(30))) {
                     allas.close();
                     throw new IllegalStateException("the relay did not connect to " + TestPostgres.shared().description());
                 }

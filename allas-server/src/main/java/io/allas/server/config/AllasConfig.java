@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param pluginDirectory   the directory of third-party plugin jars; empty when none is configured
  *                          (the default, {@code plugins/} beside allas.jar, is then used if present)
  * @param notificationQueue when a client counts as unable to keep up with its notifications
+ * @param upstream          how the upstream connection is watched
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -23,7 +24,19 @@ public record AllasConfig(ListenAddress listen,
                           Optional<ListenAddress.Tcp> prometheus,
                           List<DatabaseConfig> databases,
                           Optional<Path> pluginDirectory,
-                          NotificationQueue notificationQueue) {
+                          NotificationQueue notificationQueue,
+                          Upstream upstream) {
+
+    /**
+     * The {@code upstream} section.
+     *
+     * @param pingIntervalMillis how long the upstream connection may be silent before a ping checks it
+     * @param pingTimeoutMillis  how long a ping, or any statement, may go unanswered before the connection counts as dead
+     */
+    public record Upstream(long pingIntervalMillis, long pingTimeoutMillis) {
+        /** Defaults: a dead connection is noticed within about 25 seconds. */
+        public static final Upstream DEFAULTS = new Upstream(15_000, 10_000);
+    }
 
     /**
      * The {@code notification_queue} section.

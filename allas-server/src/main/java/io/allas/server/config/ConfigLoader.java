@@ -28,7 +28,7 @@ public final class ConfigLoader {
 
     private static final Set<String> SECTIONS = Set.of(
             "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
-            "notification_queue");
+            "notification_queue", "upstream");
 
     private ConfigLoader() {
     }
@@ -118,7 +118,27 @@ public final class ConfigLoader {
         Optional<Path> pluginDirectory = optionalText(root.get("plugin_directory"), "plugin_directory")
                 .map(configDirectory::resolve);
         AllasConfig.NotificationQueue queue = notificationQueue(root.get("notification_queue"));
-        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue);
+        AllasConfig.Upstream upstream = upstreamSection(root.get("upstream"));
+        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream);
+    }
+
+    private static AllasConfig.Upstream upstreamSection(Config section) throws ConfigException {
+        AllasConfig.Upstream defaults = AllasConfig.Upstream.DEFAULTS;
+        if (!section.exists()) {
+            return defaults;
+        }
+        requireObject(section, "upstream");
+        long interval = defaults.pingIntervalMillis();
+        long timeout = defaults.pingTimeoutMillis();
+        for (Config option : section.asNodeList().orElse(List.of())) {
+            String name = "upstream." + option.name();
+            switch (option.name()) {
+                case "ping_interval_ms" -> interval = integer(option, name, 100, Integer.MAX_VALUE);
+                case "ping_timeout_ms" -> timeout = integer(option, name, 1000, Integer.MAX_VALUE);
+                default -> throw unrecognized(name);
+            }
+        }
+        return new AllasConfig.Upstream(interval, timeout);
     }
 
     private static AllasConfig.NotificationQueue notificationQueue(Config section) throws ConfigException {

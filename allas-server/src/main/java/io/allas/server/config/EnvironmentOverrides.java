@@ -31,6 +31,7 @@ public final class EnvironmentOverrides {
             "startup_parameters", Node.OPEN,
             "prometheus", Node.object(Map.of("listen", LISTEN)),
             "plugin_directory", Node.VALUE,
+            "upstream", Node.object(Map.of("ping_interval_ms", Node.VALUE, "ping_timeout_ms", Node.VALUE)),
             "notification_queue", Node.object(Map.of(
                     "max_notifications", Node.VALUE, "max_bytes", Node.VALUE, "stall_timeout_ms", Node.VALUE)),
             "databases", Node.list(Node.object(Map.of("name", Node.VALUE, "auth", Node.OPEN)))));

@@ -54,7 +54,10 @@ final class UpstreamConnection implements AutoCloseable {
             properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
             properties.setProperty("socketFactoryArg", key);
             // A statement (a ping included) that gets no answer in time means the connection is dead.
-            properties.setProperty("socketTimeout", String.valueOf(Math.max(1, statementTimeout.toSeconds())));
+            // pgjdbc counts in whole seconds: round up.
+            properties.setProperty("socketTimeout", String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000)));
+            // Nor may the startup itself hang on a server that accepted the connection but says nothing.
+            properties.setProperty("loginTimeout", String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000)));
             Connection connection = DriverManager.getConnection(target.url(), properties);
             return new UpstreamConnection(connection, created.get(), selector);
         } catch (SQLException | RuntimeException e) {

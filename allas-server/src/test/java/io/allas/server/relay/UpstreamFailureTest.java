@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGNotification;
 
 import io.allas.testing.AwaitServing;
+import io.allas.testing.BlackholeProxy;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
@@ -89,5 +90,48 @@ class UpstreamFailureTest {
             assertTrue(millis < 1500, "served again " + millis + " ms after the server was back");
         }
         assertRelayWorks();
+    }
+
+    @Test
+    void aRelayStartedWhileTheServerIsDownServesOnceItIsUp() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        postgres.stop();
+        try (TestRelay early = TestRelay.builder().trust("app").startWithoutWaiting()) {
+            try {
+                SQLException refused = assertThrows(SQLException.class, () -> early.connect("app", "app", null));
+                assertEquals("57A01", refused.getSQLState(), refused.getMessage());
+            } finally {
+                postgres.start();
+            }
+            long back = System.nanoTime();
+            AwaitServing.connect(() -> early.connect("app", "app", null), Duration.ofSeconds(5)).close();
+            long millis = (System.nanoTime() - back) / 1_000_000;
+            assertTrue(millis < 1500, "served " + millis + " ms after the server was back");
+        }
+    }
+
+    @Test
+    void aSilentlyDeadConnectionIsNoticedByThePing() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
+             TestRelay silent = TestRelay.builder().trust("app")
+                     .connect("host=127.0.0.1 port=" + proxy.port() + " user=" + postgres.user() + " password="
+                             + postgres.password() + " dbname=" + postgres.database() + " sslmode=disable")
+                     .extraSections("  \"upstream\": {\"ping_interval_ms\": 300, \"ping_timeout_ms\": 1000},\n")
+                     .start();
+             JdbcListener listener = new JdbcListener(silent.connect("app", "app", null))) {
+            listener.execute("LISTEN silence");
+            long start = System.nanoTime();
+            proxy.goSilent();
+            SQLException e = awaitClientError(listener);
+            assertEquals("57A02", e.getSQLState(), e.getMessage());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5000, "noticed after " + millis + " ms");
+            proxy.restore();
+            try (JdbcListener again = AwaitServing.connect(() -> new JdbcListener(silent.connect("app", "app", null)),
+                    Duration.ofSeconds(10))) {
+                again.execute("LISTEN silence");
+            }
+        }
     }
 }

@@ -238,6 +238,13 @@ public final class RelayService implements AutoCloseable {
     }
 
     private void answerChannelQueries(UpstreamConnection connection) throws SQLException {
+        if (channelQueries.isEmpty()) {
+            return;
+        }
+        // The answer must reflect every subscription change made before the question was asked.
+        while (channels.hasChanges()) {
+            reconcile(connection);
+        }
         CompletableFuture<Set<String>> query;
         while ((query = channelQueries.poll()) != null) {
             query.complete(connection.listeningChannels());

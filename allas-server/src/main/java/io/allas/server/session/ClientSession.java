@@ -100,8 +100,7 @@ public final class ClientSession {
                 services.listener()::slowClientTerminated);
         SessionChannels channels = new SessionChannels(services.relay(), outbox);
         try {
-            QueryProcessor queries = new QueryProcessor(connection.writer(),
-                    new StatementExecutor(connection.writer(), channels, parameters), outbox);
+            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, outbox);
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

@@ -26,7 +26,7 @@ import io.allas.server.sql.StatementParser;
  * the next Sync is discarded. Between ReadyForQuery and the client's next message the client is
  * idle, and only then, outside a transaction block, may notifications reach it.
  */
-final class QueryProcessor {
+final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
     private static final int TEXT_OID = 25;
 
@@ -49,10 +49,25 @@ final class QueryProcessor {
     private boolean discardUntilSync;
     private boolean idle;
 
-    QueryProcessor(MessageWriter out, StatementExecutor executor, NotificationOutbox outbox) {
+    QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, NotificationOutbox outbox) {
         this.out = out;
-        this.executor = executor;
+        this.executor = new StatementExecutor(out, channels, parameters, this);
         this.outbox = outbox;
+    }
+
+    @Override
+    public boolean deallocate(String name) {
+        return statements.remove(name) != null;
+    }
+
+    @Override
+    public void deallocateAll() {
+        statements.clear();
+    }
+
+    @Override
+    public void closeAllPortals() {
+        portals.clear();
     }
 
     /**

@@ -14,14 +14,51 @@ import io.allas.server.sql.SqlError;
  */
 final class SessionParameters {
 
+    private final Map<String, String> initial;
     private final Map<String, String> reported = new LinkedHashMap<>();
     private final Map<String, String> canonicalNames = new LinkedHashMap<>();
 
     SessionParameters(Map<String, String> initial) {
+        this.initial = Map.copyOf(initial);
         initial.forEach((name, value) -> {
             reported.put(name, value);
             canonicalNames.put(name.toLowerCase(Locale.ROOT), name);
         });
+    }
+
+    /**
+     * @param name a parameter name, in any case
+     * @return its PostgreSQL spelling and current value, when it is one allas reports
+     */
+    Optional<Map.Entry<String, String>> show(String name) {
+        String canonical = canonicalNames.get(name.toLowerCase(Locale.ROOT));
+        return canonical == null ? Optional.empty() : Optional.of(Map.entry(canonical, reported.get(canonical)));
+    }
+
+    /**
+     * Records a RESET.
+     *
+     * @return the name and value to report, when a reported parameter changed back
+     */
+    Optional<Map.Entry<String, String>> reset(String name) {
+        String canonical = canonicalNames.get(name.toLowerCase(Locale.ROOT));
+        if (canonical == null || initial.get(canonical).equals(reported.get(canonical))) {
+            return Optional.empty();
+        }
+        reported.put(canonical, initial.get(canonical));
+        return Optional.of(Map.entry(canonical, initial.get(canonical)));
+    }
+
+    /**
+     * Records a RESET ALL.
+     *
+     * @return the reported parameters that changed back, to report
+     */
+    java.util.List<Map.Entry<String, String>> resetAll() {
+        return java.util.List.copyOf(canonicalNames.keySet()).stream()
+                .map(this::reset)
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     Map<String, String> reported() {

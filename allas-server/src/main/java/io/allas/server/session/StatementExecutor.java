@@ -21,20 +21,41 @@ import io.allas.server.sql.Statement;
 final class StatementExecutor {
 
     private static final int INT4_OID = 23;
+    private static final int TEXT_OID = 25;
+    private static final int VOID_OID = 2278;
     private static final int BINARY = 1;
     private static final byte[] ONE_TEXT = "1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE_BINARY = {0, 0, 0, 1};
 
+    /**
+     * The session's prepared statements and portals, which DISCARD ALL, DEALLOCATE and CLOSE ALL reach.
+     */
+    interface PreparedStatements {
+        /** @return false when there is no such statement */
+        boolean deallocate(String name);
+
+        void deallocateAll();
+
+        void closeAllPortals();
+    }
+
+    /** A statement's single result row: its column and its value in text form. */
+    private record Row(String column, int typeOid, int typeSize, byte[] text, byte[] binary) {
+    }
+
     private final MessageWriter out;
     private final SessionChannels channels;
     private final SessionParameters parameters;
+    private final PreparedStatements prepared;
     private TransactionStatus status = TransactionStatus.IDLE;
     private boolean implicitTransaction;
 
-    StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters) {
+    StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
+                      PreparedStatements prepared) {
         this.out = out;
         this.channels = channels;
         this.parameters = parameters;
+        this.prepared = prepared;
     }
 
     TransactionStatus status() {
@@ -91,11 +112,32 @@ final class StatementExecutor {
             throw new SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block");
         }
         switch (statement) {
-            case Statement.SelectOne selectOne -> {
-                if (describeFirst) {
-                    describe(statement, resultFormats);
+            case Statement.SelectOne selectOne -> sendRow(statement, resultFormats, describeFirst);
+            case Statement.Show show -> sendRow(statement, resultFormats, describeFirst);
+            case Statement.AdvisoryUnlockAll unlock -> sendRow(statement, resultFormats, describeFirst);
+            case Statement.Reset reset -> {
+                if (reset.name() == null) {
+                    parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                } else {
+                    parameters.reset(reset.name()).ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
                 }
-                out.send(new DataRow(List.of(format(resultFormats, 0) == BINARY ? ONE_BINARY : ONE_TEXT)));
+            }
+            case Statement.DiscardAll discard -> {
+                if (status != TransactionStatus.IDLE || implicitTransaction) {
+                    throw new SqlError("25001", "DISCARD ALL cannot run inside a transaction block");
+                }
+                channels.unlistenAll();
+                parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                prepared.deallocateAll();
+                prepared.closeAllPortals();
+            }
+            case Statement.CloseAll close -> prepared.closeAllPortals();
+            case Statement.Deallocate deallocate -> {
+                if (deallocate.name() == null) {
+                    prepared.deallocateAll();
+                } else if (!prepared.deallocate(deallocate.name())) {
+                    throw new SqlError("26000", "prepared statement \"" + deallocate.name() + "\" does not exist");
+                }
             }
             case Statement.Listen listen -> channels.listen(listen.channel());
             case Statement.Unlisten unlisten -> channels.unlisten(unlisten.channel());
@@ -105,8 +147,13 @@ final class StatementExecutor {
                         .ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
             }
             case Statement.Begin begin -> {
-                if (status != TransactionStatus.IDLE || implicitTransaction) {
+                if (status != TransactionStatus.IDLE) {
                     out.send(new NoticeResponse("WARNING", "25001", "there is already a transaction in progress"));
+                } else if (implicitTransaction) {
+                    // As in PostgreSQL, BEGIN inside a multi-statement query turns its implicit
+                    // transaction, and what it did so far, into an explicit one.
+                    implicitTransaction = false;
+                    status = TransactionStatus.IN_TRANSACTION;
                 } else {
                     status = TransactionStatus.IN_TRANSACTION;
                     channels.beginTransaction();
@@ -140,11 +187,45 @@ final class StatementExecutor {
     /**
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
-    void describe(Statement statement, List<Short> resultFormats) {
-        if (statement instanceof Statement.SelectOne) {
-            out.send(new RowDescription(List.of(new RowDescription.Field("?column?", INT4_OID, 4, format(resultFormats, 0)))));
-        } else {
+    void describe(Statement statement, List<Short> resultFormats) throws SqlError {
+        Row row = row(statement);
+        if (row == null) {
             out.send(NoData.INSTANCE);
+        } else {
+            out.send(new RowDescription(List.of(new RowDescription.Field(row.column(), row.typeOid(), row.typeSize(),
+                    format(resultFormats, 0)))));
+        }
+    }
+
+    private void sendRow(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
+        if (describeFirst) {
+            describe(statement, resultFormats);
+        }
+        Row row = row(statement);
+        out.send(new DataRow(List.of(format(resultFormats, 0) == BINARY ? row.binary() : row.text())));
+    }
+
+    /**
+     * @return the one row a statement returns, or null for a statement without rows
+     */
+    private Row row(Statement statement) throws SqlError {
+        switch (statement) {
+            case Statement.SelectOne selectOne -> {
+                return new Row("?column?", INT4_OID, 4, ONE_TEXT, ONE_BINARY);
+            }
+            case Statement.AdvisoryUnlockAll unlock -> {
+                return new Row("pg_advisory_unlock_all", VOID_OID, 4, new byte[0], new byte[0]);
+            }
+            case Statement.Show show -> {
+                var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError("42704",
+                        "unrecognized configuration parameter \"" + show.name()
+                                + "\" (allas shows only the parameters it reports)"));
+                byte[] value = parameter.getValue().getBytes(StandardCharsets.UTF_8);
+                return new Row(parameter.getKey(), TEXT_OID, -1, value, value);
+            }
+            default -> {
+                return null;
+            }
         }
     }
 

@@ -75,4 +75,64 @@ public sealed interface Statement {
             return "ROLLBACK";
         }
     }
+
+    /**
+     * {@code SHOW name}.
+     *
+     * @param name the parameter, lower case unless quoted
+     */
+    record Show(String name) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SHOW";
+        }
+    }
+
+    /**
+     * {@code RESET name} or {@code RESET ALL}.
+     *
+     * @param name the parameter, or null for all
+     */
+    record Reset(String name) implements Statement {
+        @Override
+        public String commandTag() {
+            return "RESET";
+        }
+    }
+
+    /** {@code DISCARD ALL}: what connection pools send to reset a connection. */
+    record DiscardAll() implements Statement {
+        @Override
+        public String commandTag() {
+            return "DISCARD ALL";
+        }
+    }
+
+    /** {@code CLOSE ALL}: closes every portal. */
+    record CloseAll() implements Statement {
+        @Override
+        public String commandTag() {
+            return "CLOSE CURSOR ALL";
+        }
+    }
+
+    /**
+     * {@code DEALLOCATE [PREPARE] name} or {@code DEALLOCATE ALL}.
+     *
+     * @param name the prepared statement, or null for all
+     */
+    record Deallocate(String name) implements Statement {
+        @Override
+        public String commandTag() {
+            return name == null ? "DEALLOCATE ALL" : "DEALLOCATE";
+        }
+    }
+
+    /** {@code SELECT pg_advisory_unlock_all()}: pools send it on reset; allas holds no locks. */
+    record AdvisoryUnlockAll() implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT 1";
+        }
+    }
 }

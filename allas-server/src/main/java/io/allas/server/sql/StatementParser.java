@@ -38,7 +38,49 @@ public final class StatementParser {
             if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
                 return new Statement.SelectOne();
             }
-            throw unsupported("SELECT", "only SELECT 1 is supported");
+            if (matches(tokens, 1, "pg_advisory_unlock_all", "(", ")")
+                    || matches(tokens, 1, "pg_catalog", ".", "pg_advisory_unlock_all", "(", ")")) {
+                return new Statement.AdvisoryUnlockAll();
+            }
+            throw unsupported("SELECT", "only SELECT 1 and SELECT pg_advisory_unlock_all() are supported");
+        }
+        if (first.isKeyword("show")) {
+            if (tokens.size() == 2 && tokens.get(1).isName()) {
+                return new Statement.Show(tokens.get(1).text());
+            }
+            throw syntaxErrorAfter(tokens, 1);
+        }
+        if (first.isKeyword("reset")) {
+            if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
+                return new Statement.Reset(null);
+            }
+            if (tokens.size() == 2 && tokens.get(1).isName()) {
+                return new Statement.Reset(tokens.get(1).text());
+            }
+            throw syntaxErrorAfter(tokens, 1);
+        }
+        if (first.isKeyword("discard")) {
+            if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
+                return new Statement.DiscardAll();
+            }
+            throw unsupported("DISCARD " + (tokens.size() > 1 ? tokens.get(1).source().toUpperCase(java.util.Locale.ROOT) : ""),
+                    "only DISCARD ALL is supported");
+        }
+        if (first.isKeyword("close")) {
+            if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
+                return new Statement.CloseAll();
+            }
+            throw unsupported("CLOSE", "allas has no cursors; only CLOSE ALL is supported");
+        }
+        if (first.isKeyword("deallocate")) {
+            int index = tokens.size() > 1 && tokens.get(1).isKeyword("prepare") ? 2 : 1;
+            if (tokens.size() == index + 1 && tokens.get(index).isKeyword("all")) {
+                return new Statement.Deallocate(null);
+            }
+            if (tokens.size() == index + 1 && tokens.get(index).isName()) {
+                return new Statement.Deallocate(tokens.get(index).text());
+            }
+            throw syntaxErrorAfter(tokens, index);
         }
         if (first.isKeyword("listen")) {
             if (tokens.size() == 2 && tokens.get(1).isName()) {
@@ -115,6 +157,23 @@ public final class StatementParser {
         return new Statement.Set(name, value);
     }
 
+    /**
+     * @return whether the tokens from {@code from} on are exactly these words and symbols
+     */
+    private static boolean matches(List<Token> tokens, int from, String... expected) {
+        if (tokens.size() != from + expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            Token token = tokens.get(from + i);
+            boolean word = Character.isLetter(expected[i].charAt(0));
+            if (word ? !token.isKeyword(expected[i]) : !token.source().equals(expected[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static SqlError syntaxErrorAfter(List<Token> tokens, int index) {
         if (index >= tokens.size()) {
             return new SqlError("syntax error at end of input");
@@ -126,6 +185,6 @@ public final class StatementParser {
     private static SqlError unsupported(String command, String detail) {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN, SET, SELECT 1 and transaction control");
+                + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1 and transaction control");
     }
 }

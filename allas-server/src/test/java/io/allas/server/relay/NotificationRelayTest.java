@@ -108,7 +108,7 @@ class NotificationRelayTest {
             assertFalse(relay.upstreamChannels().contains("leaving"));
 
             listener.execute("UNLISTEN *");
-            assertFalse(relay.upstreamChannels().contains("staying"));
+            assertFalse(relay.upstreamChannels().contains("staying"), () -> "upstream " + relay.upstreamChannels() + " again " + relay.upstreamChannels());
         }
     }
 

@@ -1,0 +1,105 @@
+package io.allas.server.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * PostgreSQL's lexical rules as far as allas needs them, and the statements it accepts.
+ */
+class StatementParserTest {
+
+    private static Statement one(String sql) throws SqlError {
+        List<Statement> statements = StatementParser.parse(sql);
+        assertEquals(1, statements.size(), statements.toString());
+        return statements.getFirst();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ";", " ;; ", "-- only a comment", "/* block */", "/* nested /* comment */ still */ ;"})
+    void emptyQueries(String sql) throws SqlError {
+        assertEquals(List.of(), StatementParser.parse(sql));
+    }
+
+    @Test
+    void listenFoldsUnquotedNamesAndKeepsQuotedOnes() throws SqlError {
+        assertEquals(new Statement.Listen("mixedcase"), one("LISTEN MixedCase"));
+        assertEquals(new Statement.Listen("MixedCase"), one("listen \"MixedCase\""));
+        assertEquals(new Statement.Listen("with \"quote\""), one("LISTEN \"with \"\"quote\"\"\";"));
+        assertEquals(new Statement.Listen("ÄÖ"), one("LISTEN \"ÄÖ\""));
+        assertEquals(new Statement.Listen("äÖ"), one("LISTEN äÖ"), "only ASCII letters are folded");
+        assertEquals(new Statement.Listen("c"), one("\tLISTEN\n/* why */ c -- trailing\n"));
+    }
+
+    @Test
+    void identifiersAreTruncatedTo63BytesOnACharacterBoundary() throws SqlError {
+        String name = "x".repeat(62) + "é" + "tail";
+        Statement.Listen listen = (Statement.Listen) one("LISTEN \"" + name + "\"");
+        assertEquals("x".repeat(62), listen.channel(), "é would straddle byte 63, so it goes too");
+        assertTrue(listen.channel().getBytes(StandardCharsets.UTF_8).length <= 63);
+        assertEquals("y".repeat(63), ((Statement.Listen) one("LISTEN " + "y".repeat(80))).channel());
+    }
+
+    @Test
+    void unlistenOneOrAll() throws SqlError {
+        assertEquals(new Statement.Unlisten("a"), one("UNLISTEN a"));
+        assertEquals(new Statement.Unlisten(null), one("unlisten *"));
+    }
+
+    @Test
+    void severalStatementsInOrder() throws SqlError {
+        assertEquals(List.of(new Statement.Listen("a"), new Statement.SelectOne(), new Statement.Unlisten("b")),
+                StatementParser.parse("LISTEN a; SELECT 1; UNLISTEN b;"));
+    }
+
+    @Test
+    void whatDriversSendOnConnectAndReset() throws SqlError {
+        assertEquals(new Statement.Set("extra_float_digits", "3"), one("SET extra_float_digits = 3"));
+        assertEquals(new Statement.Set("application_name", "PostgreSQL JDBC Driver"),
+                one("SET application_name = 'PostgreSQL JDBC Driver'"));
+        assertEquals(new Statement.Set("datestyle", "ISO"), one("SET DATESTYLE TO 'ISO'"));
+        assertEquals(new Statement.Set("timezone", "UTC"), one("SET SESSION TimeZone TO 'UTC'"));
+        assertEquals(new Statement.Show("server_version"), one("SHOW server_version"));
+        assertEquals(new Statement.Reset(null), one("RESET ALL"));
+        assertEquals(new Statement.Reset("datestyle"), one("reset DateStyle"));
+        assertEquals(new Statement.DiscardAll(), one("DISCARD ALL"));
+        assertEquals(new Statement.CloseAll(), one("CLOSE ALL"));
+        assertEquals(new Statement.Deallocate(null), one("DEALLOCATE ALL"));
+        assertEquals(new Statement.Deallocate("s1"), one("DEALLOCATE PREPARE s1"));
+        assertEquals(new Statement.AdvisoryUnlockAll(), one("SELECT pg_advisory_unlock_all()"));
+        assertEquals(new Statement.Begin("BEGIN"), one("BEGIN ISOLATION LEVEL READ COMMITTED"));
+        assertEquals(new Statement.Begin("START TRANSACTION"), one("START TRANSACTION"));
+        assertEquals(new Statement.Commit(), one("END"));
+        assertEquals(new Statement.Rollback(), one("ABORT"));
+    }
+
+    @Test
+    void unsupportedStatementsSayWhat() {
+        SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("DELETE FROM t"));
+        assertEquals("42601", e.sqlState());
+        assertTrue(e.getMessage().startsWith("allas does not support DELETE"), e.getMessage());
+        e = assertThrows(SqlError.class, () -> StatementParser.parse("SELECT 2"));
+        assertTrue(e.getMessage().contains("only SELECT 1"), e.getMessage());
+    }
+
+    @Test
+    void lexicalErrorsAreSyntaxErrors() {
+        assertEquals("unterminated quoted identifier at or near \"\"abc\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN \"abc")).getMessage());
+        assertEquals("zero-length delimited identifier at or near \"\"\"\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN \"\"")).getMessage());
+        assertTrue(assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN a /* open")).getMessage()
+                .startsWith("unterminated /* comment"));
+        assertEquals("syntax error at end of input",
+                assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN")).getMessage());
+        assertEquals("syntax error at or near \"b\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN a b")).getMessage());
+    }
+}

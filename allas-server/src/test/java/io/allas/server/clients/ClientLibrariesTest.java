@@ -62,6 +62,8 @@ class ClientLibrariesTest {
         PSYCOPG2("psycopg2", "python3-psycopg2", true),
         PSYCOPG3("psycopg3", "python3-psycopg", true),
         ASYNCPG("asyncpg", "python3-asyncpg", true),
+        // A pool's release runs asyncpg's reset query; the connection must come back usable.
+        ASYNCPG_POOL("asyncpg pool", "python3-asyncpg", true),
         RUBY_PG("ruby-pg", "ruby-pg", true),
         DBD_PG("dbd-pg", "libdbd-pg-perl", true),
         NODE_POSTGRES("node-postgres", "nodejs and npm (then npm ci in src/test/clients/node)", true),
@@ -80,6 +82,11 @@ class ClientLibrariesTest {
             this.reportsPid = reportsPid;
         }
 
+        @Override
+        public String toString() {
+            return label;
+        }
+
         /** A channel name that needs quoting: mixed case and non-ASCII. */
         String channel() {
             return "Clients_" + name().toLowerCase(java.util.Locale.ROOT) + "_ü";
@@ -91,6 +98,7 @@ class ClientLibrariesTest {
                 case PSYCOPG2 -> python("psycopg2", "psycopg2/listen.py");
                 case PSYCOPG3 -> python("psycopg", "psycopg3/listen.py");
                 case ASYNCPG -> python("asyncpg", "asyncpg/listen.py");
+                case ASYNCPG_POOL -> python("asyncpg", "asyncpg/pool_listen.py");
                 case RUBY_PG -> {
                     require(List.of("ruby", "-e", "require 'pg'"), "ruby with the pg gem");
                     yield List.of("ruby", CLIENTS.resolve("ruby-pg/listen.rb").toString());

@@ -106,6 +106,7 @@ public final class TestRelay implements AutoCloseable {
         private String prometheus;
         private String extraSections = "";
         private Path pluginDirectory;
+        private boolean defaultConnect = true;
 
         private Builder() {
         }
@@ -159,7 +160,9 @@ public final class TestRelay implements AutoCloseable {
          */
         public String json() {
             StringBuilder json = new StringBuilder("{\n  \"listen\": " + listen + ",\n");
-            json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString())).append(",\n");
+            if (defaultConnect) {
+                json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString())).append(",\n");
+            }
             json.append("  \"startup_parameters\": {");
             List<String> parameters = new ArrayList<>();
             startupParameters.forEach((k, v) -> parameters.add(Json.quote(k) + ": " + Json.quote(v)));
@@ -173,6 +176,14 @@ public final class TestRelay implements AutoCloseable {
             json.append(extraSections);
             json.append("  \"databases\": [").append(String.join(", ", databases)).append("]\n}\n");
             return json.toString();
+        }
+
+        /**
+         * Starts with the {@code connect} given in {@link #extraSections} instead of the test server's.
+         */
+        public TestRelay startWithoutDefaultConnect() {
+            defaultConnect = false;
+            return start();
         }
 
         public TestRelay start() {

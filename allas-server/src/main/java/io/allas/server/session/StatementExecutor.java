@@ -23,6 +23,7 @@ final class StatementExecutor {
     private static final int INT4_OID = 23;
     private static final int TEXT_OID = 25;
     private static final int VOID_OID = 2278;
+    private static final int OID_OID = 26;
     private static final int BINARY = 1;
     private static final byte[] ONE_TEXT = "1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE_BINARY = {0, 0, 0, 1};
@@ -115,6 +116,11 @@ final class StatementExecutor {
             case Statement.SelectOne selectOne -> sendRow(statement, resultFormats, describeFirst);
             case Statement.Show show -> sendRow(statement, resultFormats, describeFirst);
             case Statement.AdvisoryUnlockAll unlock -> sendRow(statement, resultFormats, describeFirst);
+            case Statement.ArrayTypesQuery arrayTypes -> {
+                if (describeFirst) {
+                    describe(statement, resultFormats);
+                }
+            }
             case Statement.Reset reset -> {
                 if (reset.name() == null) {
                     parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
@@ -188,6 +194,12 @@ final class StatementExecutor {
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
+        if (statement instanceof Statement.ArrayTypesQuery) {
+            out.send(new RowDescription(List.of(
+                    new RowDescription.Field("oid", OID_OID, 4, format(resultFormats, 0)),
+                    new RowDescription.Field("typarray", OID_OID, 4, format(resultFormats, 1)))));
+            return;
+        }
         Row row = row(statement);
         if (row == null) {
             out.send(NoData.INSTANCE);

@@ -135,4 +135,16 @@ public sealed interface Statement {
             return "SELECT 1";
         }
     }
+
+    /**
+     * The catalog query with which postgres.js (its {@code fetch_types} option, on by default)
+     * discovers array types before its first query. allas returns no arrays, so the answer is
+     * the query's columns with no rows; without an answer the driver fails its first query.
+     */
+    record ArrayTypesQuery() implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT 0";
+        }
+    }
 }

@@ -9,7 +9,20 @@ import java.util.List;
  */
 public final class StatementParser {
 
+    /** postgres.js's array type discovery, as its token sequence (whitespace and case do not matter). */
+    private static final List<String> POSTGRES_JS_ARRAY_TYPES = sourceTokens("""
+            select b.oid, b.typarray from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem
+            where a.typcategory = 'A' group by b.oid, b.typarray order by b.oid""");
+
     private StatementParser() {
+    }
+
+    private static List<String> sourceTokens(String sql) {
+        try {
+            return SqlLexer.tokenize(sql).stream().map(t -> t.source().toLowerCase(java.util.Locale.ROOT)).toList();
+        } catch (SqlError e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -37,6 +50,9 @@ public final class StatementParser {
         if (first.isKeyword("select")) {
             if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
                 return new Statement.SelectOne();
+            }
+            if (tokens.stream().map(t -> t.source().toLowerCase(java.util.Locale.ROOT)).toList().equals(POSTGRES_JS_ARRAY_TYPES)) {
+                return new Statement.ArrayTypesQuery();
             }
             if (matches(tokens, 1, "pg_advisory_unlock_all", "(", ")")
                     || matches(tokens, 1, "pg_catalog", ".", "pg_advisory_unlock_all", "(", ")")) {

@@ -81,6 +81,21 @@ class StatementParserTest {
     }
 
     @Test
+    void postgresJsArrayTypeDiscoveryIsRecognisedWhateverItsLayout() throws SqlError {
+        assertEquals(new Statement.ArrayTypesQuery(), one("""
+
+                      select b.oid, b.typarray
+                      from pg_catalog.pg_type a
+                      left join pg_catalog.pg_type b on b.oid = a.typelem
+                      where a.typcategory = 'A'
+                      group by b.oid, b.typarray
+                      order by b.oid
+                    """));
+        assertThrows(SqlError.class, () -> StatementParser.parse(
+                "select b.oid from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem"));
+    }
+
+    @Test
     void unsupportedStatementsSayWhat() {
         SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("DELETE FROM t"));
         assertEquals("42601", e.sqlState());

@@ -65,7 +65,7 @@ public final class AllasServer {
                             .addObserver(MetricsObserver.create())
                             .addObserver(HealthObserver.create())
                             .build())
-                    .putSocket(POSTGRES_LISTENER, socket -> configurePostgres(socket.name(POSTGRES_LISTENER), listen, selector));
+                    .putSocket(POSTGRES_LISTENER, postgresSocket(listen, selector));
         }
         try {
             return new AllasServer(builder.build().start(), prometheus != null);
@@ -76,7 +76,7 @@ public final class AllasServer {
     }
 
     private static void configurePostgres(ListenerConfig.BuilderBase<?, ?> listener, ListenAddress listen,
-                                          PostgresConnectionSelector selector) {
+                                          PostgresConnectionSelector selector) throws ConfigException {
         listener.protocolsDiscoverServices(false)
                 .addConnectionSelector(selector)
                 .idleConnectionTimeout(java.time.Duration.ofDays(365 * 100));
@@ -87,6 +87,13 @@ public final class AllasServer {
                 listener.bindAddress(UnixDomainSocketAddress.of(unix.path()));
             }
         }
+    }
+
+    private static ListenerConfig postgresSocket(ListenAddress listen, PostgresConnectionSelector selector)
+            throws ConfigException {
+        ListenerConfig.Builder socket = ListenerConfig.builder().name(POSTGRES_LISTENER);
+        configurePostgres(socket, listen, selector);
+        return socket.build();
     }
 
     private static void bindTcp(ListenerConfig.BuilderBase<?, ?> listener, ListenAddress.Tcp tcp) {
@@ -101,18 +108,19 @@ public final class AllasServer {
                 .build());
     }
 
-    private static void removeStaleSocket(Path path) {
+    private static void removeStaleSocket(Path path) throws ConfigException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try {
             int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             if ((mode & 0170000) != 0140000) {
-                throw new IllegalStateException("\"" + path + "\" exists and is not a socket");
+                throw new ConfigException("invalid value for option \"listen.host\": \"" + path
+                        + "\" exists and is not a socket");
             }
             Files.delete(path);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot remove stale socket \"" + path + "\": " + e.getMessage(), e);
+            throw new ConfigException("cannot remove stale socket \"" + path + "\": " + e.getMessage(), e);
         }
     }
 

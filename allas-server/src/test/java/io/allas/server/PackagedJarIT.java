@@ -78,7 +78,7 @@ class PackagedJarIT {
         try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
             assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
             assertEquals("allas: unrecognized authentication method \"kerberos\" in \"databases[0].auth\""
-                    + " (available: md5, trust)\n", allas.output());
+                    + " (available: md5, scram-sha-256, trust)\n", allas.output());
         }
     }
 

@@ -53,21 +53,33 @@ public final class Main {
             AllasConfig config = ConfigLoader.load(Path.of(args[0]), System.getenv(), warnings);
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
-            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}",
+            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}; upstream {4}",
                     version(), config.listen(), String.valueOf(allas.port()),
-                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""));
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                allas.close();
-                stopped.countDown();
-            }, "allas-shutdown"));
-            stopped.await();
+                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""),
+                    allas.upstream());
+            awaitStopSignal();
+            LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
+            allas.close();
+            LOG.log(System.Logger.Level.INFO, "allas stopped");
+            System.exit(0);
         } catch (ConfigException e) {
             System.err.println("allas: " + e.getMessage());
             System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Blocks until SIGTERM or SIGINT. Handling the signals ourselves, rather than in a shutdown
+     * hook, lets allas end clients with 57P01 and exit with status 0, as an orderly stop should.
+     */
+    private static void awaitStopSignal() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+        }
+        stop.await();
     }
 
     private static String version() {

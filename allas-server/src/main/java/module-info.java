@@ -18,6 +18,7 @@ module io.allas.server {
     requires jdk.unsupported;
     requires typesafe.config;
     requires java.sql;
+    requires java.logging;
     requires org.postgresql.jdbc;
 
     uses io.allas.auth.spi.AuthMethodProvider;

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param notificationQueue when a client counts as unable to keep up with its notifications
  * @param upstream          how the upstream connection is watched
  * @param limits            bounds on clients
+ * @param logLevel          the least severe level logged: error, warning, info or debug
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -27,7 +28,8 @@ public record AllasConfig(ListenAddress listen,
                           Optional<Path> pluginDirectory,
                           NotificationQueue notificationQueue,
                           Upstream upstream,
-                          Limits limits) {
+                          Limits limits,
+                          String logLevel) {
 
     /**
      * The {@code limits} section.

@@ -28,7 +28,7 @@ public final class ConfigLoader {
 
     private static final Set<String> SECTIONS = Set.of(
             "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
-            "notification_queue", "upstream", "limits");
+            "notification_queue", "upstream", "limits", "log_level");
 
     private ConfigLoader() {
     }
@@ -120,8 +120,13 @@ public final class ConfigLoader {
         AllasConfig.NotificationQueue queue = notificationQueue(root.get("notification_queue"));
         AllasConfig.Upstream upstream = upstreamSection(root.get("upstream"));
         AllasConfig.Limits limits = limitsSection(root.get("limits"));
+        String logLevel = optionalText(root.get("log_level"), "log_level").orElse("info");
+        if (!Set.of("error", "warning", "info", "debug").contains(logLevel)) {
+            throw new ConfigException("invalid value for option \"log_level\": \"" + logLevel
+                    + "\" (one of error, warning, info, debug)");
+        }
         return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream,
-                limits);
+                limits, logLevel);
     }
 
     private static AllasConfig.Limits limitsSection(Config section) throws ConfigException {

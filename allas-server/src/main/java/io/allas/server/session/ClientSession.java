@@ -101,6 +101,10 @@ public final class ClientSession {
         }
         description = connection.peer().map(Object::toString).orElse("local socket") + " database=" + databaseName
                 + " user=" + user + " application_name=" + startup.parameters().getOrDefault("application_name", "");
+        if (services.registry().isClosing()) {
+            reject("57P03", "the database system is shutting down");
+            return false;
+        }
         if (services.registry().size() > services.limits().maxClients()) {
             reject(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
             return false;

@@ -17,6 +17,14 @@ public final class SessionRegistry {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private volatile boolean closing;
+
+    /**
+     * @return whether allas is shutting down, so new clients are to be turned away
+     */
+    boolean isClosing() {
+        return closing;
+    }
 
     void add(ClientSession session) {
         sessions.add(session);
@@ -86,6 +94,7 @@ public final class SessionRegistry {
      * Ends every session with a FATAL error, as at shutdown.
      */
     public void terminateAll(String sqlState, String message) {
+        closing = true;
         for (ClientSession session : sessions) {
             session.terminate(sqlState, message);
         }

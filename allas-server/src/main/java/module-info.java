@@ -14,8 +14,11 @@ module io.allas.server {
     requires io.helidon.webserver.observe;
     requires io.helidon.webserver.observe.metrics;
     requires io.helidon.webserver.observe.health;
+    requires io.helidon.health;
+    requires jdk.unsupported;
     requires typesafe.config;
     requires java.sql;
+    requires java.logging;
     requires org.postgresql.jdbc;
 
     uses io.allas.auth.spi.AuthMethodProvider;

@@ -28,7 +28,7 @@ public final class ConfigLoader {
 
     private static final Set<String> SECTIONS = Set.of(
             "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
-            "notification_queue", "upstream");
+            "notification_queue", "upstream", "limits", "log_level");
 
     private ConfigLoader() {
     }
@@ -119,7 +119,37 @@ public final class ConfigLoader {
                 .map(configDirectory::resolve);
         AllasConfig.NotificationQueue queue = notificationQueue(root.get("notification_queue"));
         AllasConfig.Upstream upstream = upstreamSection(root.get("upstream"));
-        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream);
+        AllasConfig.Limits limits = limitsSection(root.get("limits"));
+        String logLevel = optionalText(root.get("log_level"), "log_level").orElse("info");
+        if (!Set.of("error", "warning", "info", "debug").contains(logLevel)) {
+            throw new ConfigException("invalid value for option \"log_level\": \"" + logLevel
+                    + "\" (one of error, warning, info, debug)");
+        }
+        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream,
+                limits, logLevel);
+    }
+
+    private static AllasConfig.Limits limitsSection(Config section) throws ConfigException {
+        AllasConfig.Limits defaults = AllasConfig.Limits.DEFAULTS;
+        if (!section.exists()) {
+            return defaults;
+        }
+        requireObject(section, "limits");
+        int maxClients = defaults.maxClients();
+        int maxChannels = defaults.maxChannelsPerClient();
+        long startupTimeout = defaults.startupTimeoutMillis();
+        int maxMessage = defaults.maxMessageBytes();
+        for (Config option : section.asNodeList().orElse(List.of())) {
+            String name = "limits." + option.name();
+            switch (option.name()) {
+                case "max_clients" -> maxClients = integer(option, name, 1, Integer.MAX_VALUE);
+                case "max_channels_per_client" -> maxChannels = integer(option, name, 1, Integer.MAX_VALUE);
+                case "startup_timeout_ms" -> startupTimeout = integer(option, name, 100, Integer.MAX_VALUE);
+                case "max_message_bytes" -> maxMessage = integer(option, name, 1024, 1 << 30);
+                default -> throw unrecognized(name);
+            }
+        }
+        return new AllasConfig.Limits(maxClients, maxChannels, startupTimeout, maxMessage);
     }
 
     private static AllasConfig.Upstream upstreamSection(Config section) throws ConfigException {

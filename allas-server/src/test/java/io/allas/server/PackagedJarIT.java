@@ -142,7 +142,7 @@ class PackagedJarIT {
             }
             String log = allas.output();
             assertTrue(log.contains("listening on 127.0.0.1:" + port), log);
-            assertTrue(log.contains("upstream host=127.0.0.1 port=" + postgres.port()), log);
+            assertTrue(log.contains("; upstream host=127.0.0.1 port=" + postgres.port() + " user=" + postgres.user()), log);
             assertTrue(log.contains("connected to the upstream server"), log);
             assertTrue(log.contains("authentication failed"), log);
             assertTrue(log.contains("allas stopped"), log);

@@ -66,6 +66,11 @@ class HealthAndMetricsTest {
                 assertEquals(10.0, Scrape.value(port, "allas_notifications_dispatched_total"));
                 assertTrue(Scrape.value(port, "allas_notification_delivery_latency_seconds_count") >= 2);
                 first.execute("UNLISTEN other");
+                // UNLISTEN is answered at once; the upstream statement follows.
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (Scrape.value(port, "allas_unlistens_executed_total") < 1.0) {
+                    assertTrue(System.nanoTime() < deadline, "no upstream UNLISTEN counted");
+                }
                 assertEquals(1.0, Scrape.value(port, "allas_unlistens_executed_total"));
             }
             SQLException e = assertThrows(SQLException.class, () -> relay.connect("secure", "u", "wrong"));
@@ -73,6 +78,32 @@ class HealthAndMetricsTest {
             assertEquals(1.0, Scrape.value(port,
                     "allas_authentication_failures_total\\{method=\"md5\",reason=\"wrong_password\""));
             assertTrue(Scrape.get(port, "/metrics").body().contains("allas_client_queue_saturation_max"));
+        }
+    }
+
+    @Test
+    void queueSaturationShowsNotificationsHeldForAClientInATransaction() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app").prometheus()
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 100},\n").start();
+             Connection producer = TestPostgres.shared().connect();
+             io.allas.testing.WireClient client = io.allas.testing.WireClient.startup(relay.port(), "app", "app")) {
+            int port = relay.httpPort();
+            assertEquals("CZ", io.allas.testing.WireClient.types(client.roundTrip("LISTEN held")));
+            assertEquals("CZ", io.allas.testing.WireClient.types(client.roundTrip("BEGIN")));
+            producer.createStatement().execute("SELECT pg_notify('held', i::text) FROM generate_series(1, 25) i");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Scrape.value(port, "allas_client_queue_saturation_max") < 0.25) {
+                assertTrue(System.nanoTime() < deadline, "saturation never reached 25/100");
+            }
+            assertEquals(0.25, Scrape.value(port, "allas_client_queue_saturation_max"), 1e-9);
+            assertEquals("CZ", io.allas.testing.WireClient.types(client.roundTrip("COMMIT")));
+            for (int i = 0; i < 25; i++) {
+                assertEquals('A', client.read().type());
+            }
+            deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Scrape.value(port, "allas_client_queue_saturation_max") != 0.0) {
+                assertTrue(System.nanoTime() < deadline, "the queue never emptied");
+            }
         }
     }
 }

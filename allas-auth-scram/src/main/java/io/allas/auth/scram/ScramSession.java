@@ -30,14 +30,14 @@ final class ScramSession {
         }
 
         /**
-         * @return the failure to report to the client
+         * @return the failure to report to the client, with PostgreSQL's detail line where it has one
          */
         AuthResult result() {
-            return result;
+            return detail == null ? result : ((AuthResult.Failure) result).withDetail(detail);
         }
 
         /**
-         * @return PostgreSQL's errdetail for it, if it has one (the SPI has no place for it yet)
+         * @return PostgreSQL's errdetail for it, if it has one
          */
         String detail() {
             return detail;

@@ -284,7 +284,8 @@ class ScramAuthenticationTest {
                 initialResponse("SCRAM-SHA-256\0\0\0\0\u0009n,,".getBytes(StandardCharsets.US_ASCII)));
         assertEquals(AuthResult.protocolViolation("invalid message format"),
                 initialResponse("SCRAM-SHA-256\0\0\0\0\u0003n,,xx".getBytes(StandardCharsets.US_ASCII)));
-        assertEquals(AuthResult.protocolViolation("malformed SCRAM message"),
+        assertEquals(((AuthResult.Failure) AuthResult.protocolViolation("malformed SCRAM message"))
+                        .withDetail("The message is empty."),
                 initialResponse("SCRAM-SHA-256\0\0\0\0\0".getBytes(StandardCharsets.US_ASCII)));
     }
 

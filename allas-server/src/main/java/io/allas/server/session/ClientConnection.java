@@ -49,8 +49,15 @@ public final class ClientConnection {
      * Sends a FATAL error; the caller then ends the session.
      */
     public void sendFatal(String sqlState, String message) {
+        sendFatal(sqlState, message, null);
+    }
+
+    /**
+     * Sends a FATAL error with a DETAIL line; the caller then ends the session.
+     */
+    public void sendFatal(String sqlState, String message, String detail) {
         try {
-            writer.sendAndFlush(ErrorResponse.fatal(sqlState, message));
+            writer.sendAndFlush(new ErrorResponse(ErrorResponse.Severity.FATAL, sqlState, message, detail));
         } catch (IOException e) {
             // The client is gone already; nothing more to tell it.
         }

@@ -123,7 +123,7 @@ public final class ClientSession {
             services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
             LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
                     description, database.get().method(), failure.reason());
-            connection.sendFatal(failure.sqlState(), failure.message());
+            connection.sendFatal(failure.sqlState(), failure.message(), failure.detail());
             return false;
         }
         this.database = databaseName;

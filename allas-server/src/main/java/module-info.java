@@ -6,6 +6,8 @@ module io.allas.server {
     requires io.helidon.webserver;
     requires io.helidon.common.buffers;
     requires io.helidon.common.socket;
+    requires io.helidon.common.pki;
+    requires io.helidon.common.configurable;
     requires io.helidon.common.media.type;
     requires io.helidon.common.concurrency.limits;
     requires io.helidon.config;

@@ -16,6 +16,7 @@ import io.allas.server.relay.UpstreamTarget;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.session.NotificationOutbox;
 import io.allas.server.session.SessionRegistry;
+import io.allas.server.tls.ServerTlsContext;
 import io.allas.server.listener.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.session.SessionLimits;
@@ -66,6 +67,8 @@ public final class Allas implements AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "authentication methods: {0}", plugins.describe());
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
         UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
+        java.util.Optional<ServerTlsContext> tls = config.tls().isEmpty()
+                ? java.util.Optional.empty() : java.util.Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
         RelaySettings relaySettings = new RelaySettings(Duration.ofMillis(config.upstream().pingIntervalMillis()),
                 Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
@@ -82,7 +85,7 @@ public final class Allas implements AutoCloseable {
                         limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis())),
                 new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(),
                         Duration.ofMillis(queue.stallTimeoutMillis())),
-                metrics, registry, timers);
+                metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
                     relay::isConnected);

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param upstream          how the upstream connection is watched
  * @param limits            bounds on clients
  * @param logLevel          the least severe level logged: error, warning, info or debug
+ * @param tls               TLS for clients; empty when there is no {@code listen.tls} section
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -29,7 +30,8 @@ public record AllasConfig(ListenAddress listen,
                           NotificationQueue notificationQueue,
                           Upstream upstream,
                           Limits limits,
-                          String logLevel) {
+                          String logLevel,
+                          Optional<TlsSettings> tls) {
 
     /**
      * The {@code limits} section.

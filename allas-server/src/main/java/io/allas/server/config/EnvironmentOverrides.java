@@ -24,7 +24,8 @@ public final class EnvironmentOverrides {
     public static final String PREFIX = "ALLAS_";
 
     private static final Node LISTEN = Node.object(Map.of(
-            "port", Node.VALUE, "host", Node.VALUE, "keepalive", Node.VALUE));
+            "port", Node.VALUE, "host", Node.VALUE, "keepalive", Node.VALUE,
+            "tls", Node.object(Map.of("certificate", Node.VALUE, "key", Node.VALUE, "ca", Node.VALUE, "mode", Node.VALUE))));
     private static final Node ROOT = Node.object(Map.of(
             "listen", LISTEN,
             "connect", Node.VALUE,

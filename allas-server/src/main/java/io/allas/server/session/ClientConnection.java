@@ -17,7 +17,8 @@ public final class ClientConnection {
     /** How long a terminated client's last message may take to go out before the socket is closed regardless. */
     private static final long LAST_WORDS_MILLIS = 1000;
 
-    private final ClientStream stream;
+    private volatile ClientStream stream;
+    private volatile javax.net.ssl.SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
     private final Optional<SocketAddress> peer;
@@ -43,6 +44,30 @@ public final class ClientConnection {
 
     public Optional<SocketAddress> peer() {
         return peer;
+    }
+
+    /**
+     * @return the stream messages currently travel on
+     */
+    ClientStream stream() {
+        return stream;
+    }
+
+    /**
+     * @return the TLS session, once the connection runs over TLS
+     */
+    public Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return Optional.ofNullable(tlsSession);
+    }
+
+    /**
+     * From now on, messages travel over TLS.
+     */
+    void upgradeToTls(io.allas.server.tls.TlsClientStream tls) {
+        reader.switchStream(tls);
+        writer.switchStream(tls);
+        stream = tls;
+        tlsSession = tls.session();
     }
 
     /**

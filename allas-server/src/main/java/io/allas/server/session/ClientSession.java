@@ -49,7 +49,7 @@ public final class ClientSession {
         var startupTimer = services.timers().schedule(() -> terminate("57014", "canceling authentication due to timeout"),
                 services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
-            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits()).run();
+            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits(), services.tls()).run();
             if (startup.isPresent() && authenticate(startup.get())) {
                 startupTimer.cancel(false);
                 serveQueries();
@@ -58,6 +58,9 @@ public final class ClientSession {
             connection.sendFatal(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
+        } catch (javax.net.ssl.SSLException e) {
+            LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
+            services.listener().tlsHandshakeFailed(e.getMessage());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: {0}", e.toString());
         } catch (RuntimeException e) {

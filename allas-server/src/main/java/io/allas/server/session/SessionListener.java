@@ -43,4 +43,12 @@ public interface SessionListener {
      */
     default void notificationsDropped(String reason, int count) {
     }
+
+    /**
+     * A TLS handshake with a client failed.
+     *
+     * @param reason the JDK's message
+     */
+    default void tlsHandshakeFailed(String reason) {
+    }
 }

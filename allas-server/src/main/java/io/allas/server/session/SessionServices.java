@@ -13,6 +13,7 @@ import io.allas.server.relay.RelayService;
  * @param listener           hears of sessions coming and going
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
+ * @param tls                client TLS; empty when allas answers SSLRequest with N
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               RelayService relay,
@@ -20,5 +21,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               NotificationOutbox.NotificationLimits notificationLimits,
                               SessionListener listener,
                               SessionRegistry registry,
-                              java.util.concurrent.ScheduledExecutorService timers) {
+                              java.util.concurrent.ScheduledExecutorService timers,
+                              java.util.Optional<io.allas.server.tls.ServerTlsContext> tls) {
 }

@@ -133,6 +133,15 @@ public final class TestRelay implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param member the whole {@code "listen": {...},} member, with its trailing comma and newline
+         */
+        public Builder listenSection(String member) {
+            String trimmed = member.strip();
+            listen = trimmed.substring(trimmed.indexOf(':') + 1, trimmed.lastIndexOf(',')).strip();
+            return this;
+        }
+
         public Builder listenOnUnixSocket(Path socket) {
             listen = "{\"host\": " + Json.quote(socket.toString()) + "}";
             return this;

@@ -119,10 +119,11 @@ public final class ServerTlsContext {
         List<X509Certificate> chain = certificates(settings.certificate(), "listen.tls.certificate");
         PrivateKey key;
         try {
-            key = Keys.builder().pem(pem -> pem.key(Resource.create(settings.key()))).build().privateKey()
+            String text = Files.readString(settings.key());
+            key = text.contains(Sec1EcKey.HEADER) ? Sec1EcKey.read(text) : Keys.builder().pem(pem -> pem.key(Resource.create(settings.key()))).build().privateKey()
                     .orElseThrow(() -> new ConfigException("invalid value for option \"listen.tls.key\": \""
                             + settings.key() + "\" holds no private key"));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException | GeneralSecurityException e) {
             throw new ConfigException("invalid value for option \"listen.tls.key\": \"" + settings.key()
                     + "\" is not a PEM private key (" + e.getMessage() + ")", e);
         }

@@ -1,0 +1,168 @@
+package io.allas.server.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.Json;
+import io.allas.testing.Psql;
+import io.allas.testing.TestCertificates;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+import io.allas.testing.WireClient;
+
+/**
+ * TLS between clients and allas, with real clients and a CA made at test time.
+ */
+class ClientTlsTest {
+
+    @TempDir
+    static Path directory;
+
+    private static TestCertificates certificates;
+    private static TestCertificates.Pair server;
+
+    @BeforeAll
+    static void makeCertificates() {
+        certificates = TestCertificates.authority(directory);
+        server = certificates.issue("server", "allas-one", TestCertificates.KeyForm.PKCS8_RSA);
+    }
+
+    private static String tlsSection(TestCertificates.Pair pair, String mode) {
+        return "  \"listen\": {\"host\": \"127.0.0.1\", \"port\": 0, \"tls\": {\"certificate\": "
+                + Json.quote(pair.certificate().toString()) + ", \"key\": " + Json.quote(pair.key().toString())
+                + (mode == null ? "" : ", \"mode\": " + Json.quote(mode)) + "}},\n";
+    }
+
+    private static TestRelay relay(TestCertificates.Pair pair, String mode) {
+        return TestRelay.builder().md5("app", "app", "secret").listenSection(tlsSection(pair, mode)).start();
+    }
+
+    private static String psqlTarget(TestRelay relay, String extra) {
+        return "host=localhost hostaddr=127.0.0.1 port=" + relay.port() + " dbname=app user=app " + extra;
+    }
+
+    @Test
+    void psqlRequireAndVerifyFullConnectAndListen() {
+        try (TestRelay relay = relay(server, null)) {
+            for (String mode : new String[] {"sslmode=require", "sslmode=verify-full sslrootcert=" + certificates.ca()}) {
+                Psql.Result result = Psql.run(psqlTarget(relay, mode), "secret",
+                        "LISTEN secured", "SELECT 1", "SHOW server_version");
+                assertEquals(0, result.exitCode(), mode + ": " + result.stderr());
+                assertTrue(result.stdout().contains("\n1\n"), result.stdout());
+            }
+            Psql.Result wrongCa = Psql.run(psqlTarget(relay, "sslmode=verify-full sslrootcert=" + server.certificate()),
+                    "secret", "SELECT 1");
+            assertEquals(2, wrongCa.exitCode(), "a certificate not signed by the given root is refused by libpq");
+        }
+    }
+
+    @Test
+    void pgjdbcWithSslRequestAndWithDirectTls() throws SQLException {
+        try (TestRelay relay = relay(server, "require")) {
+            for (String negotiation : new String[] {"postgres", "direct"}) {
+                try (Connection connection = relay.connect("app", "app", "secret", "sslmode", "require",
+                        "sslNegotiation", negotiation);
+                     JdbcListener listener = new JdbcListener(connection);
+                     Connection producer = TestPostgres.shared().connect()) {
+                    listener.execute("LISTEN over_tls");
+                    producer.createStatement().execute("NOTIFY over_tls, '" + negotiation + "'");
+                    assertEquals(negotiation, listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+                }
+            }
+        }
+    }
+
+    @Test
+    void clearTextClientsAreRefusedUnderRequire() {
+        try (TestRelay relay = relay(server, "require")) {
+            Psql.Result result = Psql.run(psqlTarget(relay, "sslmode=disable"), "secret", "SELECT 1");
+            assertEquals(2, result.exitCode());
+            assertTrue(result.stderr().contains("no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"app\", no encryption"),
+                    result.stderr());
+            SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "app", "secret", "sslmode", "disable"));
+            assertEquals("28000", e.getSQLState());
+        }
+    }
+
+    @Test
+    void bytesSentBeforeTheAnswerToSslRequestAreRefused() throws Exception {
+        try (TestRelay relay = relay(server, null); WireClient client = new WireClient(relay.port())) {
+            // SSLRequest and a StartupMessage in one write: the CVE-2021-23214 buffer-stuffing pattern.
+            var out = new java.io.DataOutputStream(client.rawOutput());
+            out.writeInt(8);
+            out.writeInt((1234 << 16) | 5679);
+            byte[] startup = "user\0app\0database\0app\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.writeInt(8 + startup.length);
+            out.writeInt(3 << 16);
+            out.write(startup);
+            out.flush();
+            WireClient.Message error = client.read();
+            assertEquals("08P01", error.fields().get('C'));
+            assertEquals("received unencrypted data after SSL request", error.fields().get('M'));
+            assertTrue(client.isClosedByServer());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestCertificates.KeyForm.class)
+    void eachKeyFormOpensslWritesIsRead(TestCertificates.KeyForm form) {
+        TestCertificates.Pair pair = certificates.issue("form-" + form, "allas-" + form, form);
+        try (TestRelay relay = relay(pair, "require")) {
+            Psql.Result result = Psql.run(psqlTarget(relay, "sslmode=verify-full sslrootcert=" + certificates.ca()),
+                    "secret", "SELECT 1");
+            assertEquals(0, result.exitCode(), result.stderr());
+        }
+    }
+
+    @Test
+    void aRotatedCertificateIsServedToTheNextClientWhileConnectedClientsKeepReceiving() throws Exception {
+        TestCertificates.Pair live = new TestCertificates.Pair(directory.resolve("live.crt"), directory.resolve("live.key"));
+        Files.copy(server.certificate(), live.certificate(), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(server.key(), live.key(), StandardCopyOption.REPLACE_EXISTING);
+        TestCertificates.Pair next = certificates.issue("next", "allas-two", TestCertificates.KeyForm.SEC1_EC);
+        try (TestRelay relay = relay(live, null);
+             JdbcListener listener = new JdbcListener(relay.connect("app", "app", "secret", "sslmode", "require"));
+             Connection producer = TestPostgres.shared().connect()) {
+            listener.execute("LISTEN rotation");
+            String subject = TestCertificates.servedSubject(relay.port());
+            assertTrue(subject.contains("allas-one"), subject);
+            // A bad pair (a key of another certificate) is refused and the old one kept.
+            Files.copy(next.certificate(), live.certificate(), StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(live.certificate(), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 1000));
+            assertTrue(TestCertificates.servedSubject(relay.port()).contains("allas-one"));
+            Files.copy(next.key(), live.key(), StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(live.key(), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+            assertTrue(TestCertificates.servedSubject(relay.port()).contains("allas-two"));
+            producer.createStatement().execute("NOTIFY rotation, 'still here'");
+            assertEquals("still here", listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
+
+    @Test
+    void scramWithChannelBindingOverTls() {
+        try (TestRelay relay = TestRelay.builder()
+                .database("app", "scram-sha-256", Map.of("user", "app", "password", "secret"))
+                .listenSection(tlsSection(server, "require")).start()) {
+            Psql.Result result = Psql.run(psqlTarget(relay, "sslmode=require channel_binding=require"), "secret", "SELECT 1");
+            assertEquals(0, result.exitCode(), result.stderr());
+            Psql.Result wrong = Psql.run(psqlTarget(relay, "sslmode=require channel_binding=require"), "nope", "SELECT 1");
+            assertTrue(wrong.stderr().contains("password authentication failed for user \"app\""), wrong.stderr());
+        }
+    }
+}

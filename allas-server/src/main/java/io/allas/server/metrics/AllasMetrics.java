@@ -122,6 +122,40 @@ public final class AllasMetrics implements SessionListener, RelayListener {
     }
 
     @Override
+    public void tlsEstablished(String protocol) {
+        registry.getOrCreate(Counter.builder("allas_tls_connections")
+                .description("Client connections that completed a TLS handshake, by TLS version")
+                .tags(List.of(Metrics.tag("protocol", protocol)))).increment();
+    }
+
+    @Override
+    public void tlsHandshakeFailed(String reason) {
+        registry.getOrCreate(Counter.builder("allas_tls_handshake_failures")
+                .description("Failed TLS handshakes with clients, by reason")
+                .tags(List.of(Metrics.tag("reason", handshakeFailureReason(reason))))).increment();
+    }
+
+    /**
+     * The JDK's messages vary endlessly; a metric label needs a handful of values.
+     */
+    private static String handshakeFailureReason(String message) {
+        String text = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+        if (text.contains("protocol") || text.contains("version")) {
+            return "protocol_version";
+        }
+        if (text.contains("certificate") || text.contains("unknown_ca") || text.contains("path")) {
+            return "certificate";
+        }
+        if (text.contains("cipher")) {
+            return "cipher";
+        }
+        if (text.contains("alert")) {
+            return "client_alert";
+        }
+        return "other";
+    }
+
+    @Override
     public void slowClientTerminated() {
         slowClientsTerminated.increment();
     }

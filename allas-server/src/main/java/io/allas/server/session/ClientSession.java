@@ -50,6 +50,7 @@ public final class ClientSession {
                 services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits(), services.tls()).run();
+            connection.tlsSession().ifPresent(tls -> services.listener().tlsEstablished(tls.getProtocol()));
             if (startup.isPresent() && authenticate(startup.get())) {
                 startupTimer.cancel(false);
                 serveQueries();

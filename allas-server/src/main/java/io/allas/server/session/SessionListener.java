@@ -51,4 +51,12 @@ public interface SessionListener {
      */
     default void tlsHandshakeFailed(String reason) {
     }
+
+    /**
+     * A client completed a TLS handshake.
+     *
+     * @param protocol the TLS version, such as {@code TLSv1.3}
+     */
+    default void tlsEstablished(String protocol) {
+    }
 }

@@ -165,4 +165,41 @@ class ClientTlsTest {
             assertTrue(wrong.stderr().contains("password authentication failed for user \"app\""), wrong.stderr());
         }
     }
+
+    @Test
+    void tlsVersionsAndHandshakeFailuresAreCounted() throws Exception {
+        try (TestRelay relay = TestRelay.builder().md5("app", "app", "secret").prometheus()
+                .listenSection(tlsSection(server, null)).start()) {
+            Psql.Result ok = Psql.run(psqlTarget(relay, "sslmode=require"), "secret", "SELECT 1");
+            assertEquals(0, ok.exitCode(), ok.stderr());
+            assertEquals(1.0, io.allas.testing.Scrape.value(relay.httpPort(), "allas_tls_connections_total\\{protocol=\"TLSv1.3\""));
+            Psql.Result refused = Psql.run(psqlTarget(relay, "sslmode=verify-full sslrootcert=" + server.certificate()),
+                    "secret", "SELECT 1");
+            assertEquals(2, refused.exitCode());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!io.allas.testing.Scrape.get(relay.httpPort(), "/metrics").body().contains("allas_tls_handshake_failures_total")) {
+                assertTrue(System.nanoTime() < deadline, "no handshake failure counted");
+            }
+        }
+    }
+
+    @Test
+    void tlsConfigurationErrorsNameTheKey() throws Exception {
+        TestCertificates.Pair other = certificates.issue("other", "other", TestCertificates.KeyForm.PKCS8_RSA);
+        Map<String, String> cases = Map.of(
+                tlsSection(new TestCertificates.Pair(directory.resolve("absent.crt"), server.key()), null),
+                "invalid value for option \"listen.tls.certificate\": \"" + directory.resolve("absent.crt")
+                        + "\" does not exist or is not readable",
+                tlsSection(new TestCertificates.Pair(server.certificate(), other.key()), null),
+                "invalid value for option \"listen.tls.key\": the key does not match the certificate",
+                tlsSection(server, "sometimes"),
+                "invalid value for option \"listen.tls.mode\": \"sometimes\" (one of disable, allow, require)",
+                tlsSection(new TestCertificates.Pair(server.key(), server.key()), null),
+                "invalid value for option \"listen.tls.certificate\"");
+        for (var entry : cases.entrySet()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> TestRelay.builder().trust("app").listenSection(entry.getKey()).start());
+            assertTrue(e.getMessage().contains(entry.getValue()), e.getMessage());
+        }
+    }
 }

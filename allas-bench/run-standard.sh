@@ -193,7 +193,7 @@ HALF="$(figure fanout_N1000 relay deliveries_per_s)"
 HALF="$(( ${HALF:-1000000} / 2 ))"
 PACED_M=$(( HALF / 1000 * 5 / 100 * 100 )); [ "$PACED_M" -ge 100 ] || PACED_M=100
 for t in relay postgres; do
-    bench "$t" fanout fanout_N1000_half_rate --listeners 1000 --notifications "$PACED_M" --batch 10 --warmup 100 --rate "$HALF"
+    bench "$t" fanout fanout_N1000_half_rate --listeners 1000 --notifications "$PACED_M" --batch 100 --warmup 1000 --rate "$HALF"
 done
 for t in relay postgres; do
     bench "$t" channels channels_N1000 --listeners 1000 --notifications "$CH_M" --batch 1 --warmup 0
@@ -205,6 +205,8 @@ stop_relay
 
 {
     echo "# allas-bench standard set"
+    echo
+    echo "$(lscpu | sed -n "s/^Model name: *//p"); Linux $(uname -r)"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB;" \
         "PostgreSQL $PG_VERSION; $("$JAVA" -version 2>&1 | head -1);" \

@@ -32,6 +32,8 @@ final class Scenarios {
     private final int connectConcurrency;
     private final long targetPid;
     private final String label;
+    /** The target's CPU sampled while the listeners were still connected (PostgreSQL's backends die with them). */
+    private double targetCpuEnd = -1;
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -71,8 +73,11 @@ final class Scenarios {
         double benchCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         r.metric("bench_cpu_s", benchCpu);
         r.metric("bench_cpu_pct", 100 * benchCpu / wall);
-        if (targetPid > 0 && ProcStats.alive(targetPid)) {
-            r.metric("target_cpu_s", ProcStats.cpuSeconds(targetPid) - targetCpu0);
+        if (targetPid > 0 && targetCpuEnd < 0 && ProcStats.alive(targetPid)) {
+            sampleTarget();
+        }
+        if (targetCpuEnd >= 0) {
+            r.metric("target_cpu_s", targetCpuEnd - targetCpu0);
         }
         r.metric("wall_s", wall);
         return r;
@@ -127,6 +132,7 @@ final class Scenarios {
                 long sentAt = System.nanoTime();
                 awaitDeliveries(pool, n * totalSeq, r.caseName);
                 long t1 = pool.lastDeliveryNanos();
+                sampleTarget();
                 pool.close();
                 String incomplete = pool.verifyComplete(new long[]{totalSeq});
                 if (incomplete != null) {
@@ -278,6 +284,12 @@ final class Scenarios {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    private void sampleTarget() {
+        if (targetPid > 0 && ProcStats.alive(targetPid)) {
+            targetCpuEnd = ProcStats.cpuSeconds(targetPid);
+        }
+    }
+
     private Connection connectProducer() throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", producerDb.user());
@@ -317,6 +329,7 @@ final class Scenarios {
             r.metric("kb_per_client", (pss1 - pss0) / (double) n);
             r.metric("root_rss_kb_per_client", (rss1 - rss0) / (double) n);
             r.metric("idle_cpu_pct", 100 * (cpu1 - cpu0) / elapsed);
+            sampleTarget();
         }
     }
 
@@ -354,6 +367,7 @@ final class Scenarios {
             r.metric("listen_p50_ms", listen.quantile(0.5) / 1e6);
             r.metric("listen_p99_ms", listen.quantile(0.99) / 1e6);
             r.metric("connect_to_ack_p99_ms", whole.quantile(0.99) / 1e6);
+            sampleTarget();
         }
     }
 
@@ -434,6 +448,7 @@ final class Scenarios {
                 r.metric("tps", total / seconds);
                 awaitDeliveries(pool, total * n, r.caseName);
                 double drained = (pool.lastDeliveryNanos() - t0) / 1e9;
+                sampleTarget();
                 pool.close();
                 String incomplete = pool.verifyComplete(sent);
                 if (incomplete != null) {

@@ -80,6 +80,31 @@ final class ProcStats {
         return ticks / CLOCK_TICKS;
     }
 
+    /**
+     * The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows), for
+     * all sockets of the machine: a storm that overflows the target's accept backlog shows up here, and the
+     * dropped clients retry their SYN only after a second or more.
+     */
+    static long listenOverflows() {
+        String netstat = readOrNull(Path.of("/proc/net/netstat"));
+        if (netstat == null) {
+            return -1;
+        }
+        String[] lines = netstat.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("TcpExt:") && lines[i + 1].startsWith("TcpExt:")) {
+                String[] names = lines[i].split(" ");
+                String[] values = lines[i + 1].split(" ");
+                for (int k = 0; k < names.length && k < values.length; k++) {
+                    if (names[k].equals("ListenOverflows")) {
+                        return Long.parseLong(values[k]);
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
     static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid)));
     }

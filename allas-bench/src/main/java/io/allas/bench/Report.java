@@ -16,7 +16,7 @@ final class Report {
     private static final List<String> SHOWN = List.of(
             "deliveries_per_s", "notifications_per_s", "p50_ms", "p99_ms", "p999_ms",
             "kb_per_client", "root_rss_kb_per_client", "idle_cpu_pct",
-            "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms",
+            "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms", "listen_overflows",
             "tps", "target_cpu_s", "bench_cpu_pct");
 
     private record Run(String caseName, String label, boolean ok, Map<String, String> params,

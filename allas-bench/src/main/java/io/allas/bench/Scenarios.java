@@ -352,6 +352,7 @@ final class Scenarios {
         if (channels > 1) {
             r.param("channels", channels);
         }
+        long overflows0 = ProcStats.listenOverflows();
         long t0 = System.nanoTime();
         try (ListenerPool pool = startPool(n, channels > 1 ? i -> channel + "_" + (i % channels) : i -> channel, 1, 0)) {
             awaitListening(pool);
@@ -367,6 +368,9 @@ final class Scenarios {
             r.metric("listen_p50_ms", listen.quantile(0.5) / 1e6);
             r.metric("listen_p99_ms", listen.quantile(0.99) / 1e6);
             r.metric("connect_to_ack_p99_ms", whole.quantile(0.99) / 1e6);
+            if (overflows0 >= 0) {
+                r.metric("listen_overflows", ProcStats.listenOverflows() - overflows0);
+            }
             sampleTarget();
         }
     }

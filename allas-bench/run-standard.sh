@@ -7,7 +7,9 @@
 #   QUICK=1 allas-bench/run-standard.sh         # a scaled-down set (a smoke test of the script)
 #   SKIP_BUILD=1 ...                            # use the jars already built
 #   RELAY_JAVA_OPTS='-XX:+UseSerialGC' ...      # JVM options for the relay (default: none)
-#   PROFILE=1 ...                               # record a JFR profile of the relay per phase into $OUT
+#   PROFILE=1 ...                               # JFR of the relay per phase, heap histogram and native
+#                                               # memory of the relay with its idle listeners, into $OUT
+#   CASES="fanout_N1 storm_N10000" ...          # run only these cases
 #
 # All traffic stays on 127.0.0.1. Must run as root or as a user that can run PostgreSQL; as root,
 # PostgreSQL runs as the OS user "postgres".
@@ -113,7 +115,8 @@ start_relay() {
     PHASE=$((PHASE + 1))
     local jfr=()
     if [ -n "${PROFILE:-}" ]; then
-        jfr=("-XX:StartFlightRecording=filename=$OUT/relay-$PHASE-$1.jfr,settings=profile,dumponexit=true")
+        jfr=("-XX:StartFlightRecording=filename=$OUT/relay-$PHASE-$1.jfr,settings=profile,dumponexit=true"
+             -XX:NativeMemoryTracking=summary)
     fi
     # shellcheck disable=SC2086
     "$JAVA" ${RELAY_JAVA_OPTS:-} "${jfr[@]}" -jar "$RELAY_JAR" "$WORK/allas.json" >"$OUT/relay-$PHASE-$1.log" 2>&1 &
@@ -144,6 +147,10 @@ PRODUCER=(--pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password 
 bench() { # bench relay|postgres <scenario> <case> [options]
     local target="$1" scenario="$2" case="$3"
     shift 3
+    if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $case "* ]]; then return; fi
+    if [ -n "${PROFILE:-}" ] && [ "$scenario" = idle ] && [ "$target" = relay ]; then
+        snapshot_idle_relay "$case" "$2" &
+    fi
     local where=(--host 127.0.0.1 --user bench --password bench --database bench)
     if [ "$target" = relay ]; then
         where+=(--port "$RELAY_PORT" --target-pid "$RELAY_PID")
@@ -160,8 +167,21 @@ bench() { # bench relay|postgres <scenario> <case> [options]
     echo "$line" | tee -a "$RESULTS" >&2
     sleep 1 # let sockets and backends wind down
 }
-figure() { # figure <case> <label> <metric>
-    grep "case=$1 label=$2 ok=true" "$RESULTS" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
+snapshot_idle_relay() { # once all listeners are connected: the relay's heap histogram and native memory
+    for _ in $(seq 1 600); do
+        n="$(curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" | sed -n 's/^allas_client_connections{[^}]*} *//p' | cut -d. -f1)"
+        if [ "${n:-0}" -ge "$2" ]; then
+            sleep 1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" GC.class_histogram >"$OUT/$1-histogram.txt" 2>&1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" VM.native_memory summary >"$OUT/$1-nmt.txt" 2>&1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" Thread.print >"$OUT/$1-threads.txt" 2>&1
+            return
+        fi
+        sleep 0.1
+    done
+}
+figure() { # figure <case> <label> <metric> (empty when that run failed)
+    { grep "case=$1 label=$2 ok=true" "$RESULTS" || true; } | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
 }
 
 # ---------------------------------------------------------------- the standard set

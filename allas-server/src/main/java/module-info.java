@@ -6,6 +6,8 @@ module io.allas.server {
     requires io.helidon.webserver;
     requires io.helidon.common.buffers;
     requires io.helidon.common.socket;
+    requires io.helidon.common.pki;
+    requires io.helidon.common.configurable;
     requires io.helidon.common.media.type;
     requires io.helidon.common.concurrency.limits;
     requires io.helidon.config;
@@ -14,8 +16,11 @@ module io.allas.server {
     requires io.helidon.webserver.observe;
     requires io.helidon.webserver.observe.metrics;
     requires io.helidon.webserver.observe.health;
+    requires io.helidon.health;
+    requires jdk.unsupported;
     requires typesafe.config;
     requires java.sql;
+    requires java.logging;
     requires org.postgresql.jdbc;
 
     uses io.allas.auth.spi.AuthMethodProvider;

@@ -1,6 +1,9 @@
 package io.allas.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
@@ -10,7 +13,10 @@ import io.allas.server.config.ConnectionString;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.RelaySettings;
 import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.protocol.SqlState;
 import io.allas.server.session.NotificationOutbox;
+import io.allas.server.session.SessionRegistry;
+import io.allas.server.tls.ServerTlsContext;
 import io.allas.server.listener.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.session.SessionLimits;
@@ -24,14 +30,24 @@ public final class Allas implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Allas.class.getName());
 
+    /** How long clients get to hear of a shutdown before the listeners close regardless. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
+
     private final AllasServer server;
     private final RelayService relay;
     private final AllasMetrics metrics;
+    private final SessionRegistry registry;
+    private final ScheduledExecutorService timers;
+    private final UpstreamTarget upstream;
 
-    private Allas(AllasServer server, RelayService relay, AllasMetrics metrics) {
+    private Allas(AllasServer server, RelayService relay, AllasMetrics metrics, SessionRegistry registry,
+                  ScheduledExecutorService timers, UpstreamTarget upstream) {
         this.server = server;
         this.relay = relay;
         this.metrics = metrics;
+        this.registry = registry;
+        this.timers = timers;
+        this.upstream = upstream;
     }
 
     /**
@@ -51,25 +67,43 @@ public final class Allas implements AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "authentication methods: {0}", plugins.describe());
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
         UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
+        java.util.Optional<ServerTlsContext> tls = config.tls().isEmpty()
+                ? java.util.Optional.empty() : java.util.Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
-        RelaySettings relaySettings = new RelaySettings(java.time.Duration.ofMillis(config.upstream().pingIntervalMillis()),
-                java.time.Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
+        RelaySettings relaySettings = new RelaySettings(Duration.ofMillis(config.upstream().pingIntervalMillis()),
+                Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
                 RelaySettings.DEFAULTS.reconnectMax(), RelaySettings.DEFAULTS.maxBatch());
         RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(), metrics);
-        metrics.register(relay);
         AllasConfig.NotificationQueue queue = config.notificationQueue();
-        SessionServices services = new SessionServices(databases, relay, SessionLimits.DEFAULTS,
+        AllasConfig.Limits limits = config.limits();
+        SessionRegistry registry = new SessionRegistry();
+        metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("allas-timers").daemon(true).factory());
+        SessionServices services = new SessionServices(databases, relay,
+                new SessionLimits(SessionLimits.POSTGRES_MAX_STARTUP_PACKET, limits.maxMessageBytes(), limits.maxClients(),
+                        limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis())),
                 new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(),
-                        java.time.Duration.ofMillis(queue.stallTimeoutMillis())), metrics);
+                        Duration.ofMillis(queue.stallTimeoutMillis())),
+                metrics, registry, timers, tls);
         try {
-            AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services);
+            AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
+                    relay::isConnected);
             relay.start();
-            return new Allas(server, relay, metrics);
+            return new Allas(server, relay, metrics, registry, timers, upstream);
         } catch (ConfigException | RuntimeException e) {
             relay.close();
+            timers.shutdownNow();
             metrics.unregister();
             throw e;
         }
+    }
+
+    /**
+     * @return the upstream server, as logs may show it (no password)
+     */
+    public String upstream() {
+        return upstream.toString();
     }
 
     /**
@@ -93,10 +127,21 @@ public final class Allas implements AutoCloseable {
         return server.httpPort();
     }
 
+    /**
+     * Shuts down in order: every client is told {@code 57P01} and disconnected, the listeners
+     * close, then the upstream connection is closed cleanly. Bounded in time.
+     */
     @Override
     public void close() {
+        registry.terminateAll(SqlState.ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+        try {
+            registry.awaitEmpty(SHUTDOWN_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.stop();
         relay.close();
+        timers.shutdownNow();
         metrics.unregister();
     }
 }

@@ -17,6 +17,8 @@ import io.allas.server.config.ConfigLoader;
 public final class Main {
 
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
+    /** Held so that the level set on it is not lost: JUL keeps loggers only weakly. */
+    private static final java.util.logging.Logger ALLAS_LOGGER = java.util.logging.Logger.getLogger("io.allas");
 
     private static final String USAGE = """
             Usage: java -jar allas.jar [--help] CONFIG.json
@@ -51,23 +53,55 @@ public final class Main {
         try {
             List<String> warnings = new ArrayList<>();
             AllasConfig config = ConfigLoader.load(Path.of(args[0]), System.getenv(), warnings);
+            applyLogLevel(config.logLevel());
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
-            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}",
+            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}; upstream {4}",
                     version(), config.listen(), String.valueOf(allas.port()),
-                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""));
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                allas.close();
-                stopped.countDown();
-            }, "allas-shutdown"));
-            stopped.await();
+                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""),
+                    allas.upstream());
+            awaitStopSignal();
+            LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
+            allas.close();
+            LOG.log(System.Logger.Level.INFO, "allas stopped");
+            System.exit(0);
         } catch (ConfigException e) {
             System.err.println("allas: " + e.getMessage());
             System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sets the level of allas's own loggers and of the console handler; a logging.properties given
+     * with -Djava.util.logging.config.file still configures everything else.
+     */
+    private static void applyLogLevel(String level) {
+        java.util.logging.Level julLevel = switch (level) {
+            case "error" -> java.util.logging.Level.SEVERE;
+            case "warning" -> java.util.logging.Level.WARNING;
+            case "debug" -> java.util.logging.Level.FINE;
+            default -> java.util.logging.Level.INFO;
+        };
+        ALLAS_LOGGER.setLevel(julLevel);
+        for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {
+            if (handler.getLevel().intValue() > julLevel.intValue()) {
+                handler.setLevel(julLevel);
+            }
+        }
+    }
+
+    /**
+     * Blocks until SIGTERM or SIGINT. Handling the signals ourselves, rather than in a shutdown
+     * hook, lets allas end clients with 57P01 and exit with status 0, as an orderly stop should.
+     */
+    private static void awaitStopSignal() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+        }
+        stop.await();
     }
 
     private static String version() {

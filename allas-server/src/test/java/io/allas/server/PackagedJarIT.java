@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +79,7 @@ class PackagedJarIT {
         try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
             assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
             assertEquals("allas: unrecognized authentication method \"kerberos\" in \"databases[0].auth\""
-                    + " (available: md5, trust)\n", allas.output());
+                    + " (available: md5, scram-sha-256, trust)\n", allas.output());
         }
     }
 
@@ -106,6 +107,50 @@ class PackagedJarIT {
                 assertTrue(rows.next());
             }
             assertTrue(!allas.output().contains("from-environment"), "the password must not be logged");
+        }
+    }
+
+    @Test
+    void sigtermTellsClients57P01AndExitsZeroAndNoSecretIsLogged() throws Exception {
+        int port = Ports.free();
+        TestPostgres postgres = TestPostgres.shared();
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, """
+                {"listen": {"host": "127.0.0.1", "port": PORT},
+                 "connect": "CONNECT",
+                 "databases": [{"name": "d", "auth": {"method": "md5", "user": "u", "password": "client-secret-7"}}]}
+                """.replace("PORT", String.valueOf(port)).replace("CONNECT", postgres.libpqConnectString()));
+        RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()));
+        try {
+            allas.awaitListening(port, Duration.ofSeconds(60));
+            Properties properties = new Properties();
+            properties.setProperty("user", "u");
+            properties.setProperty("password", "client-secret-7");
+            try (Connection connection = AwaitServing.pgjdbc(port, "d", properties, Duration.ofSeconds(30));
+                 io.allas.testing.JdbcListener listener = new io.allas.testing.JdbcListener(connection)) {
+                listener.execute("LISTEN shutdown");
+                properties.setProperty("password", "wrong-guess-9");
+                assertEquals("28P01", org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> AwaitServing.pgjdbc(port, "d", properties, Duration.ofSeconds(30))).getSQLState());
+                long start = System.nanoTime();
+                allas.signalTerm();
+                java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> listener.await(1, Duration.ofSeconds(20)));
+                assertEquals("57P01", e.getSQLState(), e.getMessage());
+                assertEquals(0, allas.waitForExit(Duration.ofSeconds(20)));
+                assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "stopped within 10 s");
+            }
+            String log = allas.output();
+            assertTrue(log.contains("listening on 127.0.0.1:" + port), log);
+            assertTrue(log.contains("; upstream host=127.0.0.1 port=" + postgres.port() + " user=" + postgres.user()), log);
+            assertTrue(log.contains("connected to the upstream server"), log);
+            assertTrue(log.contains("authentication failed"), log);
+            assertTrue(log.contains("allas stopped"), log);
+            for (String secret : List.of("client-secret-7", "wrong-guess-9", postgres.password())) {
+                assertTrue(!log.contains(secret), "a secret appears in the log:\n" + log);
+            }
+        } finally {
+            allas.close();
         }
     }
 }

@@ -74,6 +74,13 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /**
+     * Sends SIGTERM, as a service manager or Kubernetes does to stop allas.
+     */
+    public void signalTerm() {
+        process.destroy();
+    }
+
+    /**
      * Waits until the port accepts connections, failing at once if the process exits.
      */
     public void awaitListening(int port, Duration timeout) throws InterruptedException {

@@ -30,7 +30,9 @@ public final class Scrape {
      * @return the value of a series (its first sample, whatever its labels) in a scrape body
      */
     public static double value(String body, String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + "\\{[^}]*\\} ([0-9.eE+-]+)$").matcher(body);
+        // The series may be given with the start of its labels, e.g. name\\{method="md5".
+        String prefix = series.contains("\\{") ? series : series + "\\{";
+        Matcher m = Pattern.compile("(?m)^" + prefix + "[^}]*\\} ([0-9.eE+-]+)$").matcher(body);
         if (!m.find()) {
             throw new AssertionError(series + " missing from:\n" + body);
         }

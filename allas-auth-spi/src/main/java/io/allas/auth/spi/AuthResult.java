@@ -53,16 +53,20 @@ public sealed interface AuthResult {
     }
 
     /**
-     * Authentication failed; the client receives FATAL with this SQLSTATE and message.
+     * Authentication failed; the client receives FATAL with this SQLSTATE, message and detail.
+     * Plugins may build failures with any SQLSTATE of PostgreSQL's class 28 (authorization), 08
+     * (protocol) or 0A (feature not supported), as PostgreSQL's own methods do.
      *
      * @param sqlState the SQLSTATE, five characters (28P01, 28000, 08P01 ...)
      * @param message  the message the client sees
+     * @param detail   a DETAIL line for the client, or null; never a secret
      * @param reason   a short label for logs and metrics; never a secret
      */
-    record Failure(String sqlState, String message, String reason) implements AuthResult {
+    record Failure(String sqlState, String message, String detail, String reason) implements AuthResult {
         /**
          * @param sqlState the SQLSTATE
          * @param message  the message
+         * @param detail   the detail, or null
          * @param reason   the label
          */
         public Failure {
@@ -71,6 +75,25 @@ public sealed interface AuthResult {
             if (sqlState == null || sqlState.length() != 5) {
                 throw new IllegalArgumentException("a SQLSTATE has five characters: " + sqlState);
             }
+        }
+
+        /**
+         * A failure without a detail line.
+         *
+         * @param sqlState the SQLSTATE
+         * @param message  the message
+         * @param reason   the label
+         */
+        public Failure(String sqlState, String message, String reason) {
+            this(sqlState, message, null, reason);
+        }
+
+        /**
+         * @param detail the DETAIL line
+         * @return this failure with that detail
+         */
+        public Failure withDetail(String detail) {
+            return new Failure(sqlState, message, detail, reason);
         }
     }
 }

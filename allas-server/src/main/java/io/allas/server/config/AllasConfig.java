@@ -17,6 +17,9 @@ import java.util.Optional;
  *                          (the default, {@code plugins/} beside allas.jar, is then used if present)
  * @param notificationQueue when a client counts as unable to keep up with its notifications
  * @param upstream          how the upstream connection is watched
+ * @param limits            bounds on clients
+ * @param logLevel          the least severe level logged: error, warning, info or debug
+ * @param tls               TLS for clients; empty when there is no {@code listen.tls} section
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -25,7 +28,23 @@ public record AllasConfig(ListenAddress listen,
                           List<DatabaseConfig> databases,
                           Optional<Path> pluginDirectory,
                           NotificationQueue notificationQueue,
-                          Upstream upstream) {
+                          Upstream upstream,
+                          Limits limits,
+                          String logLevel,
+                          Optional<TlsSettings> tls) {
+
+    /**
+     * The {@code limits} section.
+     *
+     * @param maxClients           client connections at once
+     * @param maxChannelsPerClient channels one client may listen on
+     * @param startupTimeoutMillis time a client has from connecting to finishing authentication
+     * @param maxMessageBytes      the largest message a client may send
+     */
+    public record Limits(int maxClients, int maxChannelsPerClient, long startupTimeoutMillis, int maxMessageBytes) {
+        /** Defaults. */
+        public static final Limits DEFAULTS = new Limits(10_000, 10_000, 60_000, 1 << 20);
+    }
 
     /**
      * The {@code upstream} section.

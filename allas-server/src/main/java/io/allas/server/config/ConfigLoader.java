@@ -28,7 +28,7 @@ public final class ConfigLoader {
 
     private static final Set<String> SECTIONS = Set.of(
             "listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
-            "notification_queue", "upstream");
+            "notification_queue", "upstream", "limits", "log_level");
 
     private ConfigLoader() {
     }
@@ -111,6 +111,7 @@ public final class ConfigLoader {
         ListenAddress listen = root.get("listen").exists()
                 ? listenSection(root.get("listen"), "listen", "localhost")
                 : new ListenAddress.Tcp("localhost", AllasConfig.DEFAULT_PORT, true);
+        Optional<TlsSettings> tls = tlsSection(root.get("listen").get("tls"), configDirectory);
         String connect = optionalText(root.get("connect"), "connect").orElse(AllasConfig.DEFAULT_CONNECT);
         Map<String, String> startupParameters = startupParameters(root.get("startup_parameters"));
         Optional<ListenAddress.Tcp> prometheus = prometheusSection(root.get("prometheus"));
@@ -119,7 +120,37 @@ public final class ConfigLoader {
                 .map(configDirectory::resolve);
         AllasConfig.NotificationQueue queue = notificationQueue(root.get("notification_queue"));
         AllasConfig.Upstream upstream = upstreamSection(root.get("upstream"));
-        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream);
+        AllasConfig.Limits limits = limitsSection(root.get("limits"));
+        String logLevel = optionalText(root.get("log_level"), "log_level").orElse("info");
+        if (!Set.of("error", "warning", "info", "debug").contains(logLevel)) {
+            throw new ConfigException("invalid value for option \"log_level\": \"" + logLevel
+                    + "\" (one of error, warning, info, debug)");
+        }
+        return new AllasConfig(listen, connect, startupParameters, prometheus, databases, pluginDirectory, queue, upstream,
+                limits, logLevel, tls);
+    }
+
+    private static AllasConfig.Limits limitsSection(Config section) throws ConfigException {
+        AllasConfig.Limits defaults = AllasConfig.Limits.DEFAULTS;
+        if (!section.exists()) {
+            return defaults;
+        }
+        requireObject(section, "limits");
+        int maxClients = defaults.maxClients();
+        int maxChannels = defaults.maxChannelsPerClient();
+        long startupTimeout = defaults.startupTimeoutMillis();
+        int maxMessage = defaults.maxMessageBytes();
+        for (Config option : section.asNodeList().orElse(List.of())) {
+            String name = "limits." + option.name();
+            switch (option.name()) {
+                case "max_clients" -> maxClients = integer(option, name, 1, Integer.MAX_VALUE);
+                case "max_channels_per_client" -> maxChannels = integer(option, name, 1, Integer.MAX_VALUE);
+                case "startup_timeout_ms" -> startupTimeout = integer(option, name, 100, Integer.MAX_VALUE);
+                case "max_message_bytes" -> maxMessage = integer(option, name, 1024, 1 << 30);
+                default -> throw unrecognized(name);
+            }
+        }
+        return new AllasConfig.Limits(maxClients, maxChannels, startupTimeout, maxMessage);
     }
 
     private static AllasConfig.Upstream upstreamSection(Config section) throws ConfigException {
@@ -174,6 +205,11 @@ public final class ConfigLoader {
                 case "port" -> port = integer(option, name, 0, 65535);
                 case "host" -> host = text(option, name);
                 case "keepalive" -> keepalive = bool(option, name);
+                case "tls" -> {
+                    if (!path.equals("listen")) {
+                        throw unrecognized(name);
+                    }
+                }
                 default -> throw unrecognized(name);
             }
         }
@@ -184,6 +220,43 @@ public final class ConfigLoader {
             return new ListenAddress.Unix(Path.of(host));
         }
         return new ListenAddress.Tcp(host.equals("*") ? null : host, port, keepalive);
+    }
+
+    private static Optional<TlsSettings> tlsSection(Config section, Path configDirectory) throws ConfigException {
+        if (!section.exists()) {
+            return Optional.empty();
+        }
+        requireObject(section, "listen.tls");
+        Path certificate = null;
+        Path key = null;
+        Path ca = null;
+        TlsSettings.Mode mode = TlsSettings.Mode.ALLOW;
+        for (Config option : section.asNodeList().orElse(List.of())) {
+            String name = "listen.tls." + option.name();
+            switch (option.name()) {
+                case "certificate" -> certificate = configDirectory.resolve(text(option, name));
+                case "key" -> key = configDirectory.resolve(text(option, name));
+                case "ca" -> ca = configDirectory.resolve(text(option, name));
+                case "mode" -> {
+                    String value = text(option, name);
+                    mode = switch (value) {
+                        case "disable" -> TlsSettings.Mode.DISABLE;
+                        case "allow" -> TlsSettings.Mode.ALLOW;
+                        case "require" -> TlsSettings.Mode.REQUIRE;
+                        default -> throw new ConfigException("invalid value for option \"" + name + "\": \"" + value
+                                + "\" (one of disable, allow, require)");
+                    };
+                }
+                default -> throw unrecognized(name);
+            }
+        }
+        if (certificate == null) {
+            throw new ConfigException("missing configuration option \"listen.tls.certificate\"");
+        }
+        if (key == null) {
+            throw new ConfigException("missing configuration option \"listen.tls.key\"");
+        }
+        return Optional.of(new TlsSettings(certificate, key, Optional.ofNullable(ca), mode));
     }
 
     private static Optional<ListenAddress.Tcp> prometheusSection(Config section) throws ConfigException {

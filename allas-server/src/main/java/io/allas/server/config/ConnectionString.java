@@ -39,7 +39,7 @@ public record ConnectionString(Map<String, String> parameters) {
                         + keyword + "\" (allas supports " + String.join(", ", SUPPORTED.stream().sorted().toList()) + ")");
             }
         }
-        return new ConnectionString(Map.copyOf(parameters));
+        return new ConnectionString(java.util.Collections.unmodifiableMap(parameters));
     }
 
     public String get(String keyword) {

@@ -24,13 +24,17 @@ public final class EnvironmentOverrides {
     public static final String PREFIX = "ALLAS_";
 
     private static final Node LISTEN = Node.object(Map.of(
-            "port", Node.VALUE, "host", Node.VALUE, "keepalive", Node.VALUE));
+            "port", Node.VALUE, "host", Node.VALUE, "keepalive", Node.VALUE,
+            "tls", Node.object(Map.of("certificate", Node.VALUE, "key", Node.VALUE, "ca", Node.VALUE, "mode", Node.VALUE))));
     private static final Node ROOT = Node.object(Map.of(
             "listen", LISTEN,
             "connect", Node.VALUE,
             "startup_parameters", Node.OPEN,
             "prometheus", Node.object(Map.of("listen", LISTEN)),
             "plugin_directory", Node.VALUE,
+            "log_level", Node.VALUE,
+            "limits", Node.object(Map.of("max_clients", Node.VALUE, "max_channels_per_client", Node.VALUE,
+                    "startup_timeout_ms", Node.VALUE, "max_message_bytes", Node.VALUE)),
             "upstream", Node.object(Map.of("ping_interval_ms", Node.VALUE, "ping_timeout_ms", Node.VALUE)),
             "notification_queue", Node.object(Map.of(
                     "max_notifications", Node.VALUE, "max_bytes", Node.VALUE, "stall_timeout_ms", Node.VALUE)),

@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
+import java.util.function.BooleanSupplier;
+
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -48,8 +52,8 @@ public final class AllasServer {
      * @return the running server
      * @throws ConfigException when a listen address cannot be used
      */
-    public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services)
-            throws ConfigException {
+    public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services,
+                                    BooleanSupplier upstreamConnected) throws ConfigException {
         PostgresConnectionSelector selector = new PostgresConnectionSelector(
                 connection -> new ClientSession(connection, services)::run);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
@@ -63,7 +67,14 @@ public final class AllasServer {
                     .addFeature(ObserveFeature.builder()
                             .observersDiscoverServices(false)
                             .addObserver(MetricsObserver.create())
-                            .addObserver(HealthObserver.create())
+                            .addObserver(HealthObserver.builder()
+                                    .details(true)
+                                    // Not ready while the upstream is down: allas would refuse clients with 57A01.
+                                    .addCheck(() -> HealthCheckResponse.builder()
+                                            .status(upstreamConnected.getAsBoolean())
+                                            .detail("upstream", upstreamConnected.getAsBoolean() ? "connected" : "down")
+                                            .build(), HealthCheckType.READINESS, "upstream")
+                                    .build())
                             .build())
                     .putSocket(POSTGRES_LISTENER, postgresSocket(listen, selector));
         }

@@ -51,10 +51,17 @@ final class HelidonClientStream implements ClientStream {
 
     @Override
     public void write(ByteBuffer bytes) throws IOException {
-        byte[] copy = new byte[bytes.remaining()];
-        bytes.get(copy);
+        // writeNow writes before it returns, so the caller's array can be handed over without a copy.
+        BufferData data;
+        if (bytes.hasArray()) {
+            data = BufferData.create(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+        } else {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            data = BufferData.create(copy);
+        }
         try {
-            writer.writeNow(BufferData.create(copy));
+            writer.writeNow(data);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {

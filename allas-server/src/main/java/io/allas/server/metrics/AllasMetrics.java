@@ -1,6 +1,8 @@
 package io.allas.server.metrics;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -9,9 +11,11 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Timer;
 import io.allas.server.relay.RelayListener;
 import io.allas.server.relay.RelayService;
 import io.allas.server.session.SessionListener;
+import io.allas.server.session.SessionRegistry;
 
 /**
  * allas's meters, under the names the original allas exported so that existing dashboards keep
@@ -19,6 +23,13 @@ import io.allas.server.session.SessionListener;
  * stops, so that each server instance reports its own values.
  */
 public final class AllasMetrics implements SessionListener, RelayListener {
+
+    /** Histogram buckets from 100 µs to 10 s: relay latencies live in the lower half. */
+    private static final Duration[] BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(10)};
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final List<Meter> registered = new ArrayList<>();
@@ -32,13 +43,15 @@ public final class AllasMetrics implements SessionListener, RelayListener {
     private Counter unlistensExecuted;
     private Counter slowClientsTerminated;
     private Counter upstreamReconnects;
+    private Timer deliveryLatency;
+    private Timer listenRoundTrip;
 
     /**
      * Registers the meters.
      *
      * @param relay the relay whose state the gauges read
      */
-    public void register(RelayService relay) {
+    public void register(RelayService relay, SessionRegistry sessions, Collection<String> databases) {
         gauge("allas_client_connections", "Client connections currently open", clientConnections::get);
         gauge("allas_start_time", "When allas started, in seconds since the Unix epoch", () -> startTimeSeconds);
         gauge("allas_upstream_connected", "1 while the upstream connection is up, else 0", upstreamConnected::get);
@@ -49,10 +62,28 @@ public final class AllasMetrics implements SessionListener, RelayListener {
         unlistensExecuted = counter("allas_unlistens_executed", "UNLISTEN statements executed upstream");
         slowClientsTerminated = counter("allas_slow_clients_terminated", "Clients terminated for not keeping up");
         upstreamReconnects = counter("allas_upstream_reconnects", "Upstream connections made after the first");
+        gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
+                sessions::fullestQueueRatio);
+        for (String database : databases) {
+            registered.add(registry.getOrCreate(Gauge.builder("allas_database_clients",
+                            () -> sessions.clientsPerDatabase().getOrDefault(database, 0).doubleValue())
+                    .description("Authenticated clients, by database")
+                    .tags(List.of(Metrics.tag("database", database)))));
+        }
+        deliveryLatency = timer("allas_notification_delivery_latency",
+                "From receipt from upstream to the write to the client (the oldest notification of each write)");
+        listenRoundTrip = timer("allas_listen_roundtrip",
+                "Round trips of LISTEN / UNLISTEN statements to the upstream server");
     }
 
     private void gauge(String name, String description, java.util.function.Supplier<? extends Number> value) {
         registered.add(registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description)));
+    }
+
+    private Timer timer(String name, String description) {
+        Timer timer = registry.getOrCreate(Timer.builder(name).description(description).buckets(BUCKETS));
+        registered.add(timer);
+        return timer;
     }
 
     private Counter counter(String name, String description) {
@@ -126,5 +157,22 @@ public final class AllasMetrics implements SessionListener, RelayListener {
     @Override
     public void unlistensExecuted(int count) {
         unlistensExecuted.increment(count);
+    }
+
+    @Override
+    public void listenRoundTrip(long nanos) {
+        listenRoundTrip.record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void notificationsWritten(long oldestReceivedNanos) {
+        deliveryLatency.record(Duration.ofNanos(System.nanoTime() - oldestReceivedNanos));
+    }
+
+    @Override
+    public void notificationsDropped(String reason, int count) {
+        registry.getOrCreate(Counter.builder("allas_notifications_dropped")
+                .description("Notifications queued for a client and never written, by reason")
+                .tags(List.of(Metrics.tag("reason", reason)))).increment(count);
     }
 }

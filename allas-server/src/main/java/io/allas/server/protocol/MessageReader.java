@@ -61,6 +61,25 @@ public final class MessageReader {
     }
 
     /**
+     * Looks at the next byte without consuming it, waiting for it if need be: a TLS ClientHello
+     * (0x16) at the start of a connection means PostgreSQL 17's direct TLS.
+     */
+    public byte peekByte() throws IOException {
+        ensureChunk();
+        return chunk[position];
+    }
+
+    /**
+     * Hands over the bytes received but not yet read, as when they begin a TLS handshake.
+     */
+    public byte[] takeBuffered() {
+        byte[] rest = java.util.Arrays.copyOfRange(chunk, position, chunk.length);
+        chunk = EMPTY;
+        position = 0;
+        return rest;
+    }
+
+    /**
      * @return whether bytes the client sent are waiting here unread
      */
     public boolean hasBufferedBytes() {

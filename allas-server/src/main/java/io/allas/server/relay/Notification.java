@@ -6,10 +6,11 @@ import io.allas.server.protocol.backend.NotificationResponse;
 /**
  * A notification from upstream, encoded once as the NotificationResponse every listener receives.
  *
- * @param channel the channel
- * @param encoded the NotificationResponse message, type and length included
+ * @param channel      the channel
+ * @param encoded      the NotificationResponse message, type and length included
+ * @param receivedNanos when allas read it from upstream ({@link System#nanoTime()}), for the delivery latency
  */
-public record Notification(String channel, byte[] encoded) {
+public record Notification(String channel, byte[] encoded, long receivedNanos) {
 
     /**
      * @param processId the notifying backend's process ID
@@ -20,6 +21,6 @@ public record Notification(String channel, byte[] encoded) {
     public static Notification of(int processId, String channel, String payload) {
         PacketBuilder builder = new PacketBuilder(16 + channel.length() + payload.length() * 3 / 2);
         new NotificationResponse(processId, channel, payload).encode(builder);
-        return new Notification(channel, builder.toByteArray());
+        return new Notification(channel, builder.toByteArray(), System.nanoTime());
     }
 }

@@ -28,4 +28,12 @@ public interface RelayListener {
     /** UNLISTEN statements were executed upstream. */
     default void unlistensExecuted(int count) {
     }
+
+    /**
+     * One round trip of LISTEN / UNLISTEN statements to upstream completed.
+     *
+     * @param nanos how long it took
+     */
+    default void listenRoundTrip(long nanos) {
+    }
 }

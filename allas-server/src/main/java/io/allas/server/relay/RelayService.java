@@ -259,8 +259,10 @@ public final class RelayService implements AutoCloseable {
         StringBuilder sql = new StringBuilder();
         changes.listen().forEach(name -> sql.append("LISTEN ").append(quoteIdentifier(name)).append(';'));
         changes.unlisten().forEach(name -> sql.append("UNLISTEN ").append(quoteIdentifier(name)).append(';'));
+        long started = System.nanoTime();
         try {
             connection.execute(sql.toString());
+            listener.listenRoundTrip(System.nanoTime() - started);
         } catch (SQLException e) {
             if (connection.isClosed() || e.getSQLState() == null || e.getSQLState().startsWith("08")) {
                 channels.failed(changes, e);

@@ -48,7 +48,7 @@ final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public Optional<SSLSession> tls() {
-        return Optional.empty();
+        return connection.tlsSession();
     }
 
     @Override

@@ -17,7 +17,8 @@ public final class ClientConnection {
     /** How long a terminated client's last message may take to go out before the socket is closed regardless. */
     private static final long LAST_WORDS_MILLIS = 1000;
 
-    private final ClientStream stream;
+    private volatile ClientStream stream;
+    private volatile javax.net.ssl.SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
     private final Optional<SocketAddress> peer;
@@ -46,11 +47,42 @@ public final class ClientConnection {
     }
 
     /**
+     * @return the stream messages currently travel on
+     */
+    ClientStream stream() {
+        return stream;
+    }
+
+    /**
+     * @return the TLS session, once the connection runs over TLS
+     */
+    public Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return Optional.ofNullable(tlsSession);
+    }
+
+    /**
+     * From now on, messages travel over TLS.
+     */
+    void upgradeToTls(io.allas.server.tls.TlsClientStream tls) {
+        reader.switchStream(tls);
+        writer.switchStream(tls);
+        stream = tls;
+        tlsSession = tls.session();
+    }
+
+    /**
      * Sends a FATAL error; the caller then ends the session.
      */
     public void sendFatal(String sqlState, String message) {
+        sendFatal(sqlState, message, null);
+    }
+
+    /**
+     * Sends a FATAL error with a DETAIL line; the caller then ends the session.
+     */
+    public void sendFatal(String sqlState, String message, String detail) {
         try {
-            writer.sendAndFlush(ErrorResponse.fatal(sqlState, message));
+            writer.sendAndFlush(new ErrorResponse(ErrorResponse.Severity.FATAL, sqlState, message, detail));
         } catch (IOException e) {
             // The client is gone already; nothing more to tell it.
         }

@@ -29,6 +29,9 @@ public final class ClientSession {
     private final ClientConnection connection;
     private final SessionServices services;
     private SessionParameters parameters;
+    private volatile String database;
+    private volatile String description;
+    private volatile NotificationOutbox outbox;
 
     public ClientSession(ClientConnection connection, SessionServices services) {
         this.connection = connection;
@@ -40,15 +43,24 @@ public final class ClientSession {
      */
     public void run() {
         services.listener().connected();
+        services.registry().add(this);
+        description = connection.peer().map(Object::toString).orElse("local socket");
+        // A client that never finishes connecting must not hold a connection slot forever.
+        var startupTimer = services.timers().schedule(() -> terminate("57014", "canceling authentication due to timeout"),
+                services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
-            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits()).run();
+            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits(), services.tls()).run();
             if (startup.isPresent() && authenticate(startup.get())) {
+                startupTimer.cancel(false);
                 serveQueries();
             }
         } catch (ProtocolException e) {
             connection.sendFatal(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
+        } catch (javax.net.ssl.SSLException e) {
+            LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
+            services.listener().tlsHandshakeFailed(e.getMessage());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: {0}", e.toString());
         } catch (RuntimeException e) {
@@ -56,8 +68,32 @@ public final class ClientSession {
             LOG.log(System.Logger.Level.ERROR, "client session failed", e);
             connection.sendFatal(SqlState.INTERNAL_ERROR, "internal error in allas: " + e.getClass().getSimpleName());
         } finally {
+            startupTimer.cancel(false);
+            services.registry().remove(this);
             services.listener().disconnected();
         }
+    }
+
+    /**
+     * @return the database the client authenticated to, or null before that
+     */
+    String database() {
+        return database;
+    }
+
+    /**
+     * @return how full the client's notification queue is, from 0 to 1
+     */
+    double queueRatio() {
+        NotificationOutbox current = outbox;
+        return current == null ? 0 : current.fillRatio();
+    }
+
+    /**
+     * Ends the session from another thread with a FATAL error.
+     */
+    void terminate(String sqlState, String message) {
+        connection.terminate(sqlState, message);
     }
 
     private boolean authenticate(StartupRequest.StartupMessage startup) throws IOException {
@@ -66,23 +102,34 @@ public final class ClientSession {
         if (databaseName.isEmpty()) {
             databaseName = user;
         }
+        description = connection.peer().map(Object::toString).orElse("local socket") + " database=" + databaseName
+                + " user=" + user + " application_name=" + startup.parameters().getOrDefault("application_name", "");
+        if (services.registry().isClosing()) {
+            reject("57P03", "the database system is shutting down");
+            return false;
+        }
+        if (services.registry().size() > services.limits().maxClients()) {
+            reject(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
+            return false;
+        }
         Optional<DatabaseAuthenticators.Database> database = services.databases().find(databaseName);
         if (database.isEmpty()) {
-            connection.sendFatal(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
+            reject(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
             return false;
         }
         if (!services.relay().isConnected()) {
-            connection.sendFatal(SqlState.NO_SERVER_CONNECTION, "no server connection available");
+            reject(SqlState.NO_SERVER_CONNECTION, "no server connection available");
             return false;
         }
         AuthResult result = database.get().auth().authenticate(new ClientAuthExchange(connection, user, databaseName));
         if (result instanceof AuthResult.Failure failure) {
             services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
-            LOG.log(System.Logger.Level.INFO, "authentication failed for user \"{0}\" on database \"{1}\" from {2}: {3}",
-                    user, databaseName, connection.peer().map(Object::toString).orElse("local socket"), failure.reason());
-            connection.sendFatal(failure.sqlState(), failure.message());
+            LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
+                    description, database.get().method(), failure.reason());
+            connection.sendFatal(failure.sqlState(), failure.message(), failure.detail());
             return false;
         }
+        this.database = databaseName;
         connection.writer().send(Authentication.OK);
         Map<String, String> reported = new LinkedHashMap<>(services.relay().parameterStatus());
         // As PostgreSQL does, report the client's own application_name back to it.
@@ -95,10 +142,18 @@ public final class ClientSession {
         return true;
     }
 
+    private void reject(String sqlState, String message) {
+        LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, message);
+        connection.sendFatal(sqlState, message);
+    }
+
     private void serveQueries() throws IOException {
-        NotificationOutbox outbox = new NotificationOutbox(connection, services.notificationLimits(),
-                services.listener()::slowClientTerminated);
-        SessionChannels channels = new SessionChannels(services.relay(), outbox);
+        NotificationOutbox outbox = new NotificationOutbox(connection, services.notificationLimits(), services.listener(), () -> {
+            LOG.log(System.Logger.Level.WARNING, "terminating slow client ({0}): it could not keep up", description);
+            services.listener().slowClientTerminated();
+        });
+        this.outbox = outbox;
+        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, outbox);
             queries.readyForQuery();

@@ -27,16 +27,19 @@ public final class NotificationOutbox implements Subscriber {
     private final ClientConnection connection;
     private final NotificationLimits limits;
     private final Runnable onSlowClient;
+    private final SessionListener listener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final ArrayDeque<Notification> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean draining;
     private boolean terminated;
     private long lastProgressNanos = System.nanoTime();
 
-    NotificationOutbox(ClientConnection connection, NotificationLimits limits, Runnable onSlowClient) {
+    NotificationOutbox(ClientConnection connection, NotificationLimits limits, SessionListener listener,
+                       Runnable onSlowClient) {
         this.connection = connection;
         this.limits = limits;
+        this.listener = listener;
         this.onSlowClient = onSlowClient;
     }
 
@@ -44,12 +47,13 @@ public final class NotificationOutbox implements Subscriber {
     public void deliver(Notification notification) {
         boolean startDrain;
         boolean tooSlow = false;
+        int dropped = 0;
         lock.lock();
         try {
             if (terminated) {
                 return;
             }
-            queue.addLast(notification.encoded());
+            queue.addLast(notification);
             queuedBytes += notification.encoded().length;
             // A drain blocked in a write this long means the client stopped reading; notifications
             // merely held back by a transaction block do not count as a stall.
@@ -57,6 +61,7 @@ public final class NotificationOutbox implements Subscriber {
             if (queue.size() > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
                 tooSlow = true;
                 terminated = true;
+                dropped = queue.size();
                 queue.clear();
                 queuedBytes = 0;
             }
@@ -69,6 +74,7 @@ public final class NotificationOutbox implements Subscriber {
             lock.unlock();
         }
         if (tooSlow) {
+            listener.notificationsDropped("slow_client", dropped);
             onSlowClient.run();
             terminate(SqlState.CLIENT_TOO_SLOW, "terminating connection because the client could not keep up");
         } else if (startDrain) {
@@ -97,6 +103,18 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     /**
+     * @return how full the queue is, from 0 to 1, by count or bytes, whichever is fuller
+     */
+    double fillRatio() {
+        lock.lock();
+        try {
+            return Math.max((double) queue.size() / limits.maxQueued(), (double) queuedBytes / limits.maxQueuedBytes());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return how many notifications wait
      */
     int queued() {
@@ -110,7 +128,8 @@ public final class NotificationOutbox implements Subscriber {
 
     private void drain() {
         PacketBuilder scratch = new PacketBuilder(4096);
-        List<byte[]> batch = new ArrayList<>(BATCH);
+        List<Notification> batch = new ArrayList<>(BATCH);
+        List<byte[]> encoded = new ArrayList<>(BATCH);
         try {
             while (true) {
                 lock.lock();
@@ -126,7 +145,11 @@ public final class NotificationOutbox implements Subscriber {
                 } finally {
                     lock.unlock();
                 }
-                if (!connection.writer().writeNotifications(batch, scratch)) {
+                encoded.clear();
+                for (Notification notification : batch) {
+                    encoded.add(notification.encoded());
+                }
+                if (!connection.writer().writeNotifications(encoded, scratch)) {
                     // The session is answering a query or is in a transaction block: put the batch
                     // back in front; the session resumes delivery when it is idle again.
                     lock.lock();
@@ -142,38 +165,47 @@ public final class NotificationOutbox implements Subscriber {
                 }
                 lock.lock();
                 try {
-                    for (byte[] sent : batch) {
+                    for (byte[] sent : encoded) {
                         queuedBytes -= sent.length;
                     }
                     lastProgressNanos = System.nanoTime();
                 } finally {
                     lock.unlock();
                 }
+                listener.notificationsWritten(batch.getFirst().receivedNanos());
                 batch.clear();
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "notification delivery failed: {0}", e.toString());
+            int dropped;
             lock.lock();
             try {
                 terminated = true;
                 draining = false;
+                dropped = queue.size() + batch.size();
                 queue.clear();
             } finally {
                 lock.unlock();
             }
+            listener.notificationsDropped("client_gone", dropped);
             connection.close();
         }
     }
 
     @Override
     public void terminate(String sqlState, String message) {
+        int dropped;
         lock.lock();
         try {
             terminated = true;
+            dropped = queue.size();
             queue.clear();
             queuedBytes = 0;
         } finally {
             lock.unlock();
+        }
+        if (dropped > 0) {
+            listener.notificationsDropped("client_terminated", dropped);
         }
         connection.terminate(sqlState, message);
     }

@@ -24,13 +24,15 @@ final class SessionChannels {
 
     private final RelayService relay;
     private final Subscriber subscriber;
+    private final int maxChannels;
     private final Set<String> listening = new LinkedHashSet<>();
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
-    SessionChannels(RelayService relay, Subscriber subscriber) {
+    SessionChannels(RelayService relay, Subscriber subscriber, int maxChannels) {
         this.relay = relay;
         this.subscriber = subscriber;
+        this.maxChannels = maxChannels;
     }
 
     /** Starts deferring changes until {@link #commit()} or {@link #rollback()}. */
@@ -39,6 +41,11 @@ final class SessionChannels {
     }
 
     void listen(String channel) throws SqlError {
+        Set<String> target = pending != null ? pending : listening;
+        if (!target.contains(channel) && target.size() >= maxChannels) {
+            throw new SqlError("53400", "too many channels: this client already listens on " + target.size()
+                    + " channels, the most allowed (limits.max_channels_per_client)");
+        }
         if (pending != null) {
             pending.add(channel);
         } else if (!listening.contains(channel)) {

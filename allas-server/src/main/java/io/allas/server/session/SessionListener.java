@@ -26,4 +26,29 @@ public interface SessionListener {
     /** A client that could not keep up with its notifications was terminated. */
     default void slowClientTerminated() {
     }
+
+    /**
+     * Notifications were written to a client.
+     *
+     * @param oldestReceivedNanos when the oldest of them arrived from upstream
+     */
+    default void notificationsWritten(long oldestReceivedNanos) {
+    }
+
+    /**
+     * Notifications queued for a client were dropped.
+     *
+     * @param reason why: {@code slow_client}, {@code client_terminated}, {@code client_gone}
+     * @param count  how many
+     */
+    default void notificationsDropped(String reason, int count) {
+    }
+
+    /**
+     * A TLS handshake with a client failed.
+     *
+     * @param reason the JDK's message
+     */
+    default void tlsHandshakeFailed(String reason) {
+    }
 }

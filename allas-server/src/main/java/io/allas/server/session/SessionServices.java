@@ -11,10 +11,16 @@ import io.allas.server.relay.RelayService;
  * @param limits             bounds on client input
  * @param notificationLimits when a client counts as unable to keep up
  * @param listener           hears of sessions coming and going
+ * @param registry           the sessions alive now
+ * @param timers             runs the startup timeouts
+ * @param tls                client TLS; empty when allas answers SSLRequest with N
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               RelayService relay,
                               SessionLimits limits,
                               NotificationOutbox.NotificationLimits notificationLimits,
-                              SessionListener listener) {
+                              SessionListener listener,
+                              SessionRegistry registry,
+                              java.util.concurrent.ScheduledExecutorService timers,
+                              java.util.Optional<io.allas.server.tls.ServerTlsContext> tls) {
 }

@@ -8,6 +8,9 @@ import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.NegotiateProtocolVersion;
 import io.allas.server.protocol.frontend.StartupRequest;
 import io.allas.server.protocol.frontend.StartupRequestDecoder;
+import io.allas.server.config.TlsSettings;
+import io.allas.server.tls.ServerTlsContext;
+import io.allas.server.tls.TlsClientStream;
 
 /**
  * The packets before authentication, handled as PostgreSQL handles them: encryption requests
@@ -19,12 +22,17 @@ final class StartupPhase {
     /** The newest minor version of protocol 3 that allas speaks. */
     static final int NEWEST_MINOR_VERSION = 0;
 
+    /** The first byte of a TLS handshake record: a ClientHello where a startup packet would be. */
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+
     private final ClientConnection connection;
     private final SessionLimits limits;
+    private final Optional<ServerTlsContext> tls;
 
-    StartupPhase(ClientConnection connection, SessionLimits limits) {
+    StartupPhase(ClientConnection connection, SessionLimits limits, Optional<ServerTlsContext> tls) {
         this.connection = connection;
         this.limits = limits;
+        this.tls = tls.filter(t -> t.mode() != TlsSettings.Mode.DISABLE);
     }
 
     /**
@@ -34,6 +42,19 @@ final class StartupPhase {
     Optional<StartupRequest.StartupMessage> run() throws IOException {
         boolean sslDone = false;
         boolean gssDone = false;
+        if (connection.reader().peekByte() == TLS_HANDSHAKE_RECORD) {
+            if (tls.isEmpty()) {
+                // Not a startup packet, and allas has no TLS to offer: nothing to answer.
+                return Optional.empty();
+            }
+            TlsClientStream stream = TlsClientStream.handshake(connection.stream(), tls.get().newEngine(),
+                    connection.reader().takeBuffered());
+            connection.upgradeToTls(stream);
+            if (!stream.applicationProtocol().equals(ServerTlsContext.ALPN_POSTGRESQL)) {
+                throw new ProtocolException("received direct SSL connection request without ALPN protocol negotiation extension");
+            }
+            sslDone = true;
+        }
         while (true) {
             StartupRequest request = StartupRequestDecoder.decode(
                     connection.reader().readStartupPacket(limits.maxStartupPacketBytes()));
@@ -44,7 +65,11 @@ final class StartupPhase {
                         throw unsupportedProtocol(1234, 5679);
                     }
                     sslDone = true;
-                    connection.writer().writeSingleByte('N');
+                    if (tls.isEmpty()) {
+                        connection.writer().writeSingleByte('N');
+                    } else {
+                        startTls();
+                    }
                 }
                 case StartupRequest.GssEncRequest gss -> {
                     if (gssDone) {
@@ -64,6 +89,16 @@ final class StartupPhase {
         }
     }
 
+    private void startTls() throws IOException {
+        // Bytes sent before our answer were sent in clear text and would be taken as if encrypted
+        // (CVE-2021-23214): refuse, as PostgreSQL does.
+        if (connection.reader().hasBufferedBytes()) {
+            throw new ProtocolException("received unencrypted data after SSL request");
+        }
+        connection.writer().writeSingleByte('S');
+        connection.upgradeToTls(TlsClientStream.handshake(connection.stream(), tls.get().newEngine(), new byte[0]));
+    }
+
     private Optional<StartupRequest.StartupMessage> validate(StartupRequest.StartupMessage startup) throws IOException {
         if (startup.majorVersion() != 3) {
             throw unsupportedProtocol(startup.majorVersion(), startup.minorVersion());
@@ -72,6 +107,14 @@ final class StartupPhase {
         if (user == null || user.isEmpty()) {
             connection.sendFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
                     "no PostgreSQL user name specified in startup packet");
+            return Optional.empty();
+        }
+        if (tls.isPresent() && tls.get().mode() == TlsSettings.Mode.REQUIRE && connection.tlsSession().isEmpty()) {
+            String host = connection.peer().map(p -> p instanceof java.net.InetSocketAddress inet
+                    ? inet.getAddress().getHostAddress() : p.toString()).orElse("[local]");
+            connection.sendFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no pg_hba.conf entry for host \""
+                    + host + "\", user \"" + user + "\", database \""
+                    + startup.parameters().getOrDefault("database", user) + "\", no encryption");
             return Optional.empty();
         }
         if (startup.minorVersion() > NEWEST_MINOR_VERSION || !startup.protocolOptions().isEmpty()) {

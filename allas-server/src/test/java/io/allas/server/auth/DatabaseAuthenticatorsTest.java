@@ -43,7 +43,7 @@ class DatabaseAuthenticatorsTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
-        "{\"method\": \"ldap\"}|unrecognized authentication method \"ldap\" in \"databases[0].auth\" (available: md5, trust)",
+        "{\"method\": \"ldap\"}|unrecognized authentication method \"ldap\" in \"databases[0].auth\" (available: md5, scram-sha-256, trust)",
         "{\"method\": \"md5\", \"user\": \"u\"}|missing configuration option \"databases[0].auth.password\"",
         "{\"method\": \"md5\", \"password\": \"p\"}|missing configuration option \"databases[0].auth.user\"",
         "{\"method\": \"md5\", \"user\": \"u\", \"password\": \"p\", \"salt\": \"x\"}|unrecognized configuration option \"databases[0].auth.salt\"",

@@ -100,6 +100,11 @@ class ConfigLoaderTest {
         "{\"databases\": [{\"name\": \"a\", \"auth\": {\"user\": \"u\"}}]}|missing configuration option \"databases[0].auth.method\"",
         "{\"databases\": [\"a\"]}|elements within the \"databases\" array must be JSON objects",
         "[1, 2]|configuration must be a JSON object",
+        "{\"limits\": {\"max_clients\": 0}, DB}|invalid value for option \"limits.max_clients\": 0 is outside the range 1 to 2147483647",
+        "{\"limits\": {\"max_connections\": 5}, DB}|unrecognized configuration option \"limits.max_connections\"",
+        "{\"notification_queue\": {\"max_notifications\": \"lots\"}, DB}|invalid value for option \"notification_queue.max_notifications\": input must be an integer",
+        "{\"upstream\": {\"ping_timeout_ms\": 10}, DB}|invalid value for option \"upstream.ping_timeout_ms\": 10 is outside the range 1000 to 2147483647",
+        "{\"log_level\": \"verbose\", DB}|invalid value for option \"log_level\": \"verbose\" (one of error, warning, info, debug)",
     })
     void eachMistakeIsOneLineNamingTheKey(String json, String expected) {
         String message = error(json.replace("DB", ONE_DATABASE));

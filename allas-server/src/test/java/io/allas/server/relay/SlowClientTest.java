@@ -70,6 +70,7 @@ class SlowClientTest {
                 assertEquals("57A03", lastError);
             }
             assertEquals(1.0, Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total"));
+            assertTrue(Scrape.value(relay.httpPort(), "allas_notifications_dropped_total\\{reason=\"slow_client\"") > 0);
         }
     }
 }

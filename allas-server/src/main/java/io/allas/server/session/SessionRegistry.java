@@ -1,0 +1,102 @@
+package io.allas.server.session;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The client sessions alive now: for the connection limit, for metrics (clients per database,
+ * the fullest notification queue), and to end them all at shutdown.
+ */
+public final class SessionRegistry {
+
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean closing;
+
+    /**
+     * @return whether allas is shutting down, so new clients are to be turned away
+     */
+    boolean isClosing() {
+        return closing;
+    }
+
+    void add(ClientSession session) {
+        sessions.add(session);
+    }
+
+    void remove(ClientSession session) {
+        sessions.remove(session);
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every session has ended, or the time is up.
+     *
+     * @return whether every session ended
+     */
+    public boolean awaitEmpty(Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!sessions.isEmpty() && remaining > 0) {
+                remaining = changed.awaitNanos(remaining);
+            }
+            return sessions.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return client connections open now, authenticated or not
+     */
+    public int size() {
+        return sessions.size();
+    }
+
+    /**
+     * @return authenticated clients by database
+     */
+    public Map<String, Integer> clientsPerDatabase() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ClientSession session : sessions) {
+            String database = session.database();
+            if (database != null) {
+                counts.merge(database, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * @return how full the fullest client notification queue is, from 0 to 1
+     */
+    public double fullestQueueRatio() {
+        double fullest = 0;
+        for (ClientSession session : sessions) {
+            fullest = Math.max(fullest, session.queueRatio());
+        }
+        return fullest;
+    }
+
+    /**
+     * Ends every session with a FATAL error, as at shutdown.
+     */
+    public void terminateAll(String sqlState, String message) {
+        closing = true;
+        for (ClientSession session : sessions) {
+            session.terminate(sqlState, message);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.allas.server.operations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataOutputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.TestRelay;
+import io.allas.testing.WireClient;
+
+/**
+ * Each limit, at a small configured value: what the client over it is told.
+ */
+class LimitsTest {
+
+    private static TestRelay relay;
+
+    @BeforeAll
+    static void start() {
+        relay = TestRelay.builder().trust("app")
+                .extraSections("  \"limits\": {\"max_clients\": 3, \"max_channels_per_client\": 2, "
+                        + "\"startup_timeout_ms\": 500, \"max_message_bytes\": 2048},\n")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        relay.close();
+    }
+
+    @Test
+    void theClientOverMaxClientsGets53300() throws Exception {
+        try (Connection first = relay.connect("app", "a", null);
+             Connection second = relay.connect("app", "b", null);
+             Connection third = relay.connect("app", "c", null)) {
+            SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "d", null));
+            assertEquals("53300", e.getSQLState());
+            assertTrue(e.getMessage().contains("sorry, too many clients already"), e.getMessage());
+        }
+        relay.connect("app", "e", null).close();
+    }
+
+    @Test
+    void listeningOnMoreChannelsThanAllowedIsRefused() throws SQLException {
+        try (JdbcListener listener = new JdbcListener(relay.connect("app", "app", null))) {
+            listener.execute("LISTEN one", "LISTEN two", "LISTEN one");
+            SQLException e = assertThrows(SQLException.class, () -> listener.execute("LISTEN three"));
+            assertEquals("53400", e.getSQLState());
+            listener.execute("UNLISTEN one", "LISTEN three");
+        }
+    }
+
+    @Test
+    void aClientThatNeverFinishesStartupIsDisconnected() throws Exception {
+        try (WireClient silent = new WireClient(relay.port())) {
+            WireClient.Message error = silent.read();
+            assertEquals('E', error.type());
+            assertEquals("57014", error.fields().get('C'));
+            assertEquals("canceling authentication due to timeout", error.fields().get('M'));
+            assertTrue(silent.isClosedByServer());
+        }
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitEndsTheSessionBeforeItIsRead() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN " + "x".repeat(1000))));
+            DataOutputStream out = new DataOutputStream(client.rawOutput());
+            out.writeByte('Q');
+            out.writeInt(4 + 4096);
+            out.flush();
+            List<WireClient.Message> reply = List.of(client.read());
+            assertEquals("FATAL", reply.getFirst().fields().get('S'));
+            assertEquals("08P01", reply.getFirst().fields().get('C'));
+            assertTrue(client.isClosedByServer());
+        }
+    }
+}

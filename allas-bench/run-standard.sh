@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# The standard benchmark set of issue 5: a throwaway PostgreSQL, allas in front of it, and every
+# scenario run against the relay and against PostgreSQL directly, in one run. Writes the raw RESULT
+# lines and a Markdown table to $OUT (default allas-bench/target/standard/).
+#
+#   allas-bench/run-standard.sh                 # the standard set (a few minutes on 2 cores)
+#   QUICK=1 allas-bench/run-standard.sh         # a scaled-down set (a smoke test of the script)
+#   SKIP_BUILD=1 ...                            # use the jars already built
+#   RELAY_JAVA_OPTS='-XX:+UseSerialGC' ...      # JVM options for the relay (default: none)
+#   PROFILE=1 ...                               # JFR of the relay per phase, heap histogram and native
+#                                               # memory of the relay with its idle listeners, into $OUT
+#   CASES="fanout_N1 storm_N10000" ...          # run only these cases
+#
+# All traffic stays on 127.0.0.1. Must run as root or as a user that can run PostgreSQL; as root,
+# PostgreSQL runs as the OS user "postgres".
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+OUT="${OUT:-$ROOT/allas-bench/target/standard}"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.txt"
+: > "$RESULTS"
+PGBIN="${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+    echo "run-standard: no PostgreSQL server binaries (set PGBIN, or apt-get install postgresql)" >&2
+    exit 1
+fi
+
+# ---------------------------------------------------------------- JDK, build
+if [ -z "${JAVA_HOME:-}" ]; then
+    for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
+        if [ -x "$candidate/bin/java" ]; then export JAVA_HOME="$candidate"; break; fi
+    done
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if [ -z "${SKIP_BUILD:-}" ]; then
+    echo "building allas and allas-bench ..." >&2
+    ./mvnw -B -q -DskipTests package -pl allas-server,allas-bench -am 2>&1 | grep -v '^WARNING' >&2 || true
+fi
+RELAY_JAR="$ROOT/allas-server/target/allas.jar"
+BENCH_JAR="$ROOT/allas-bench/target/allas-bench.jar"
+[ -f "$RELAY_JAR" ] && [ -f "$BENCH_JAR" ] || { echo "run-standard: jars missing; build first" >&2; exit 1; }
+
+# ---------------------------------------------------------------- limits
+# 10,000 listeners mean 10,000 sockets in the generator and 10,000 in the relay.
+ulimit -Hn 1048576 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+echo "open files limit: $(ulimit -n)" >&2
+
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$(( 20000 + RANDOM % 20000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    done
+    echo "run-standard: no free port" >&2; exit 1
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+WORK="$(mktemp -d /tmp/allas-bench.XXXXXX)"
+AS_PG=()
+if [ "$(id -u)" = 0 ]; then
+    AS_PG=(runuser -u postgres --)
+    chown postgres "$WORK"
+fi
+PGPORT="$(free_port)"
+RELAY_PID=""
+cleanup() {
+    set +e
+    [ -n "$RELAY_PID" ] && kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
+    "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "initdb in $WORK ..." >&2
+(cd "$WORK" && "${AS_PG[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth-local=trust --auth-host=md5 \
+    -E UTF8 --locale=C --no-sync >"$WORK/initdb.log" 2>&1) || { cat "$WORK/initdb.log" >&2; exit 1; }
+cat >>"$WORK/data/postgresql.conf" <<CONF
+# allas-bench: a throwaway cluster, tuned for many connections and no durability
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$WORK'
+max_connections = 1200
+shared_buffers = 256MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+password_encryption = md5
+log_min_messages = warning
+CONF
+(cd "$WORK" && "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null) \
+    || { tail -20 "$WORK/postgresql.log" >&2; exit 1; }
+PSQL=("${AS_PG[@]}" "$PGBIN/psql" -X -q -h "$WORK" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
+"${PSQL[@]}" -c "CREATE ROLE bench LOGIN PASSWORD 'bench'" -c "CREATE DATABASE bench OWNER bench"
+POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
+PG_VERSION="$("${PSQL[@]}" -At -c 'SHOW server_version')"
+echo "PostgreSQL $PG_VERSION on 127.0.0.1:$PGPORT (pid $POSTMASTER_PID)" >&2
+
+# ---------------------------------------------------------------- the relay
+RELAY_PORT="$(free_port)"
+METRICS_PORT="$(free_port)"
+cat >"$WORK/allas.json" <<JSON
+{
+    "listen": {"port": $RELAY_PORT, "host": "127.0.0.1"},
+    "connect": "host=127.0.0.1 port=$PGPORT dbname=bench user=bench password=bench sslmode=disable",
+    "prometheus": {"listen": {"port": $METRICS_PORT, "host": "127.0.0.1"}},
+    "databases": [{"name": "bench", "auth": {"method": "md5", "user": "bench", "password": "bench"}}]
+}
+JSON
+PHASE=0
+start_relay() {
+    stop_relay
+    PHASE=$((PHASE + 1))
+    local jfr=()
+    if [ -n "${PROFILE:-}" ]; then
+        jfr=("-XX:StartFlightRecording=filename=$OUT/relay-$PHASE-$1.jfr,settings=profile,dumponexit=true"
+             -XX:NativeMemoryTracking=summary)
+    fi
+    # shellcheck disable=SC2086
+    "$JAVA" ${RELAY_JAVA_OPTS:-} "${jfr[@]}" -jar "$RELAY_JAR" "$WORK/allas.json" >"$OUT/relay-$PHASE-$1.log" 2>&1 &
+    RELAY_PID=$!
+    for _ in $(seq 1 300); do
+        if curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null | grep -q '^allas_upstream_connected.* 1'; then
+            echo "relay started (pid $RELAY_PID, port $RELAY_PORT) for $1" >&2
+            return
+        fi
+        kill -0 "$RELAY_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "run-standard: the relay did not start; its log:" >&2
+    cat "$OUT/relay-$PHASE-$1.log" >&2
+    exit 1
+}
+stop_relay() {
+    if [ -n "$RELAY_PID" ]; then
+        curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" >"$OUT/relay-$PHASE-metrics.txt" 2>/dev/null || true
+        kill "$RELAY_PID" 2>/dev/null || true
+        wait "$RELAY_PID" 2>/dev/null || true
+        RELAY_PID=""
+    fi
+}
+
+PRODUCER=(--pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password bench --pg-database bench)
+# shellcheck disable=SC2086
+bench() { # bench relay|postgres <scenario> <case> [options]
+    local target="$1" scenario="$2" case="$3"
+    shift 3
+    if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $case "* ]]; then return; fi
+    if [ -n "${PROFILE:-}" ] && [ "$scenario" = idle ] && [ "$target" = relay ]; then
+        snapshot_idle_relay "$case" "$2" &
+    fi
+    local where=(--host 127.0.0.1 --user bench --password bench --database bench)
+    if [ "$target" = relay ]; then
+        where+=(--port "$RELAY_PORT" --target-pid "$RELAY_PID")
+    else
+        where+=(--port "$PGPORT" --target-pid "$POSTMASTER_PID")
+    fi
+    echo "== $case on $target" >&2
+    local line
+    line="$("$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" "$scenario" "${where[@]}" "${PRODUCER[@]}" \
+        --label "$target" --case "$case" "$@" | grep '^RESULT ' || true)"
+    if [ -z "$line" ]; then
+        line="RESULT scenario=$scenario case=$case label=$target ok=false reason=the generator printed no result"
+    fi
+    echo "$line" | tee -a "$RESULTS" >&2
+    sleep 1 # let sockets and backends wind down
+}
+snapshot_idle_relay() { # once all listeners are connected: the relay's heap histogram and native memory
+    for _ in $(seq 1 600); do
+        n="$(curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" | sed -n 's/^allas_client_connections{[^}]*} *//p' | cut -d. -f1)"
+        if [ "${n:-0}" -ge "$2" ]; then
+            sleep 1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" GC.class_histogram >"$OUT/$1-histogram.txt" 2>&1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" VM.native_memory summary >"$OUT/$1-nmt.txt" 2>&1
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" Thread.print >"$OUT/$1-threads.txt" 2>&1
+            return
+        fi
+        sleep 0.1
+    done
+}
+figure() { # figure <case> <label> <metric> (empty when that run failed)
+    { grep "case=$1 label=$2 ok=true" "$RESULTS" || true; } | tr ' ' '\n' | sed -n "s/^$3=//p" | head -1
+}
+
+# ---------------------------------------------------------------- the standard set
+if [ -n "${QUICK:-}" ]; then
+    F1_M=200000; F1K_M=1000; CH_M=20; IDLE_N=2000; STORM_N=2000; DIRECT_N=300; PROD_N=100; PROD_D=2
+else
+    F1_M=2000000; F1K_M=5000; CH_M=100; IDLE_N=10000; STORM_N=10000; DIRECT_N=1000; PROD_N=500; PROD_D=5
+fi
+
+# idle memory is measured on a freshly started relay
+start_relay idle
+bench relay idle "idle_N$IDLE_N" --listeners "$IDLE_N"
+start_relay storm
+bench relay storm "storm_N$STORM_N" --listeners "$STORM_N"
+start_relay rest
+bench relay idle "idle_N$DIRECT_N" --listeners "$DIRECT_N"
+bench postgres idle "idle_N$DIRECT_N" --listeners "$DIRECT_N"
+bench relay storm "storm_N$DIRECT_N" --listeners "$DIRECT_N"
+bench postgres storm "storm_N$DIRECT_N" --listeners "$DIRECT_N"
+
+for t in relay postgres; do
+    bench "$t" fanout fanout_N1 --listeners 1 --notifications "$F1_M" --batch 1000 --warmup $((F1_M / 10))
+done
+for t in relay postgres; do
+    bench "$t" fanout fanout_N1000 --listeners 1000 --notifications "$F1K_M" --batch 100 --warmup 1000
+done
+# latency at half the relay's fan-out rate, the same paced load on both targets
+HALF="$(figure fanout_N1000 relay deliveries_per_s)"
+HALF="$(( ${HALF:-1000000} / 2 ))"
+PACED_M=$(( HALF / 1000 * 5 / 100 * 100 )); [ "$PACED_M" -ge 100 ] || PACED_M=100
+for t in relay postgres; do
+    bench "$t" fanout fanout_N1000_half_rate --listeners 1000 --notifications "$PACED_M" --batch 100 --warmup 1000 --rate "$HALF"
+done
+for t in relay postgres; do
+    bench "$t" channels channels_N1000 --listeners 1000 --notifications "$CH_M" --batch 1 --warmup 0
+done
+for t in relay postgres; do
+    bench "$t" producers "producers_K4_N$PROD_N" --producers 4 --listeners "$PROD_N" --duration "$PROD_D"
+done
+stop_relay
+
+{
+    echo "# allas-bench standard set"
+    echo
+    echo "$(lscpu | sed -n "s/^Model name: *//p"); Linux $(uname -r)"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB;" \
+        "PostgreSQL $PG_VERSION; $("$JAVA" -version 2>&1 | head -1);" \
+        "relay JVM options: ${RELAY_JAVA_OPTS:-(none)}"
+    echo
+    "$JAVA" -jar "$BENCH_JAR" report "$RESULTS"
+} >"$OUT/report.md"
+cat "$OUT/report.md"

@@ -1,0 +1,74 @@
+package io.allas.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code java -jar allas-bench.jar <scenario> [options]}, or {@code report <results-file>}. */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: java -jar allas-bench.jar <scenario> [options]
+                   java -jar allas-bench.jar report <results-file> [<title>]
+
+            scenarios:
+              fanout     N listeners on one channel; the producer sends M notifications in transactions of B
+                         (--listeners N --notifications M --batch B [--warmup W] [--rate DELIVERIES_PER_S]
+                         [--window W] [--payload-bytes P]); deliveries/s and latency p50/p99/p99.9
+              channels   N listeners each on its own channel; the producer notifies every channel M times,
+                         B rounds a transaction (same options; M and B count rounds)
+              idle       N idle listeners; the target's memory per client and its CPU while idle
+                         (--listeners N --target-pid PID [--settle S] [--idle-seconds S])
+              storm      N clients connect, authenticate and LISTEN at once; time until all are acknowledged,
+                         LISTEN latency p50/p99 (--listeners N [--channels C])
+              producers  K producers run one-NOTIFY transactions for D seconds while N listeners are attached;
+                         the producers' transactions/s (--producers K --listeners N --duration D)
+
+            the target (what listeners connect to; any PostgreSQL-protocol server):
+              --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)
+            the producer's PostgreSQL (pgjdbc; must be the database the target relays):
+              --pg-host --pg-port --pg-user --pg-password --pg-database (default: the target's)
+            common:
+              --label L            name of the target in the RESULT line (e.g. relay, postgres)
+              --case C             name of the case in the RESULT line (default: the scenario)
+              --threads T          selector threads for the listeners (default: the number of cores)
+              --target-pid PID     the target's process, for its CPU (and memory in idle); with children
+              --connect-concurrency C  connections per thread between connect and LISTEN ack (default 64)
+              --connect-timeout S  --stall-timeout S   (defaults 120 and 30)
+
+            Every run verifies that each listener received every notification exactly once and in order;
+            a listener closed or an ErrorResponse fails the run at once. Prints one RESULT line; exit
+            status 1 when the run failed, 2 on a usage error.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        try {
+            if (args[0].equals("report")) {
+                if (args.length < 2) {
+                    throw new Options.UsageException("report needs a results file");
+                }
+                System.out.print(Report.render(Path.of(args[1]), args.length > 2 ? args[2] : null));
+                return;
+            }
+            List<String> rest = Arrays.asList(args).subList(1, args.length);
+            Result r = new Scenarios(new Options(rest)).run(args[0]);
+            System.out.println(r.line());
+            if (r.failure != null) {
+                System.err.println("allas-bench: " + args[0] + " FAILED: " + r.failure);
+                System.exit(1);
+            }
+            System.exit(0);
+        } catch (Options.UsageException e) {
+            System.err.println("allas-bench: " + e.getMessage());
+            System.err.println("(java -jar allas-bench.jar --help for the usage)");
+            System.exit(2);
+        }
+    }
+}

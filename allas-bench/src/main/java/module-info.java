@@ -1,0 +1,10 @@
+/**
+ * allas-bench: a LISTEN/NOTIFY load generator for allas, PostgreSQL, or any target speaking the
+ * PostgreSQL protocol. Listeners speak the protocol by hand over NIO; pgjdbc is the producer only.
+ */
+module io.allas.bench {
+    requires java.sql;
+    requires java.management;
+    requires jdk.management;
+    requires org.postgresql.jdbc;
+}

@@ -1,0 +1,156 @@
+package io.allas.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The generator's own checks, against a throwaway PostgreSQL: a clean run passes, and each kind of fault fails it. */
+@Timeout(60)
+class BenchVerificationTest {
+
+    private static ThrowawayPostgres pg;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = ThrowawayPostgres.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private static Result run(String scenario, String... options) {
+        List<String> args = new ArrayList<>(pg.targetArgs());
+        args.addAll(List.of(options));
+        return new Scenarios(new Options(args)).run(scenario);
+    }
+
+    @Test
+    void tinyFanoutDirectlyOnPostgresPasses() {
+        Result r = run("fanout", "--listeners", "20", "--notifications", "3000", "--batch", "100", "--warmup", "200",
+                "--threads", "2");
+        assertNull(r.failure, () -> r.line());
+        assertEquals("60000", r.metrics.get("deliveries"));
+        assertTrue(Double.parseDouble(r.metrics.get("deliveries_per_s")) > 0, r::line);
+        assertNotNull(r.metrics.get("p99_ms"));
+        assertTrue(r.line().startsWith("RESULT scenario=fanout case=fanout "), r::line);
+    }
+
+    @Test
+    void channelsAndProducersPass() {
+        Result channels = run("channels", "--listeners", "10", "--notifications", "50", "--batch", "5");
+        assertNull(channels.failure, channels::line);
+        assertEquals("500", channels.metrics.get("deliveries"));
+        Result producers = run("producers", "--listeners", "5", "--producers", "2", "--duration", "0.5");
+        assertNull(producers.failure, producers::line);
+        assertTrue(Double.parseDouble(producers.metrics.get("tps")) > 0, producers::line);
+    }
+
+    @Test
+    void anErrorResponseFailsTheRunWithTheServersReason() {
+        List<String> args = new ArrayList<>(pg.targetArgs());
+        args.set(args.indexOf(ThrowawayPostgres.PASSWORD), "wrong");
+        args.addAll(List.of("--pg-password", ThrowawayPostgres.PASSWORD, "--listeners", "3", "--notifications", "10",
+                "--batch", "10"));
+        long start = System.nanoTime();
+        Result r = new Scenarios(new Options(args)).run("fanout");
+        assertNotNull(r.failure);
+        assertTrue(r.failure.contains("ErrorResponse: FATAL 28P01"), r.failure);
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "failed at once, not after a timeout");
+    }
+
+    @Test
+    void aMissedNotificationAndADuplicateAreCaught() throws Exception {
+        assertEquals("missed or out of order", faultAfter("'0'", "'2'"));
+        assertEquals("duplicate or out of order", faultAfter("'0'", "'1'", "'1'"));
+    }
+
+    @Test
+    void aNotificationOnAnotherChannelIsCaught() throws Exception {
+        try (ListenerPool pool = new ListenerPool(pg.endpoint(), 2, 1, i -> "ch" + i, 1, 8);
+             Connection c = DriverManager.getConnection(pg.endpoint().jdbcUrl(), ThrowawayPostgres.USER,
+                     ThrowawayPostgres.PASSWORD)) {
+            pool.start();
+            awaitListening(pool);
+            // listener #0 listens on ch0 only; a payload for it on ch0 is fine
+            try (Statement st = c.createStatement()) {
+                st.execute("NOTIFY ch0, '0'");
+            }
+            String f = awaitFailure(pool);
+            assertNull(f, "a correct notification is no failure");
+        }
+    }
+
+    @Test
+    void aServerThatClosesTheConnectionFailsTheRun() throws Exception {
+        try (ListenerPool pool = new ListenerPool(pg.endpoint(), 3, 1, i -> "closing", 1, 8);
+             Connection c = DriverManager.getConnection(pg.endpoint().jdbcUrl(), ThrowawayPostgres.USER,
+                     ThrowawayPostgres.PASSWORD)) {
+            pool.start();
+            awaitListening(pool);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'allas-bench'");
+            }
+            String f = awaitFailure(pool);
+            assertNotNull(f);
+            assertTrue(f.contains("57P01") || f.contains("closed the connection"), f);
+        }
+    }
+
+    /** Sends the payloads on one channel to one listener; returns the kind of fault it reports. */
+    private static String faultAfter(String... payloads) throws Exception {
+        try (ListenerPool pool = new ListenerPool(pg.endpoint(), 1, 1, i -> "seq", 1, 8);
+             Connection c = DriverManager.getConnection(pg.endpoint().jdbcUrl(), ThrowawayPostgres.USER,
+                     ThrowawayPostgres.PASSWORD)) {
+            pool.start();
+            awaitListening(pool);
+            try (Statement st = c.createStatement()) {
+                for (String p : payloads) {
+                    st.execute("NOTIFY seq, " + p);
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.failure() == null && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            String f = pool.failure();
+            assertNotNull(f, "the fault went unnoticed");
+            assertTrue(f.startsWith("listener #0 (channel seq): notification 0."), f);
+            return f.substring(f.indexOf('(', f.indexOf("due")) + 1, f.length() - 1);
+        }
+    }
+
+    private static void awaitListening(ListenerPool pool) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pool.acknowledged() < pool.size() && pool.failure() == null && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(2_000_000);
+        }
+        assertNull(pool.failure());
+        assertEquals(pool.size(), pool.acknowledged());
+    }
+
+    /** Waits up to a second for a failure; null when none came. */
+    private static String awaitFailure(ListenerPool pool) {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (pool.failure() == null && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(5_000_000);
+        }
+        return pool.failure();
+    }
+}

@@ -90,6 +90,9 @@ public final class AllasServer {
                                           PostgresConnectionSelector selector) throws ConfigException {
         listener.protocolsDiscoverServices(false)
                 .addConnectionSelector(selector)
+                // A storm of thousands of clients connecting at once must not overflow the accept
+                // queue (Helidon's default is 1024; the kernel caps it at net.core.somaxconn).
+                .backlog(8192)
                 .idleConnectionTimeout(java.time.Duration.ofDays(365 * 100));
         switch (listen) {
             case ListenAddress.Tcp tcp -> bindTcp(listener, tcp);

@@ -174,8 +174,8 @@ public final class AllasMetrics implements SessionListener, RelayListener {
     }
 
     @Override
-    public void notificationReceived() {
-        notificationsReceived.increment();
+    public void notificationsReceived(int count) {
+        notificationsReceived.increment(count);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.allas.server.relay;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +19,15 @@ final class ChannelRegistry {
 
     private static final Subscriber[] NONE = new Subscriber[0];
 
-    /** One channel: its listeners (copy-on-write, read lock-free by the fan-out). */
+    /**
+     * One channel. Its listeners change under the registry lock in O(1); the array the fan-out
+     * reads without locking is rebuilt only when the fan-out next needs it, so ten thousand
+     * clients subscribing at once cost O(N), not O(N²).
+     */
     private static final class Channel {
-        volatile Subscriber[] subscribers = NONE;
+        final Set<Subscriber> members = new LinkedHashSet<>();
+        volatile Subscriber[] snapshot = NONE;
+        volatile boolean snapshotStale;
         boolean listeningUpstream;
         /** A LISTEN or UNLISTEN for it is being executed upstream right now. */
         boolean inFlight;
@@ -54,10 +59,8 @@ final class ChannelRegistry {
         lock.lock();
         try {
             Channel channel = channels.computeIfAbsent(name, n -> new Channel());
-            if (!Arrays.asList(channel.subscribers).contains(subscriber)) {
-                Subscriber[] grown = Arrays.copyOf(channel.subscribers, channel.subscribers.length + 1);
-                grown[grown.length - 1] = subscriber;
-                channel.subscribers = grown;
+            if (channel.members.add(subscriber)) {
+                channel.snapshotStale = true;
             }
             if (channel.listeningUpstream && !channel.inFlight && !dirty.contains(name)) {
                 return CompletableFuture.completedFuture(null);
@@ -79,16 +82,11 @@ final class ChannelRegistry {
         lock.lock();
         try {
             Channel channel = channels.get(name);
-            if (channel == null) {
+            if (channel == null || !channel.members.remove(subscriber)) {
                 return;
             }
-            Subscriber[] current = channel.subscribers;
-            List<Subscriber> remaining = new ArrayList<>(Arrays.asList(current));
-            if (!remaining.remove(subscriber)) {
-                return;
-            }
-            channel.subscribers = remaining.isEmpty() ? NONE : remaining.toArray(Subscriber[]::new);
-            if (remaining.isEmpty()) {
+            channel.snapshotStale = true;
+            if (channel.members.isEmpty()) {
                 dirty.add(name);
             }
         } finally {
@@ -101,7 +99,19 @@ final class ChannelRegistry {
      */
     Subscriber[] subscribers(String name) {
         Channel channel = channels.get(name);
-        return channel == null ? NONE : channel.subscribers;
+        if (channel == null) {
+            return NONE;
+        }
+        if (channel.snapshotStale) {
+            lock.lock();
+            try {
+                channel.snapshotStale = false;
+                channel.snapshot = channel.members.toArray(NONE);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return channel.snapshot;
     }
 
     /**
@@ -132,7 +142,7 @@ final class ChannelRegistry {
                 if (channel == null) {
                     continue;
                 }
-                boolean wanted = channel.subscribers.length > 0;
+                boolean wanted = !channel.members.isEmpty();
                 if (wanted && !channel.listeningUpstream) {
                     listen.add(name);
                     channel.inFlight = true;
@@ -170,7 +180,7 @@ final class ChannelRegistry {
                 Channel channel = channels.get(name);
                 channel.listeningUpstream = false;
                 channel.inFlight = false;
-                if (channel.subscribers.length == 0 && !dirty.contains(name)) {
+                if (channel.members.isEmpty() && !dirty.contains(name)) {
                     channels.remove(name);
                 }
             }
@@ -214,7 +224,7 @@ final class ChannelRegistry {
         try {
             Set<Subscriber> all = new LinkedHashSet<>();
             for (Channel channel : channels.values()) {
-                all.addAll(Arrays.asList(channel.subscribers));
+                all.addAll(channel.members);
                 CompletableFuture<Void> ready = channel.ready;
                 if (ready != null) {
                     ready.completeExceptionally(cause);

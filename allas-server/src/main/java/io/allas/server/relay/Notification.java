@@ -1,10 +1,11 @@
 package io.allas.server.relay;
 
-import io.allas.server.protocol.PacketBuilder;
-import io.allas.server.protocol.backend.NotificationResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
- * A notification from upstream, encoded once as the NotificationResponse every listener receives.
+ * A notification from upstream, encoded once as the NotificationResponse ('A') every listener
+ * receives.
  *
  * @param channel      the channel
  * @param encoded      the NotificationResponse message, type and length included
@@ -19,8 +20,12 @@ public record Notification(String channel, byte[] encoded, long receivedNanos) {
      * @return the notification
      */
     public static Notification of(int processId, String channel, String payload) {
-        PacketBuilder builder = new PacketBuilder(16 + channel.length() + payload.length() * 3 / 2);
-        new NotificationResponse(processId, channel, payload).encode(builder);
-        return new Notification(channel, builder.toByteArray(), System.nanoTime());
+        // Encoded once for every listener, straight into an array of the exact size.
+        byte[] name = channel.getBytes(StandardCharsets.UTF_8);
+        byte[] text = payload.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer message = ByteBuffer.allocate(1 + 4 + 4 + name.length + 1 + text.length + 1);
+        message.put((byte) 'A').putInt(message.capacity() - 1).putInt(processId)
+                .put(name).put((byte) 0).put(text).put((byte) 0);
+        return new Notification(channel, message.array(), System.nanoTime());
     }
 }

@@ -13,8 +13,8 @@ public interface RelayListener {
     default void upstreamLost(String reason) {
     }
 
-    /** A notification arrived from upstream. */
-    default void notificationReceived() {
+    /** Notifications arrived from upstream. */
+    default void notificationsReceived(int count) {
     }
 
     /** Notifications were handed to listening clients. */

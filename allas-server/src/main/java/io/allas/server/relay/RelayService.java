@@ -2,6 +2,8 @@ package io.allas.server.relay;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -238,17 +240,22 @@ public final class RelayService implements AutoCloseable {
     }
 
     private void answerChannelQueries(UpstreamConnection connection) throws SQLException {
-        if (channelQueries.isEmpty()) {
+        // Only the questions asked so far: one asked while these are answered may follow a
+        // subscription change that this round has not reconciled, and waits for the next round.
+        List<CompletableFuture<Set<String>>> questions = new ArrayList<>();
+        CompletableFuture<Set<String>> question;
+        while ((question = channelQueries.poll()) != null) {
+            questions.add(question);
+        }
+        if (questions.isEmpty()) {
             return;
         }
         // The answer must reflect every subscription change made before the question was asked.
         while (channels.hasChanges()) {
             reconcile(connection);
         }
-        CompletableFuture<Set<String>> query;
-        while ((query = channelQueries.poll()) != null) {
-            query.complete(connection.listeningChannels());
-        }
+        Set<String> answer = connection.listeningChannels();
+        questions.forEach(q -> q.complete(answer));
     }
 
     private void reconcile(UpstreamConnection connection) throws SQLException {
@@ -277,19 +284,47 @@ public final class RelayService implements AutoCloseable {
         listener.unlistensExecuted(changes.unlisten().size());
     }
 
+    /**
+     * Hands each subscriber all of its notifications from this round at once: one queue
+     * operation per client per round, not per notification. When the whole round is on one
+     * channel, as in a burst, every subscriber shares one list.
+     */
     private void dispatch(List<PGNotification> notifications) {
-        int dispatched = 0;
+        listener.notificationsReceived(notifications.size());
+        String onlyChannel = notifications.getFirst().getName();
         for (PGNotification received : notifications) {
-            listener.notificationReceived();
-            Subscriber[] subscribers = channels.subscribers(received.getName());
-            if (subscribers.length == 0) {
-                continue;
+            if (!received.getName().equals(onlyChannel)) {
+                onlyChannel = null;
+                break;
             }
-            Notification notification = Notification.of(received.getPID(), received.getName(), received.getParameter());
-            for (Subscriber subscriber : subscribers) {
-                subscriber.deliver(notification);
+        }
+        int dispatched = 0;
+        if (onlyChannel != null) {
+            Subscriber[] subscribers = channels.subscribers(onlyChannel);
+            if (subscribers.length > 0) {
+                List<Notification> encoded = new ArrayList<>(notifications.size());
+                for (PGNotification received : notifications) {
+                    encoded.add(Notification.of(received.getPID(), received.getName(), received.getParameter()));
+                }
+                for (Subscriber subscriber : subscribers) {
+                    subscriber.deliver(encoded);
+                }
+                dispatched = subscribers.length * encoded.size();
             }
-            dispatched += subscribers.length;
+        } else {
+            Map<Subscriber, List<Notification>> rounds = new IdentityHashMap<>();
+            for (PGNotification received : notifications) {
+                Subscriber[] subscribers = channels.subscribers(received.getName());
+                if (subscribers.length == 0) {
+                    continue;
+                }
+                Notification notification = Notification.of(received.getPID(), received.getName(), received.getParameter());
+                for (Subscriber subscriber : subscribers) {
+                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(notification);
+                }
+                dispatched += subscribers.length;
+            }
+            rounds.forEach(Subscriber::deliver);
         }
         listener.notificationsDispatched(dispatched);
     }

@@ -1,5 +1,7 @@
 package io.allas.server.relay;
 
+import java.util.List;
+
 /**
  * A client listening on channels, as the relay sees it. Both methods are called from the
  * relay's thread and must not block.
@@ -7,11 +9,12 @@ package io.allas.server.relay;
 public interface Subscriber {
 
     /**
-     * Queues a notification for the client.
+     * Queues notifications for the client, in order.
      *
-     * @param notification the notification, already encoded
+     * @param notifications the notifications, already encoded; the list may be shared with other
+     *                      subscribers and must not be changed
      */
-    void deliver(Notification notification);
+    void deliver(List<Notification> notifications);
 
     /**
      * Ends the client's session with a FATAL error (the upstream connection was lost).

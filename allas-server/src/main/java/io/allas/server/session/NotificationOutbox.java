@@ -44,7 +44,7 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     @Override
-    public void deliver(Notification notification) {
+    public void deliver(List<Notification> notifications) {
         boolean startDrain;
         boolean tooSlow = false;
         int dropped = 0;
@@ -53,8 +53,10 @@ public final class NotificationOutbox implements Subscriber {
             if (terminated) {
                 return;
             }
-            queue.addLast(notification);
-            queuedBytes += notification.encoded().length;
+            for (Notification notification : notifications) {
+                queue.addLast(notification);
+                queuedBytes += notification.encoded().length;
+            }
             // A drain blocked in a write this long means the client stopped reading; notifications
             // merely held back by a transaction block do not count as a stall.
             boolean stalled = draining && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();

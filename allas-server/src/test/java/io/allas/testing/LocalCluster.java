@@ -29,6 +29,7 @@ final class LocalCluster {
     private final Path baseDir;
     private final Path dataDir;
     private final Path logFile;
+    private Path serverCa;
     private volatile int port;
 
     private LocalCluster(PostgresBinaries binaries, ServerAccount account, Path baseDir) {
@@ -89,9 +90,49 @@ final class LocalCluster {
         }
     }
 
+    /** The role that may connect over TLS only, for tests of an upstream that demands TLS and SCRAM. */
+    static final String TLS_ONLY_ROLE = "tls_only";
+
+    /**
+     * TLS for the server, with a CA made here, so that tests can check allas against an upstream
+     * that demands TLS: {@value #TLS_ONLY_ROLE} may connect over TLS only, everyone else either way.
+     */
+    private String configureTls() throws IOException {
+        Path tlsDir = Files.createDirectories(baseDir.resolve("tls"));
+        TestCertificates certificates = TestCertificates.authority(tlsDir);
+        TestCertificates.Pair server = certificates.issue("server", "localhost", TestCertificates.KeyForm.PKCS8_RSA);
+        Files.setPosixFilePermissions(server.key(), PosixFilePermissions.fromString("rw-------"));
+        try (var files = Files.list(tlsDir)) {
+            for (Path file : files.toList()) {
+                account.own(file);
+            }
+        }
+        account.own(tlsDir);
+        serverCa = certificates.ca();
+        Path hba = dataDir.resolve("pg_hba.conf");
+        Files.writeString(hba, "hostssl all " + TLS_ONLY_ROLE + " 127.0.0.1/32 scram-sha-256\n"
+                + "hostnossl all " + TLS_ONLY_ROLE + " 127.0.0.1/32 reject\n" + Files.readString(hba));
+        return String.join("\n",
+                "ssl = on",
+                "ssl_cert_file = '" + server.certificate().toString().replace("'", "''") + "'",
+                "ssl_key_file = '" + server.key().toString().replace("'", "''") + "'",
+                "");
+    }
+
+    /** The CA that signed the server's certificate. */
+    Path serverCa() {
+        return serverCa;
+    }
+
     /** Settings go into postgresql.conf rather than onto pg_ctl's -o, which pg_ctl passes through a shell. */
     private void configure() {
         String socketDir = baseDir.toString().replace("'", "''");
+        String tls;
+        try {
+            tls = configureTls();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String settings = String.join("\n",
                 "",
                 "# added by the allas test fixture",
@@ -102,7 +143,7 @@ final class LocalCluster {
                 "fsync = off",
                 "synchronous_commit = off",
                 "full_page_writes = off",
-                "");
+                tls);
         try {
             Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND);

@@ -286,6 +286,25 @@ public final class TestPostgres {
         return Exec.onPath("psql");
     }
 
+    /**
+     * The CA of the throwaway cluster's TLS certificate (issued for localhost); empty for an external server.
+     */
+    public Optional<Path> serverCa() {
+        return cluster == null ? Optional.empty() : Optional.of(cluster.serverCa());
+    }
+
+    /**
+     * Creates (once) the role that may log in over TLS only, with SCRAM, and returns its password.
+     */
+    public String tlsOnlyRole() throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+                    + LocalCluster.TLS_ONLY_ROLE + "') THEN CREATE ROLE " + LocalCluster.TLS_ONLY_ROLE
+                    + " LOGIN PASSWORD 'tls-secret'; END IF; END $$");
+        }
+        return "tls-secret";
+    }
+
     /** The server binaries in use; empty for an external server. */
     public Optional<Path> binDir() {
         return cluster == null ? Optional.empty() : Optional.of(cluster.binaries().binDir());

@@ -1,0 +1,61 @@
+package io.allas.server.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+
+/**
+ * The relay's own connection to a PostgreSQL that demands TLS and SCRAM for its role
+ * (pg_hba: hostssl ... scram-sha-256, hostnossl ... reject), through the connect string's TLS keywords.
+ */
+class UpstreamTlsTest {
+
+    private static String connect(String sslOptions) throws SQLException {
+        TestPostgres postgres = TestPostgres.shared();
+        return "host=localhost hostaddr=127.0.0.1 port=" + postgres.port() + " dbname=" + postgres.database()
+                + " user=tls_only password=" + postgres.tlsOnlyRole() + " " + sslOptions;
+    }
+
+    @Test
+    void verifyFullWithTheServersCaReachesAnUpstreamThatDemandsTlsAndScram() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        String ca = postgres.serverCa().orElseThrow(() -> new IllegalStateException("needs the throwaway cluster's TLS"))
+                .toString();
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .connect(connect("sslmode=verify-full sslrootcert=" + ca).replace("hostaddr=127.0.0.1 ", ""))
+                .start();
+             JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
+             Connection direct = postgres.connect()) {
+            listener.execute("LISTEN secured_upstream");
+            try (ResultSet rows = direct.createStatement().executeQuery(
+                    "SELECT ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE usename = 'tls_only'")) {
+                rows.next();
+                assertEquals(true, rows.getBoolean(1), "the relay's upstream connection uses TLS");
+            }
+            direct.createStatement().execute("NOTIFY secured_upstream, 'over tls'");
+            assertEquals("over tls", listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
+
+    @Test
+    void withoutTlsTheUpstreamRefusesAndClientsAreToldThereIsNoServerConnection() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .connect(connect("sslmode=disable").replace("host=localhost hostaddr=127.0.0.1", "host=127.0.0.1"))
+                .startWithoutWaiting()) {
+            assertFalse(relay.allas().relay().awaitConnected(Duration.ofSeconds(2)));
+            SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "app", null));
+            assertEquals("57A01", e.getSQLState());
+        }
+    }
+}

@@ -82,7 +82,8 @@ public final class Allas implements AutoCloseable {
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         SessionServices services = new SessionServices(databases, relay,
                 new SessionLimits(SessionLimits.POSTGRES_MAX_STARTUP_PACKET, limits.maxMessageBytes(), limits.maxClients(),
-                        limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis())),
+                        limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis()),
+                        limits.maxUnauthenticated(), Duration.ofMillis(limits.authFailureDelayMillis())),
                 new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(),
                         Duration.ofMillis(queue.stallTimeoutMillis())),
                 metrics, registry, timers, tls);

@@ -40,10 +40,13 @@ public record AllasConfig(ListenAddress listen,
      * @param maxChannelsPerClient channels one client may listen on
      * @param startupTimeoutMillis time a client has from connecting to finishing authentication
      * @param maxMessageBytes      the largest message a client may send
+     * @param maxUnauthenticated   connections that have not finished authenticating, at once
+     * @param authFailureDelayMillis how long a failed authentication waits before it is answered
      */
-    public record Limits(int maxClients, int maxChannelsPerClient, long startupTimeoutMillis, int maxMessageBytes) {
+    public record Limits(int maxClients, int maxChannelsPerClient, long startupTimeoutMillis, int maxMessageBytes,
+                         int maxUnauthenticated, long authFailureDelayMillis) {
         /** Defaults. */
-        public static final Limits DEFAULTS = new Limits(10_000, 10_000, 60_000, 1 << 20);
+        public static final Limits DEFAULTS = new Limits(10_000, 10_000, 60_000, 1 << 20, 10_000, 0);
     }
 
     /**

@@ -140,6 +140,8 @@ public final class ConfigLoader {
         int maxChannels = defaults.maxChannelsPerClient();
         long startupTimeout = defaults.startupTimeoutMillis();
         int maxMessage = defaults.maxMessageBytes();
+        int maxUnauthenticated = defaults.maxUnauthenticated();
+        long authFailureDelay = defaults.authFailureDelayMillis();
         for (Config option : section.asNodeList().orElse(List.of())) {
             String name = "limits." + option.name();
             switch (option.name()) {
@@ -147,10 +149,13 @@ public final class ConfigLoader {
                 case "max_channels_per_client" -> maxChannels = integer(option, name, 1, Integer.MAX_VALUE);
                 case "startup_timeout_ms" -> startupTimeout = integer(option, name, 100, Integer.MAX_VALUE);
                 case "max_message_bytes" -> maxMessage = integer(option, name, 1024, 1 << 30);
+                case "max_unauthenticated" -> maxUnauthenticated = integer(option, name, 1, Integer.MAX_VALUE);
+                case "auth_failure_delay_ms" -> authFailureDelay = integer(option, name, 0, 60_000);
                 default -> throw unrecognized(name);
             }
         }
-        return new AllasConfig.Limits(maxClients, maxChannels, startupTimeout, maxMessage);
+        return new AllasConfig.Limits(maxClients, maxChannels, startupTimeout, maxMessage, maxUnauthenticated,
+                authFailureDelay);
     }
 
     private static AllasConfig.Upstream upstreamSection(Config section) throws ConfigException {

@@ -34,7 +34,8 @@ public final class EnvironmentOverrides {
             "plugin_directory", Node.VALUE,
             "log_level", Node.VALUE,
             "limits", Node.object(Map.of("max_clients", Node.VALUE, "max_channels_per_client", Node.VALUE,
-                    "startup_timeout_ms", Node.VALUE, "max_message_bytes", Node.VALUE)),
+                    "startup_timeout_ms", Node.VALUE, "max_message_bytes", Node.VALUE,
+                    "max_unauthenticated", Node.VALUE, "auth_failure_delay_ms", Node.VALUE)),
             "upstream", Node.object(Map.of("ping_interval_ms", Node.VALUE, "ping_timeout_ms", Node.VALUE)),
             "notification_queue", Node.object(Map.of(
                     "max_notifications", Node.VALUE, "max_bytes", Node.VALUE, "stall_timeout_ms", Node.VALUE)),

@@ -49,6 +49,11 @@ public final class ClientSession {
         var startupTimer = services.timers().schedule(() -> terminate("57014", "canceling authentication due to timeout"),
                 services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
+            // A flood of connections that never authenticate is refused at once, before any work.
+            if (services.registry().unauthenticated() > services.limits().maxUnauthenticated()) {
+                reject(SqlState.TOO_MANY_CONNECTIONS, "too many connections waiting for authentication");
+                return;
+            }
             Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits(), services.tls()).run();
             connection.tlsSession().ifPresent(tls -> services.listener().tlsEstablished(tls.getProtocol()));
             if (startup.isPresent() && authenticate(startup.get())) {
@@ -127,6 +132,13 @@ public final class ClientSession {
             services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
             LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
                     description, database.get().method(), failure.reason());
+            // As PostgreSQL's auth_delay: slows password guessing. The session's thread is virtual,
+            // so waiting holds no platform thread.
+            try {
+                Thread.sleep(services.limits().authFailureDelay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             connection.sendFatal(failure.sqlState(), failure.message(), failure.detail());
             return false;
         }

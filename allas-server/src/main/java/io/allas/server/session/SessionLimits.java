@@ -10,14 +10,17 @@ import java.time.Duration;
  * @param maxClients            client connections at once; the next one gets FATAL 53300
  * @param maxChannelsPerClient  channels one client may listen on
  * @param startupTimeout        time from connecting to finishing authentication
+ * @param maxUnauthenticated    connections that have not finished authenticating, at once
+ * @param authFailureDelay      how long a failed authentication waits before it is answered
  */
 public record SessionLimits(int maxStartupPacketBytes, int maxMessageBytes, int maxClients,
-                            int maxChannelsPerClient, Duration startupTimeout) {
+                            int maxChannelsPerClient, Duration startupTimeout, int maxUnauthenticated,
+                            Duration authFailureDelay) {
 
     /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
     public static final int POSTGRES_MAX_STARTUP_PACKET = 10_000;
 
     /** The defaults. */
     public static final SessionLimits DEFAULTS = new SessionLimits(POSTGRES_MAX_STARTUP_PACKET, 1 << 20, 10_000,
-            10_000, Duration.ofSeconds(60));
+            10_000, Duration.ofSeconds(60), 10_000, Duration.ZERO);
 }

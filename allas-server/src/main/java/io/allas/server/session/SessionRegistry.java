@@ -66,6 +66,19 @@ public final class SessionRegistry {
     }
 
     /**
+     * @return connections that have not finished authenticating
+     */
+    public int unauthenticated() {
+        int count = 0;
+        for (ClientSession session : sessions) {
+            if (session.database() == null) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
      * @return authenticated clients by database
      */
     public Map<String, Integer> clientsPerDatabase() {

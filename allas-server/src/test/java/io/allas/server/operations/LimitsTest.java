@@ -84,4 +84,35 @@ class LimitsTest {
             assertTrue(client.isClosedByServer());
         }
     }
+
+    @Test
+    void connectionsThatNeverAuthenticateAreCappedAndFailedLoginsAreDelayed() throws Exception {
+        try (TestRelay guarded = TestRelay.builder().md5("app", "app", "secret")
+                .extraSections("  \"limits\": {\"max_unauthenticated\": 2, \"auth_failure_delay_ms\": 400},\n")
+                .start();
+             WireClient first = new WireClient(guarded.port());
+             WireClient second = new WireClient(guarded.port());
+             WireClient third = new WireClient(guarded.port())) {
+            // Two connections sit unauthenticated; the third is refused at once.
+            WireClient.Message refused = third.read();
+            assertEquals("53300", refused.fields().get('C'));
+            assertEquals("too many connections waiting for authentication", refused.fields().get('M'));
+            first.close();
+            second.close();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try {
+                    guarded.connect("app", "app", "secret").close();
+                    break;
+                } catch (SQLException stillFull) {
+                    assertEquals("53300", stillFull.getSQLState());
+                    assertTrue(System.nanoTime() < deadline, "slots never freed");
+                }
+            }
+            long start = System.nanoTime();
+            SQLException wrong = assertThrows(SQLException.class, () -> guarded.connect("app", "app", "guess"));
+            assertEquals("28P01", wrong.getSQLState());
+            assertTrue((System.nanoTime() - start) / 1_000_000 >= 400, "the failure was answered after the delay");
+        }
+    }
 }

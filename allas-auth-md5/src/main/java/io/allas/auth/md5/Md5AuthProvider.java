@@ -20,11 +20,8 @@ public final class Md5AuthProvider implements AuthMethodProvider {
     @Override
     public AuthMethod configure(AuthConfig config) throws AuthConfigException {
         config.allowOnly("user", "password");
-        String user = config.requiredValue("user");
+        String user = config.requiredNonEmptyValue("user");
         String password = config.requiredValue("password");
-        if (user.isEmpty()) {
-            throw new AuthConfigException("configuration option \"" + config.path() + ".user\" must not be empty");
-        }
         return new Md5Authentication(user, Md5Secret.fromConfigured(user, password));
     }
 }

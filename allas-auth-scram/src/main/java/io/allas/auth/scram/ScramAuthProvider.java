@@ -24,14 +24,8 @@ public final class ScramAuthProvider implements AuthMethodProvider {
     @Override
     public AuthMethod configure(AuthConfig config) throws AuthConfigException {
         config.allowOnly("user", "password");
-        String user = config.requiredValue("user");
-        String password = config.requiredValue("password");
-        if (user.isEmpty()) {
-            throw new AuthConfigException("configuration option \"" + config.path() + ".user\" must not be empty");
-        }
-        if (password.isEmpty()) {
-            throw new AuthConfigException("configuration option \"" + config.path() + ".password\" must not be empty");
-        }
+        String user = config.requiredNonEmptyValue("user");
+        String password = config.requiredNonEmptyValue("password");
         ScramVerifier verifier;
         if (ScramVerifier.looksLikeVerifier(password)) {
             Optional<ScramVerifier> parsed = ScramVerifier.parse(password);

@@ -45,6 +45,19 @@ public interface AuthConfig {
     }
 
     /**
+     * @param key a key that must be present and not empty
+     * @return its value
+     * @throws AuthConfigException naming the key when it is missing, empty or not a value
+     */
+    default String requiredNonEmptyValue(String key) throws AuthConfigException {
+        String value = requiredValue(key);
+        if (value.isEmpty()) {
+            throw new AuthConfigException("configuration option \"" + path() + "." + key + "\" must not be empty");
+        }
+        return value;
+    }
+
+    /**
      * Rejects any key outside {@code method} and the given ones, as allas does for its own sections.
      *
      * @param keys the keys the method understands besides {@code method}

@@ -70,13 +70,14 @@ public final class Allas implements AutoCloseable {
         java.util.Optional<ServerTlsContext> tls = config.tls().isEmpty()
                 ? java.util.Optional.empty() : java.util.Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
+        SessionRegistry registry = new SessionRegistry();
         RelaySettings relaySettings = new RelaySettings(Duration.ofMillis(config.upstream().pingIntervalMillis()),
                 Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
                 RelaySettings.DEFAULTS.reconnectMax(), RelaySettings.DEFAULTS.maxBatch());
-        RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(), metrics);
+        RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(),
+                new UpstreamLossTerminatesClients(metrics, registry));
         AllasConfig.NotificationQueue queue = config.notificationQueue();
         AllasConfig.Limits limits = config.limits();
-        SessionRegistry registry = new SessionRegistry();
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
@@ -97,6 +98,50 @@ public final class Allas implements AutoCloseable {
             timers.shutdownNow();
             metrics.unregister();
             throw e;
+        }
+    }
+
+    /**
+     * Every client, listening or not, is told when the upstream connection is lost: it may have
+     * missed notifications and must resynchronise.
+     */
+    private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
+            implements io.allas.server.relay.RelayListener {
+        @Override
+        public void upstreamConnected(String target, int backendPid) {
+            metrics.upstreamConnected(target, backendPid);
+        }
+
+        @Override
+        public void upstreamLost(String reason) {
+            metrics.upstreamLost(reason);
+            registry.terminateEvery(SqlState.SERVER_CONNECTION_LOST,
+                    "terminating connection because the server connection was lost");
+        }
+
+        @Override
+        public void notificationsReceived(int count) {
+            metrics.notificationsReceived(count);
+        }
+
+        @Override
+        public void notificationsDispatched(int count) {
+            metrics.notificationsDispatched(count);
+        }
+
+        @Override
+        public void listensExecuted(int count) {
+            metrics.listensExecuted(count);
+        }
+
+        @Override
+        public void unlistensExecuted(int count) {
+            metrics.unlistensExecuted(count);
+        }
+
+        @Override
+        public void listenRoundTrip(long nanos) {
+            metrics.listenRoundTrip(nanos);
         }
     }
 

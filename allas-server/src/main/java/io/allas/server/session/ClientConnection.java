@@ -18,6 +18,7 @@ public final class ClientConnection {
     private static final long LAST_WORDS_MILLIS = 1000;
 
     private volatile ClientStream stream;
+    private final java.util.concurrent.atomic.AtomicBoolean terminating = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile javax.net.ssl.SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
@@ -93,6 +94,9 @@ public final class ClientConnection {
      * closes the socket, which ends the session's blocked read. Never blocks the caller.
      */
     public void terminate(String sqlState, String message) {
+        if (!terminating.compareAndSet(false, true)) {
+            return;
+        }
         Thread.ofVirtual().name("allas-terminate").start(() -> {
             // A client that is not reading could block the write forever: close regardless after a moment.
             Thread watchdog = Thread.ofVirtual().start(() -> {

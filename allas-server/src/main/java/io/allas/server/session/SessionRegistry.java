@@ -108,6 +108,14 @@ public final class SessionRegistry {
      */
     public void terminateAll(String sqlState, String message) {
         closing = true;
+        terminateEvery(sqlState, message);
+    }
+
+    /**
+     * Ends every session now alive with a FATAL error, as when the upstream connection is lost;
+     * new sessions are still accepted.
+     */
+    public void terminateEvery(String sqlState, String message) {
         for (ClientSession session : sessions) {
             session.terminate(sqlState, message);
         }

@@ -57,13 +57,18 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void terminatingTheUpstreamBackendEndsClientsWith57A02AndServiceResumes() throws SQLException {
-        try (JdbcListener listener = new JdbcListener(relay.connect("app", "app", null))) {
+    void terminatingTheUpstreamBackendEndsClientsWith57A02AndServiceResumes() throws Exception {
+        try (JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
+             io.allas.testing.WireClient bystander = io.allas.testing.WireClient.startup(relay.port(), "app", "app")) {
             listener.execute("LISTEN victim");
             assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
             SQLException e = awaitClientError(listener);
             assertEquals("57A02", e.getSQLState(), e.getMessage());
             assertTrue(e.getMessage().contains("terminating connection because the server connection was lost"));
+            // A client that listens on nothing is told too: it may be about to LISTEN and must resynchronise.
+            io.allas.testing.WireClient.Message told = bystander.read();
+            assertEquals("57A02", told.fields().get('C'));
+            assertTrue(bystander.isClosedByServer());
         }
         assertRelayWorks();
     }

@@ -2,7 +2,6 @@ package io.allas.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.AuthPlugins;
@@ -79,8 +78,10 @@ public final class Allas implements AutoCloseable {
         AllasConfig.NotificationQueue queue = config.notificationQueue();
         AllasConfig.Limits limits = config.limits();
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+        // Cancelled startup timers must go at once: each holds its session until it would fire.
+        java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
+        timers.setRemoveOnCancelPolicy(true);
         SessionServices services = new SessionServices(databases, relay,
                 new SessionLimits(SessionLimits.POSTGRES_MAX_STARTUP_PACKET, limits.maxMessageBytes(), limits.maxClients(),
                         limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis()),

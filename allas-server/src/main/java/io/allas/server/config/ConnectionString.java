@@ -164,8 +164,13 @@ public record ConnectionString(Map<String, String> parameters) {
         return parameters;
     }
 
-    private static String decode(String text) {
-        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    private static String decode(String text) throws ConfigException {
+        try {
+            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // Not the value itself: it may be (part of) a password.
+            throw new ConfigException("invalid value for option \"connect\": invalid percent-encoding in the URI");
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.allas.server.protocol;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,11 +23,14 @@ public final class MessageWriter {
 
     private static final int INITIAL_CAPACITY = 256;
     private static final int RETAINED_CAPACITY = 8192;
+    /** A client that pipelines without Sync and does not read must not make the buffer grow without end. */
+    private static final int FLUSH_THRESHOLD = 64 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PacketBuilder buffer = new PacketBuilder(INITIAL_CAPACITY);
     private ClientStream stream;
     private boolean notificationsAllowed;
+    private IOException deferredFailure;
 
     /**
      * @param stream where the bytes go
@@ -41,6 +46,15 @@ public final class MessageWriter {
         lock.lock();
         try {
             message.encode(buffer);
+            if (buffer.size() >= FLUSH_THRESHOLD && deferredFailure == null) {
+                // Safe mid-response: notifications are not allowed while a response is being built.
+                try {
+                    flush();
+                } catch (IOException e) {
+                    // Reported by the next flush, where the caller expects I/O to fail.
+                    deferredFailure = e;
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -65,6 +79,9 @@ public final class MessageWriter {
     public void flush() throws IOException {
         lock.lock();
         try {
+            if (deferredFailure != null) {
+                throw deferredFailure;
+            }
             if (!buffer.isEmpty()) {
                 try {
                     stream.write(buffer.view());
@@ -106,25 +123,33 @@ public final class MessageWriter {
     }
 
     /**
-     * Writes encoded notifications in one write, if they may go now.
+     * Writes notifications in one write, if they may go now.
      *
-     * @param encoded the messages, each complete
-     * @param scratch a buffer to gather them in (the caller's, reused across calls)
+     * @param items    the notifications, in order
+     * @param encoding each one's complete encoded message
+     * @param wanted   whether each one is still for this client, judged here, under the lock, where
+     *                 the session cannot change what it listens on
+     * @param scratch  a buffer to gather them in (the caller's, reused across calls)
      * @return false when notifications may not be written now; nothing was written
      */
-    public boolean writeNotifications(List<byte[]> encoded, PacketBuilder scratch) throws IOException {
+    public <T> boolean writeNotifications(List<T> items, Function<T, byte[]> encoding, Predicate<T> wanted,
+                                          PacketBuilder scratch) throws IOException {
         lock.lock();
         try {
             if (!notificationsAllowed) {
                 return false;
             }
-            for (byte[] message : encoded) {
-                scratch.writeBytes(message);
+            for (T item : items) {
+                if (wanted.test(item)) {
+                    scratch.writeBytes(encoding.apply(item));
+                }
             }
-            try {
-                stream.write(scratch.view());
-            } finally {
-                scratch.clear(RETAINED_CAPACITY);
+            if (!scratch.isEmpty()) {
+                try {
+                    stream.write(scratch.view());
+                } finally {
+                    scratch.clear(RETAINED_CAPACITY);
+                }
             }
             return true;
         } finally {

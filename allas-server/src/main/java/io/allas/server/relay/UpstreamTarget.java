@@ -68,7 +68,7 @@ public record UpstreamTarget(String url, Properties properties, String display) 
         copy(connect, "sslpassword", properties, "sslpassword");
         copy(connect, "options", properties, "options");
         String timeout = connect.getOrDefault("connect_timeout", "10");
-        if (!timeout.matches("[0-9]+")) {
+        if (!timeout.matches("[0-9]{1,6}")) {
             throw invalid("invalid integer value \"" + timeout + "\" for connection option \"connect_timeout\"");
         }
         properties.setProperty("connectTimeout", timeout.equals("0") ? "0" : String.valueOf(Math.max(2, Integer.parseInt(timeout))));

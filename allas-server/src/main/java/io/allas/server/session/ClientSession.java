@@ -65,8 +65,12 @@ public final class ClientSession {
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
         } catch (javax.net.ssl.SSLException e) {
-            LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
-            services.listener().tlsHandshakeFailed(e.getMessage());
+            if (connection.tlsSession().isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
+                services.listener().tlsHandshakeFailed(e.getMessage());
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "TLS session with {0} failed: {1}", description, e.getMessage());
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "client connection failed: {0}", e.toString());
         } catch (RuntimeException e) {
@@ -167,6 +171,7 @@ public final class ClientSession {
         });
         this.outbox = outbox;
         SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
+        outbox.filterBy(channels::isListening);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, outbox);
             queries.readyForQuery();
@@ -176,6 +181,7 @@ public final class ClientSession {
             }
         } finally {
             channels.unlistenAll();
+            outbox.discard();
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.SqlState;
@@ -32,6 +33,10 @@ public final class NotificationOutbox implements Subscriber {
     private final ArrayDeque<Notification> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean draining;
+    /** The session became idle while a drain was giving up: the drain must go on. */
+    private boolean resumeRequested;
+    /** Whether the session still listens on a channel; notifications for others are not written. */
+    private volatile Predicate<String> listening = channel -> true;
     private boolean terminated;
     private long lastProgressNanos = System.nanoTime();
 
@@ -85,13 +90,23 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     /**
+     * @param listening whether the session still listens on a channel: PostgreSQL checks that when
+     *                  it delivers, so nothing queued before an UNLISTEN or DISCARD ALL arrives after it
+     */
+    void filterBy(Predicate<String> listening) {
+        this.listening = listening;
+    }
+
+    /**
      * The session allows notifications again (idle, outside a transaction): write what waited.
      */
     void resume() {
         boolean startDrain = false;
         lock.lock();
         try {
-            if (!terminated && !draining && !queue.isEmpty()) {
+            if (draining) {
+                resumeRequested = true;
+            } else if (!terminated && !queue.isEmpty()) {
                 draining = true;
                 startDrain = true;
                 lastProgressNanos = System.nanoTime();
@@ -117,6 +132,20 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     /**
+     * Drops what is queued, without a word to the client: the session is over.
+     */
+    void discard() {
+        lock.lock();
+        try {
+            terminated = true;
+            queue.clear();
+            queuedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return how many notifications wait
      */
     int queued() {
@@ -131,13 +160,14 @@ public final class NotificationOutbox implements Subscriber {
     private void drain() {
         PacketBuilder scratch = new PacketBuilder(4096);
         List<Notification> batch = new ArrayList<>(BATCH);
-        List<byte[]> encoded = new ArrayList<>(BATCH);
+        Predicate<Notification> wanted = notification -> listening.test(notification.channel());
         try {
             while (true) {
                 lock.lock();
                 try {
                     if (terminated || queue.isEmpty()) {
                         draining = false;
+                        resumeRequested = false;
                         return;
                     }
                     for (int i = 0; i < BATCH && !queue.isEmpty(); i++) {
@@ -147,11 +177,7 @@ public final class NotificationOutbox implements Subscriber {
                 } finally {
                     lock.unlock();
                 }
-                encoded.clear();
-                for (Notification notification : batch) {
-                    encoded.add(notification.encoded());
-                }
-                if (!connection.writer().writeNotifications(encoded, scratch)) {
+                if (!connection.writer().writeNotifications(batch, Notification::encoded, wanted, scratch)) {
                     // The session is answering a query or is in a transaction block: put the batch
                     // back in front; the session resumes delivery when it is idle again.
                     lock.lock();
@@ -159,16 +185,22 @@ public final class NotificationOutbox implements Subscriber {
                         for (int i = batch.size() - 1; i >= 0; i--) {
                             queue.addFirst(batch.get(i));
                         }
-                        draining = false;
+                        batch.clear();
+                        if (!resumeRequested) {
+                            draining = false;
+                            return;
+                        }
+                        // The session went idle meanwhile and found us draining: go on, or nobody will.
+                        resumeRequested = false;
                     } finally {
                         lock.unlock();
                     }
-                    return;
+                    continue;
                 }
                 lock.lock();
                 try {
-                    for (byte[] sent : encoded) {
-                        queuedBytes -= sent.length;
+                    for (Notification sent : batch) {
+                        queuedBytes -= sent.encoded().length;
                     }
                     lastProgressNanos = System.nanoTime();
                 } finally {

@@ -95,10 +95,6 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (message instanceof FrontendMessage.Terminate) {
             return false;
         }
-        if (message instanceof FrontendMessage.Query query) {
-            simpleQuery(query.sql());
-            return true;
-        }
         if (message instanceof FrontendMessage.Sync) {
             discardUntilSync = false;
             if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
@@ -107,11 +103,17 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             readyForQuery();
             return true;
         }
-        if (message instanceof FrontendMessage.Flush) {
-            out.flush();
+        if (discardUntilSync) {
+            // As PostgreSQL: after an error in an extended-query sequence, everything up to Sync,
+            // a simple Query included, is ignored.
             return true;
         }
-        if (discardUntilSync) {
+        if (message instanceof FrontendMessage.Query query) {
+            simpleQuery(query.sql());
+            return true;
+        }
+        if (message instanceof FrontendMessage.Flush) {
+            out.flush();
             return true;
         }
         try {

@@ -25,7 +25,8 @@ final class SessionChannels {
     private final RelayService relay;
     private final Subscriber subscriber;
     private final int maxChannels;
-    private final Set<String> listening = new LinkedHashSet<>();
+    /** Read by the notification drain while the session is idle, so concurrent. */
+    private final Set<String> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
@@ -33,6 +34,13 @@ final class SessionChannels {
         this.relay = relay;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
+    }
+
+    /**
+     * @return whether the session listens on the channel now (committed, not pending)
+     */
+    boolean isListening(String channel) {
+        return listening.contains(channel);
     }
 
     /** Starts deferring changes until {@link #commit()} or {@link #rollback()}. */

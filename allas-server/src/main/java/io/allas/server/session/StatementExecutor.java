@@ -194,6 +194,11 @@ final class StatementExecutor {
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
+        if (statement == null) {
+            // The empty query: PostgreSQL describes it as returning no rows.
+            out.send(NoData.INSTANCE);
+            return;
+        }
         if (statement instanceof Statement.ArrayTypesQuery) {
             out.send(new RowDescription(List.of(
                     new RowDescription.Field("oid", OID_OID, 4, format(resultFormats, 0)),

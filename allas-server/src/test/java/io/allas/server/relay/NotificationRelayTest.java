@@ -227,4 +227,20 @@ class NotificationRelayTest {
             assertEquals(List.of("multi_b", "multi_a"), received.stream().map(PGNotification::getName).toList());
         }
     }
+
+    @Test
+    void notificationsHeldDuringATransactionAreDroppedWhenItUnlistens() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            assertEquals("CCZ", WireClient.types(client.roundTrip("LISTEN dropped_on_commit; LISTEN kept")));
+            assertEquals("CZ", WireClient.types(client.roundTrip("BEGIN")));
+            notify("dropped_on_commit", "held, then unlistened");
+            assertEquals("CZ", WireClient.types(client.roundTrip("UNLISTEN dropped_on_commit")));
+            assertEquals("CZ", WireClient.types(client.roundTrip("COMMIT")));
+            notify("kept", "sentinel");
+            WireClient.Message next = client.read();
+            assertEquals('A', next.type());
+            assertTrue(new String(next.body(), java.nio.charset.StandardCharsets.UTF_8).endsWith("kept\0sentinel\0"),
+                    "as PostgreSQL, nothing arrives for a channel the session no longer listens on");
+        }
+    }
 }

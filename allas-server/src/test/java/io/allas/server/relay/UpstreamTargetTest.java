@@ -70,6 +70,8 @@ class UpstreamTargetTest {
                 .contains("could not match 2 port numbers to 3 hosts"));
         assertTrue(assertThrows(ConfigException.class, () -> target("host x")).getMessage()
                 .contains("missing \"=\" after \"host\""));
+        ConfigException badEscape = assertThrows(ConfigException.class, () -> target("postgresql://u:pa%zzword@h/db"));
+        assertEquals("invalid value for option \"connect\": invalid percent-encoding in the URI", badEscape.getMessage());
     }
 
     @Test

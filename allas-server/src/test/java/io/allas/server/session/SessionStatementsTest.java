@@ -120,4 +120,53 @@ class SessionStatementsTest {
         assertEquals(1, error.exitCode());
         assertTrue(error.stderr().contains("ERROR:  allas does not support TRUNCATE"), error.stderr());
     }
+
+    private static byte[] body(Object... fields) {
+        var out = new java.io.ByteArrayOutputStream();
+        for (Object field : fields) {
+            if (field instanceof String text) {
+                out.writeBytes(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.write(0);
+            } else if (field instanceof Character c) {
+                out.write(c);
+            } else if (field instanceof Short n) {
+                out.write(n >> 8);
+                out.write(n);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void describingTheEmptyStatementAnswersNoData() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            client.send('P', body("", "", (short) 0));
+            client.send('D', body('S', ""));
+            client.send('S', new byte[0]);
+            StringBuilder types = new StringBuilder();
+            WireClient.Message message;
+            do {
+                message = client.read();
+                types.append(message.type());
+            } while (message.type() != 'Z');
+            assertEquals("1tnZ", types.toString(), "ParseComplete, ParameterDescription, NoData, ReadyForQuery");
+        }
+    }
+
+    @Test
+    void afterAnExtendedQueryErrorEvenASimpleQueryWaitsForSync() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            client.send('P', body("", "DROP TABLE nothing", (short) 0));
+            client.query("SELECT 1");
+            client.send('S', new byte[0]);
+            StringBuilder types = new StringBuilder();
+            WireClient.Message message;
+            do {
+                message = client.read();
+                types.append(message.type());
+            } while (message.type() != 'Z');
+            assertEquals("EZ", types.toString(), "the Query between the error and Sync is ignored, as by PostgreSQL");
+            assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT 1")));
+        }
+    }
 }

@@ -91,10 +91,16 @@ class LimitsTest {
                 .extraSections("  \"limits\": {\"max_unauthenticated\": 2, \"auth_failure_delay_ms\": 400},\n")
                 .start();
              WireClient first = new WireClient(guarded.port());
-             WireClient second = new WireClient(guarded.port());
-             WireClient third = new WireClient(guarded.port())) {
-            // Two connections sit unauthenticated; the third is refused at once.
+             WireClient second = new WireClient(guarded.port())) {
+            // Two connections sit unauthenticated (their SSLRequest answered shows their sessions run) ...
+            for (WireClient waiting : List.of(first, second)) {
+                waiting.sendStartupPacket((1234 << 16) | 5679, new byte[0]);
+                assertEquals('N', waiting.readSingleByte());
+            }
+            // ... so the third is refused at once.
+            WireClient third = new WireClient(guarded.port());
             WireClient.Message refused = third.read();
+            third.close();
             assertEquals("53300", refused.fields().get('C'));
             assertEquals("too many connections waiting for authentication", refused.fields().get('M'));
             first.close();

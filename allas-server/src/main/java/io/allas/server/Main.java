@@ -68,6 +68,11 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("allas: " + e.getMessage());
             System.exit(1);
+        } catch (RuntimeException e) {
+            // Not a configuration mistake we foresaw: say what failed in one line, details at debug level.
+            LOG.log(System.Logger.Level.DEBUG, "startup failed", e);
+            System.err.println("allas: cannot start: " + e);
+            System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

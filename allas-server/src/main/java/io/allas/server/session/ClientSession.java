@@ -3,7 +3,6 @@ package io.allas.server.session;
 import java.io.EOFException;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -148,11 +147,10 @@ public final class ClientSession {
         }
         this.database = databaseName;
         connection.writer().send(Authentication.OK);
-        Map<String, String> reported = new LinkedHashMap<>(services.relay().parameterStatus());
         // As PostgreSQL does, report the client's own application_name back to it.
-        reported.put("application_name", startup.parameters().getOrDefault("application_name", ""));
-        parameters = new SessionParameters(reported);
-        for (Map.Entry<String, String> parameter : reported.entrySet()) {
+        parameters = new SessionParameters(services.relay().parameterStatus(),
+                startup.parameters().getOrDefault("application_name", ""));
+        for (Map.Entry<String, String> parameter : parameters.reported().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
         connection.writer().send(new BackendKeyData(RANDOM.nextInt(1, Integer.MAX_VALUE), RANDOM.nextInt()));

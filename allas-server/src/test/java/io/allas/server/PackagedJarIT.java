@@ -153,4 +153,17 @@ class PackagedJarIT {
             allas.close();
         }
     }
+
+    @Test
+    void aPortInUseIsAOneLineErrorAndExitsNonZero() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path file = directory.resolve("allas.json");
+            Files.writeString(file, "{\"listen\": {\"host\": \"127.0.0.1\", \"port\": " + taken.getLocalPort()
+                    + "}, \"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"trust\"}}]}");
+            try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
+                assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+                assertTrue(allas.output().contains("allas: cannot listen on 127.0.0.1:" + taken.getLocalPort()), allas.output());
+            }
+        }
+    }
 }

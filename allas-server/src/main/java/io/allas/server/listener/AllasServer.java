@@ -79,7 +79,15 @@ public final class AllasServer {
                     .putSocket(POSTGRES_LISTENER, postgresSocket(listen, selector));
         }
         try {
-            return new AllasServer(builder.build().start(), prometheus != null);
+            WebServer webServer = builder.build().start();
+            // Helidon logs a listener that cannot bind and stops, rather than throwing: check.
+            if (!webServer.isRunning()) {
+                webServer.stop();
+                throw new ConfigException("cannot listen on " + listen
+                        + (prometheus == null ? "" : " and " + prometheus)
+                        + ": a listener could not bind (address already in use, or not allowed)");
+            }
+            return new AllasServer(webServer, prometheus != null);
         } catch (RuntimeException e) {
             throw new ConfigException("cannot listen on " + listen
                     + (prometheus == null ? "" : " and " + prometheus) + ": " + rootMessage(e), e);

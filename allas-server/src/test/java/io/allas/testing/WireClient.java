@@ -75,6 +75,13 @@ public final class WireClient implements AutoCloseable {
      */
     public List<Message> roundTrip(String sql) throws IOException {
         query(sql);
+        return readResponse();
+    }
+
+    /**
+     * Reads messages up to and including the next ReadyForQuery.
+     */
+    public List<Message> readResponse() throws IOException {
         List<Message> messages = new java.util.ArrayList<>();
         Message message;
         do {

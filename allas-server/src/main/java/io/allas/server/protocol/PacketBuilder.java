@@ -97,12 +97,6 @@ public final class PacketBuilder {
         return ByteBuffer.wrap(bytes, 0, size);
     }
 
-    /**
-     * @return a copy of the bytes written so far
-     */
-    public byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
-    }
 
     /**
      * Forgets the content; keeps the array unless it grew beyond {@code retainCapacity}, so that

@@ -8,7 +8,6 @@ public final class SqlState {
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String PROTOCOL_VIOLATION = "08P01";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
-    public static final String INVALID_PASSWORD = "28P01";
     public static final String INVALID_CATALOG_NAME = "3D000";
     public static final String TOO_MANY_CONNECTIONS = "53300";
     public static final String ADMIN_SHUTDOWN = "57P01";
@@ -21,6 +20,11 @@ public final class SqlState {
     public static final String DUPLICATE_CURSOR = "42P03";
     public static final String UNDEFINED_OBJECT = "42704";
     public static final String INTERNAL_ERROR = "XX000";
+    public static final String ACTIVE_SQL_TRANSACTION = "25001";
+    public static final String IN_FAILED_SQL_TRANSACTION = "25P02";
+    public static final String CONFIGURATION_LIMIT_EXCEEDED = "53400";
+    public static final String QUERY_CANCELED = "57014";
+    public static final String CANNOT_CONNECT_NOW = "57P03";
 
     private SqlState() {
     }

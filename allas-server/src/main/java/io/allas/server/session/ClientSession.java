@@ -45,7 +45,7 @@ public final class ClientSession {
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
-        var startupTimer = services.timers().schedule(() -> terminate("57014", "canceling authentication due to timeout"),
+        var startupTimer = services.timers().schedule(() -> terminate(SqlState.QUERY_CANCELED, "canceling authentication due to timeout"),
                 services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             // A flood of connections that never authenticate is refused at once, before any work.
@@ -114,7 +114,7 @@ public final class ClientSession {
         description = connection.peer().map(Object::toString).orElse("local socket") + " database=" + databaseName
                 + " user=" + user + " application_name=" + startup.parameters().getOrDefault("application_name", "");
         if (services.registry().isClosing()) {
-            reject("57P03", "the database system is shutting down");
+            reject(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down");
             return false;
         }
         if (services.registry().size() > services.limits().maxClients()) {

@@ -145,17 +145,6 @@ public final class NotificationOutbox implements Subscriber {
         }
     }
 
-    /**
-     * @return how many notifications wait
-     */
-    int queued() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
 
     private void drain() {
         PacketBuilder scratch = new PacketBuilder(4096);

@@ -51,7 +51,7 @@ final class SessionChannels {
     void listen(String channel) throws SqlError {
         Set<String> target = pending != null ? pending : listening;
         if (!target.contains(channel) && target.size() >= maxChannels) {
-            throw new SqlError("53400", "too many channels: this client already listens on " + target.size()
+            throw new SqlError(SqlState.CONFIGURATION_LIMIT_EXCEEDED, "too many channels: this client already listens on " + target.size()
                     + " channels, the most allowed (limits.max_channels_per_client)");
         }
         if (pending != null) {

@@ -20,7 +20,4 @@ public record SessionLimits(int maxStartupPacketBytes, int maxMessageBytes, int 
     /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
     public static final int POSTGRES_MAX_STARTUP_PACKET = 10_000;
 
-    /** The defaults. */
-    public static final SessionLimits DEFAULTS = new SessionLimits(POSTGRES_MAX_STARTUP_PACKET, 1 << 20, 10_000,
-            10_000, Duration.ofSeconds(60), 10_000, Duration.ZERO);
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import io.allas.server.protocol.SqlState;
 import io.allas.server.sql.SqlError;
 
 /**
@@ -95,7 +96,7 @@ final class SessionParameters {
         if (canonical.equals("client_encoding") && !value.replace("-", "").equalsIgnoreCase("utf8")
                 && !value.equalsIgnoreCase("unicode")) {
             // Notification payloads are relayed as the upstream sends them, in UTF-8.
-            throw new SqlError("0A000", "allas supports only client_encoding UTF8, not \"" + value + "\"");
+            throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED, "allas supports only client_encoding UTF8, not \"" + value + "\"");
         }
         if (canonical.equals("client_encoding")) {
             value = "UTF8";

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.allas.server.protocol.MessageWriter;
+import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.CommandComplete;
 import io.allas.server.protocol.backend.DataRow;
 import io.allas.server.protocol.backend.NoData;
@@ -110,7 +111,7 @@ final class StatementExecutor {
     void execute(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
         if (status == TransactionStatus.FAILED
                 && !(statement instanceof Statement.Commit || statement instanceof Statement.Rollback)) {
-            throw new SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block");
+            throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block");
         }
         switch (statement) {
             case Statement.SelectOne selectOne -> sendRow(statement, resultFormats, describeFirst);
@@ -130,7 +131,7 @@ final class StatementExecutor {
             }
             case Statement.DiscardAll discard -> {
                 if (status != TransactionStatus.IDLE || implicitTransaction) {
-                    throw new SqlError("25001", "DISCARD ALL cannot run inside a transaction block");
+                    throw new SqlError(SqlState.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block");
                 }
                 channels.unlistenAll();
                 parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
@@ -142,7 +143,7 @@ final class StatementExecutor {
                 if (deallocate.name() == null) {
                     prepared.deallocateAll();
                 } else if (!prepared.deallocate(deallocate.name())) {
-                    throw new SqlError("26000", "prepared statement \"" + deallocate.name() + "\" does not exist");
+                    throw new SqlError(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + deallocate.name() + "\" does not exist");
                 }
             }
             case Statement.Listen listen -> channels.listen(listen.channel());
@@ -234,7 +235,7 @@ final class StatementExecutor {
                 return new Row("pg_advisory_unlock_all", VOID_OID, 4, new byte[0], new byte[0]);
             }
             case Statement.Show show -> {
-                var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError("42704",
+                var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError(SqlState.UNDEFINED_OBJECT,
                         "unrecognized configuration parameter \"" + show.name()
                                 + "\" (allas shows only the parameters it reports)"));
                 byte[] value = parameter.getValue().getBytes(StandardCharsets.UTF_8);

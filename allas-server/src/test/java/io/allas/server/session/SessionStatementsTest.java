@@ -143,13 +143,8 @@ class SessionStatementsTest {
             client.send('P', body("", "", (short) 0));
             client.send('D', body('S', ""));
             client.send('S', new byte[0]);
-            StringBuilder types = new StringBuilder();
-            WireClient.Message message;
-            do {
-                message = client.read();
-                types.append(message.type());
-            } while (message.type() != 'Z');
-            assertEquals("1tnZ", types.toString(), "ParseComplete, ParameterDescription, NoData, ReadyForQuery");
+            String types = WireClient.types(client.readResponse());
+            assertEquals("1tnZ", types, "ParseComplete, ParameterDescription, NoData, ReadyForQuery");
         }
     }
 
@@ -159,13 +154,8 @@ class SessionStatementsTest {
             client.send('P', body("", "DROP TABLE nothing", (short) 0));
             client.query("SELECT 1");
             client.send('S', new byte[0]);
-            StringBuilder types = new StringBuilder();
-            WireClient.Message message;
-            do {
-                message = client.read();
-                types.append(message.type());
-            } while (message.type() != 'Z');
-            assertEquals("EZ", types.toString(), "the Query between the error and Sync is ignored, as by PostgreSQL");
+            String types = WireClient.types(client.readResponse());
+            assertEquals("EZ", types, "the Query between the error and Sync is ignored, as by PostgreSQL");
             assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT 1")));
         }
     }

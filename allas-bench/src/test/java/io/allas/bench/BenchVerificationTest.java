@@ -47,6 +47,7 @@ class BenchVerificationTest {
                 "--threads", "2");
         assertNull(r.failure, () -> r.line());
         assertEquals("60000", r.metrics.get("deliveries"));
+        assertEquals("60000", r.metrics.get("latency_samples"), "the measured deliveries are timed, the warm-up's not");
         assertTrue(Double.parseDouble(r.metrics.get("deliveries_per_s")) > 0, r::line);
         assertNotNull(r.metrics.get("p99_ms"));
         assertTrue(r.line().startsWith("RESULT scenario=fanout case=fanout "), r::line);

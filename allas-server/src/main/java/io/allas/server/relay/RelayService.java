@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.postgresql.PGNotification;
-
 import io.allas.server.protocol.SqlState;
 
 /**
@@ -197,7 +195,7 @@ public final class RelayService implements AutoCloseable {
                     lastActivity = System.nanoTime();
                 }
                 answerChannelQueries(connection);
-                List<PGNotification> notifications = connection.pendingNotifications();
+                List<Notification> notifications = connection.pendingNotifications();
                 if (notifications.isEmpty() && !channels.hasChanges() && channelQueries.isEmpty()) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
@@ -239,7 +237,7 @@ public final class RelayService implements AutoCloseable {
         }
     }
 
-    private void answerChannelQueries(UpstreamConnection connection) throws SQLException {
+    private void answerChannelQueries(UpstreamConnection connection) throws SQLException, IOException {
         // Only the questions asked so far: one asked while these are answered may follow a
         // subscription change that this round has not reconciled, and waits for the next round.
         List<CompletableFuture<Set<String>>> questions = new ArrayList<>();
@@ -258,7 +256,7 @@ public final class RelayService implements AutoCloseable {
         questions.forEach(q -> q.complete(answer));
     }
 
-    private void reconcile(UpstreamConnection connection) throws SQLException {
+    private void reconcile(UpstreamConnection connection) throws SQLException, IOException {
         ChannelRegistry.Changes changes = channels.takeChanges(settings.maxBatch());
         if (changes.isEmpty()) {
             return;
@@ -289,11 +287,11 @@ public final class RelayService implements AutoCloseable {
      * operation per client per round, not per notification. When the whole round is on one
      * channel, as in a burst, every subscriber shares one list.
      */
-    private void dispatch(List<PGNotification> notifications) {
+    private void dispatch(List<Notification> notifications) {
         listener.notificationsReceived(notifications.size());
-        String onlyChannel = notifications.getFirst().getName();
-        for (PGNotification received : notifications) {
-            if (!received.getName().equals(onlyChannel)) {
+        String onlyChannel = notifications.getFirst().channel();
+        for (Notification received : notifications) {
+            if (!received.channel().equals(onlyChannel)) {
                 onlyChannel = null;
                 break;
             }
@@ -301,26 +299,22 @@ public final class RelayService implements AutoCloseable {
         int dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
-            if (subscribers.length > 0) {
-                List<Notification> encoded = new ArrayList<>(notifications.size());
-                for (PGNotification received : notifications) {
-                    encoded.add(Notification.of(received.getPID(), received.getName(), received.getParameter()));
-                }
-                for (Subscriber subscriber : subscribers) {
-                    subscriber.deliver(encoded);
-                }
-                dispatched = subscribers.length * encoded.size();
+            for (Subscriber subscriber : subscribers) {
+                subscriber.deliver(notifications);
             }
+            dispatched = subscribers.length * notifications.size();
         } else {
             Map<Subscriber, List<Notification>> rounds = new IdentityHashMap<>();
-            for (PGNotification received : notifications) {
-                Subscriber[] subscribers = channels.subscribers(received.getName());
-                if (subscribers.length == 0) {
-                    continue;
+            String previousChannel = null;
+            Subscriber[] subscribers = null;
+            for (Notification received : notifications) {
+                // The upstream reader shares one String per run of a channel: most lookups are skipped.
+                if (received.channel() != previousChannel) {
+                    previousChannel = received.channel();
+                    subscribers = channels.subscribers(previousChannel);
                 }
-                Notification notification = Notification.of(received.getPID(), received.getName(), received.getParameter());
                 for (Subscriber subscriber : subscribers) {
-                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(notification);
+                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(received);
                 }
                 dispatched += subscribers.length;
             }

@@ -203,7 +203,7 @@ bench relay storm "storm_N$DIRECT_N" --listeners "$DIRECT_N"
 bench postgres storm "storm_N$DIRECT_N" --listeners "$DIRECT_N"
 
 for t in relay postgres; do
-    bench "$t" fanout fanout_N1 --listeners 1 --notifications "$F1_M" --batch 1000 --warmup $((F1_M / 10))
+    bench "$t" fanout fanout_N1 --listeners 1 --notifications "$F1_M" --batch 1000 --warmup $((F1_M / 2))
 done
 for t in relay postgres; do
     bench "$t" fanout fanout_N1000 --listeners 1000 --notifications "$F1K_M" --batch 100 --warmup 1000

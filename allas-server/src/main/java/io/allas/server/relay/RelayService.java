@@ -195,7 +195,7 @@ public final class RelayService implements AutoCloseable {
                     lastActivity = System.nanoTime();
                 }
                 answerChannelQueries(connection);
-                List<Notification> notifications = connection.pendingNotifications();
+                List<NotificationRun> notifications = connection.pendingNotifications();
                 if (notifications.isEmpty() && !channels.hasChanges() && channelQueries.isEmpty()) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
@@ -287,36 +287,37 @@ public final class RelayService implements AutoCloseable {
      * operation per client per round, not per notification. When the whole round is on one
      * channel, as in a burst, every subscriber shares one list.
      */
-    private void dispatch(List<Notification> notifications) {
-        listener.notificationsReceived(notifications.size());
-        String onlyChannel = notifications.getFirst().channel();
-        for (Notification received : notifications) {
-            if (!received.channel().equals(onlyChannel)) {
+    private void dispatch(List<NotificationRun> runs) {
+        int received = 0;
+        String onlyChannel = runs.getFirst().channel();
+        for (NotificationRun run : runs) {
+            received += run.count();
+            if (onlyChannel != null && !run.channel().equals(onlyChannel)) {
                 onlyChannel = null;
-                break;
             }
         }
-        int dispatched = 0;
+        listener.notificationsReceived(received);
+        long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
             for (Subscriber subscriber : subscribers) {
-                subscriber.deliver(notifications);
+                subscriber.deliver(runs);
             }
-            dispatched = subscribers.length * notifications.size();
+            dispatched = (long) subscribers.length * received;
         } else {
-            Map<Subscriber, List<Notification>> rounds = new IdentityHashMap<>();
+            Map<Subscriber, List<NotificationRun>> rounds = new IdentityHashMap<>();
             String previousChannel = null;
             Subscriber[] subscribers = null;
-            for (Notification received : notifications) {
-                // The upstream reader shares one String per run of a channel: most lookups are skipped.
-                if (received.channel() != previousChannel) {
-                    previousChannel = received.channel();
+            for (NotificationRun run : runs) {
+                // The upstream reader shares one String per channel while it keeps coming: most lookups are skipped.
+                if (run.channel() != previousChannel) {
+                    previousChannel = run.channel();
                     subscribers = channels.subscribers(previousChannel);
                 }
                 for (Subscriber subscriber : subscribers) {
-                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(received);
+                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(run);
                 }
-                dispatched += subscribers.length;
+                dispatched += (long) subscribers.length * run.count();
             }
             rounds.forEach(Subscriber::deliver);
         }

@@ -45,7 +45,7 @@ final class UpstreamConnection implements AutoCloseable {
     private final UpstreamMessageReader reader = new UpstreamMessageReader();
     private final Duration stallTimeout;
     /** Notifications pgjdbc read during a statement, handed out by the next read. */
-    private final List<Notification> readDuringStatements = new ArrayList<>();
+    private final List<NotificationRun> readDuringStatements = new ArrayList<>();
     /** While the relay reads the socket itself (plain TCP, between statements). */
     private SelectionKey readKey;
 
@@ -144,8 +144,8 @@ final class UpstreamConnection implements AutoCloseable {
     /**
      * @return the notifications that have arrived, without waiting
      */
-    List<Notification> pendingNotifications() throws SQLException, IOException {
-        List<Notification> notifications = takeReadDuringStatements();
+    List<NotificationRun> pendingNotifications() throws SQLException, IOException {
+        List<NotificationRun> notifications = takeReadDuringStatements();
         if (tls) {
             notifications.addAll(driverNotifications(pg.getNotifications()));
         } else {
@@ -159,7 +159,7 @@ final class UpstreamConnection implements AutoCloseable {
      *
      * @return the notifications that arrived
      */
-    List<Notification> awaitNotifications(long timeoutMillis) throws SQLException, IOException {
+    List<NotificationRun> awaitNotifications(long timeoutMillis) throws SQLException, IOException {
         if (!readDuringStatements.isEmpty()) {
             return takeReadDuringStatements();
         }
@@ -250,20 +250,20 @@ final class UpstreamConnection implements AutoCloseable {
         readDuringStatements.addAll(driverNotifications(pg.getNotifications()));
     }
 
-    private List<Notification> takeReadDuringStatements() {
-        List<Notification> taken = new ArrayList<>(readDuringStatements);
+    private List<NotificationRun> takeReadDuringStatements() {
+        List<NotificationRun> taken = new ArrayList<>(readDuringStatements);
         readDuringStatements.clear();
         return taken;
     }
 
-    private static List<Notification> driverNotifications(PGNotification[] notifications) {
+    private static List<NotificationRun> driverNotifications(PGNotification[] notifications) {
         if (notifications == null) {
             return new ArrayList<>();
         }
         long receivedNanos = System.nanoTime();
-        List<Notification> converted = new ArrayList<>(notifications.length);
+        List<NotificationRun> converted = new ArrayList<>(notifications.length);
         for (PGNotification notification : notifications) {
-            converted.add(Notification.of(notification.getPID(), notification.getName(), notification.getParameter(),
+            converted.add(NotificationRun.of(notification.getPID(), notification.getName(), notification.getParameter(),
                     receivedNanos));
         }
         return converted;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 import io.allas.server.protocol.PacketParser;
@@ -26,9 +27,12 @@ final class UpstreamMessageReader {
     /** Larger than any message the server sends between statements (a notification is at most ~8 KB). */
     private static final int MAX_MESSAGE = 1024 * 1024;
     private static final int HEADER = 5;
+    /** Type, length and the notifying backend's PID precede the channel name. */
+    private static final int CHANNEL_OFFSET = HEADER + 4;
 
-    /** In write mode between calls: position is the end of the bytes read and not yet consumed. */
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(INITIAL_BUFFER);
+    /** Bytes read and not yet consumed are {@code data[0, filled)}. */
+    private byte[] data = new byte[INITIAL_BUFFER];
+    private int filled;
     private byte[] lastChannelBytes = new byte[0];
     private String lastChannel = "";
 
@@ -39,26 +43,19 @@ final class UpstreamMessageReader {
      * @param channel    the upstream socket, non-blocking
      * @param completion waits for the socket to become readable again, or throws when the server
      *                   stops in the middle of a message
-     * @param out        receives the notifications read
+     * @param out        receives the notifications read, in runs on one channel
      * @return the number of bytes read
      * @throws IOException when the connection ends, the server sends an error, or its bytes make no sense
      */
-    int read(SocketChannel channel, ReadinessWait completion, List<Notification> out) throws IOException {
-        int total = fill(channel);
+    int read(SocketChannel channel, ReadinessWait completion, List<NotificationRun> out) throws IOException {
+        int total = fill(channel, data.length - filled);
         long receivedNanos = System.nanoTime();
         consume(out, receivedNanos);
         int missing;
         while ((missing = missingBytes()) > 0) {
             completion.await();
             // Only the rest of this message: a busy stream would otherwise never end at a boundary.
-            int limit = buffer.limit();
-            buffer.limit(buffer.position() + missing);
-            int read = channel.read(buffer);
-            buffer.limit(limit);
-            if (read < 0) {
-                throw closed();
-            }
-            total += read;
+            total += fill(channel, missing);
             consume(out, receivedNanos);
         }
         return total;
@@ -70,69 +67,118 @@ final class UpstreamMessageReader {
         void await() throws IOException;
     }
 
-    private int fill(SocketChannel channel) throws IOException {
-        int read = channel.read(buffer);
+    private int fill(SocketChannel channel, int atMost) throws IOException {
+        int read = channel.read(ByteBuffer.wrap(data, filled, atMost));
         if (read < 0) {
-            throw closed();
+            throw new IOException("the upstream server closed the connection");
         }
+        filled += read;
         return read;
     }
 
     /** @return how many bytes the partial message at the start of the buffer still lacks; 0 at a boundary */
     private int missingBytes() throws IOException {
-        int available = buffer.position();
-        if (available == 0) {
+        if (filled == 0) {
             return 0;
         }
-        if (available < HEADER) {
-            return HEADER - available;
+        if (filled < HEADER) {
+            return HEADER - filled;
         }
-        int length = messageLength(0);
-        return 1 + length - available;
+        return 1 + messageLength(0) - filled;
     }
 
-    private void consume(List<Notification> out, long receivedNanos) throws IOException {
-        buffer.flip();
-        try {
-            while (buffer.remaining() >= HEADER) {
-                int start = buffer.position();
-                int length = messageLength(start);
-                int size = 1 + length;
-                if (buffer.remaining() < size) {
-                    ensureCapacity(size);
-                    break;
-                }
-                handle(buffer.get(start), start, size, out, receivedNanos);
-                buffer.position(start + size);
+    /** Consumes the complete messages, gathering consecutive notifications on one channel into one run. */
+    private void consume(List<NotificationRun> out, long receivedNanos) throws IOException {
+        int position = 0;
+        int runStart = -1;
+        int runCount = 0;
+        int runName = 0;
+        int runNameLength = 0;
+        while (filled - position >= HEADER) {
+            int size = 1 + messageLength(position);
+            if (filled - position < size) {
+                break;
             }
-        } finally {
-            buffer.compact();
+            byte type = data[position];
+            if (type == 'A') {
+                int name = position + CHANNEL_OFFSET;
+                int nameLength = channelNameLength(position, size);
+                if (runStart >= 0 && !Arrays.equals(data, name, name + nameLength, data, runName, runName + runNameLength)) {
+                    out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+                    runStart = -1;
+                }
+                if (runStart < 0) {
+                    runStart = position;
+                    runName = name;
+                    runNameLength = nameLength;
+                    runCount = 0;
+                }
+                runCount++;
+            } else {
+                if (runStart >= 0) {
+                    out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+                    runStart = -1;
+                }
+                handleOther(type, position, size);
+            }
+            position += size;
+        }
+        if (runStart >= 0) {
+            out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+        }
+        System.arraycopy(data, position, data, 0, filled - position);
+        filled -= position;
+        if (filled >= HEADER) {
+            ensureCapacity(1 + messageLength(0));
         }
     }
 
     private int messageLength(int start) throws IOException {
-        int length = buffer.getInt(start + 1);
+        int length = ((data[start + 1] & 0xFF) << 24) | ((data[start + 2] & 0xFF) << 16)
+                | ((data[start + 3] & 0xFF) << 8) | (data[start + 4] & 0xFF);
         if (length < 4 || length > MAX_MESSAGE) {
             throw new IOException("the upstream server sent a malformed message (type "
-                    + describeType(buffer.get(start)) + ", length " + length + ")");
+                    + describeType(data[start]) + ", length " + length + ")");
         }
         return length;
     }
 
-    private void ensureCapacity(int size) {
-        if (size <= buffer.capacity()) {
-            return;
+    /** Checks the NotificationResponse's two strings and returns the length of its channel name. */
+    private int channelNameLength(int start, int size) throws IOException {
+        int end = start + size;
+        int name = start + CHANNEL_OFFSET;
+        int nameEnd = name;
+        while (nameEnd < end && data[nameEnd] != 0) {
+            nameEnd++;
         }
-        // Called in read mode: the unread bytes start at position.
-        ByteBuffer larger = ByteBuffer.allocateDirect(Math.max(size, buffer.capacity() * 2));
-        larger.put(buffer);
-        larger.flip();
-        buffer = larger;
+        if (nameEnd >= end - 1 || data[end - 1] != 0) {
+            throw new IOException("the upstream server sent a malformed NotificationResponse");
+        }
+        return nameEnd - name;
     }
 
-    private void handle(byte type, int start, int size, List<Notification> out, long receivedNanos) throws IOException {
+    private void ensureCapacity(int size) {
+        if (size > data.length) {
+            data = Arrays.copyOf(data, Math.max(size, data.length * 2));
+        }
+    }
+
+    private NotificationRun run(int from, int to, int name, int nameLength, int count, long receivedNanos) {
+        return new NotificationRun(channelName(name, nameLength), Arrays.copyOfRange(data, from, to), count,
+                receivedNanos);
+    }
+
+    /** One String per channel while its notifications keep coming, so that later lookups compare references. */
+    private String channelName(int from, int length) {
+        if (!Arrays.equals(data, from, from + length, lastChannelBytes, 0, lastChannelBytes.length)) {
+            lastChannelBytes = Arrays.copyOfRange(data, from, from + length);
+            lastChannel = new String(lastChannelBytes, StandardCharsets.UTF_8);
+        }
+        return lastChannel;
+    }
+
+    private void handleOther(byte type, int start, int size) throws IOException {
         switch (type) {
-            case 'A' -> out.add(notification(start, size, receivedNanos));
             case 'S', 'N' -> LOG.log(System.Logger.Level.DEBUG, "upstream {0} message between statements ignored",
                     type == 'S' ? "ParameterStatus" : "NoticeResponse");
             case 'E' -> throw new IOException(errorText(body(start, size)));
@@ -141,35 +187,8 @@ final class UpstreamMessageReader {
         }
     }
 
-    private Notification notification(int start, int size, long receivedNanos) throws IOException {
-        int nameStart = start + HEADER + 4;
-        int end = start + size;
-        int nameEnd = nameStart;
-        while (nameEnd < end && buffer.get(nameEnd) != 0) {
-            nameEnd++;
-        }
-        if (nameEnd >= end - 1 || buffer.get(end - 1) != 0) {
-            throw new IOException("the upstream server sent a malformed NotificationResponse");
-        }
-        byte[] message = new byte[size];
-        buffer.get(start, message);
-        return new Notification(channelName(message, nameStart - start, nameEnd - start), message, receivedNanos);
-    }
-
-    private String channelName(byte[] message, int from, int to) {
-        int length = to - from;
-        if (length != lastChannelBytes.length
-                || !java.util.Arrays.equals(message, from, to, lastChannelBytes, 0, length)) {
-            lastChannelBytes = java.util.Arrays.copyOfRange(message, from, to);
-            lastChannel = new String(lastChannelBytes, StandardCharsets.UTF_8);
-        }
-        return lastChannel;
-    }
-
     private byte[] body(int start, int size) {
-        byte[] body = new byte[size - HEADER];
-        buffer.get(start + HEADER, body);
-        return body;
+        return Arrays.copyOfRange(data, start + HEADER, start + size);
     }
 
     /** The server's own words, as pgjdbc would put them: "FATAL: terminating connection ... (57P01)". */
@@ -199,7 +218,4 @@ final class UpstreamMessageReader {
         return type >= 0x20 && type < 0x7F ? "'" + (char) type + "'" : "0x" + Integer.toHexString(type & 0xFF);
     }
 
-    private static IOException closed() {
-        return new IOException("the upstream server closed the connection");
-    }
 }

@@ -51,7 +51,10 @@ final class ListenerPool implements AutoCloseable {
         long listenSentNanos;
         long ackNanos;
 
-        Conn(int id, String channel, int producers) {
+        final String kind;
+
+        Conn(String kind, int id, String channel, int producers) {
+            this.kind = kind;
             this.id = id;
             this.channel = channel;
             this.channelBytes = channel.getBytes(StandardCharsets.UTF_8);
@@ -59,7 +62,7 @@ final class ListenerPool implements AutoCloseable {
         }
 
         String describe() {
-            return "listener #" + id + " (channel " + channel + ")";
+            return kind + " #" + id + " (channel " + channel + ")";
         }
     }
 
@@ -67,9 +70,10 @@ final class ListenerPool implements AutoCloseable {
     private final InetSocketAddress address;
     private final Conn[] conns;
     private final Loop[] loops;
-    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicReference<String> failure;
     private final AtomicInteger acknowledged = new AtomicInteger();
     private volatile CommitClock clock;
+    private volatile ReadTimes readTimes;
     private volatile boolean closing;
 
     /**
@@ -78,6 +82,12 @@ final class ListenerPool implements AutoCloseable {
      */
     ListenerPool(Endpoint target, int count, int threads, IntFunction<String> channelOf, int producers,
                  int maxConnecting) throws IOException {
+        this("listener", target, count, threads, channelOf, producers, maxConnecting, new AtomicReference<>());
+    }
+
+    private ListenerPool(String kind, Endpoint target, int count, int threads, IntFunction<String> channelOf,
+                         int producers, int maxConnecting, AtomicReference<String> failure) throws IOException {
+        this.failure = failure;
         this.target = target;
         this.address = new InetSocketAddress(target.host(), target.port());
         this.conns = new Conn[count];
@@ -86,11 +96,20 @@ final class ListenerPool implements AutoCloseable {
             loops[i] = new Loop(i, maxConnecting <= 0 ? Integer.MAX_VALUE : maxConnecting);
         }
         for (int i = 0; i < count; i++) {
-            Conn c = new Conn(i, channelOf.apply(i), producers);
+            Conn c = new Conn(kind, i, channelOf.apply(i), producers);
             c.loop = loops[i % loops.length];
             c.loop.toConnect.add(c);
             conns[i] = c;
         }
+    }
+
+    /**
+     * One listener on {@code direct} (PostgreSQL itself) and {@code channel}, on a selector thread of its own so
+     * that it does not queue behind this pool's sockets: the reference of {@link AddedLatency}. Its deliveries
+     * are verified like this pool's but counted apart; its failures fail this pool too.
+     */
+    ListenerPool reference(Endpoint direct, String channel) throws IOException {
+        return new ListenerPool("reference listener", direct, 1, 1, i -> channel, 1, 1, failure);
     }
 
     void start() {
@@ -101,6 +120,11 @@ final class ListenerPool implements AutoCloseable {
 
     void latencyClock(CommitClock clock) {
         this.clock = clock;
+    }
+
+    /** From now on, every listener's read time of the range's sequence numbers (of producer 0) goes there. */
+    void recordReadTimes(ReadTimes times) {
+        this.readTimes = times;
     }
 
     int size() {
@@ -497,6 +521,10 @@ final class ListenerPool implements AutoCloseable {
                 if (committed != 0) {
                     latency.record(readNanos - committed);
                 }
+            }
+            ReadTimes times = readTimes;
+            if (times != null && producer == 0) {
+                times.record(c.id, seq, readNanos);
             }
         }
 

@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** {@code --key value} / {@code --key=value} options; every key read must be known, every key given must be read. */
+/**
+ * {@code --key value} / {@code --key=value} options, and bare {@code --flag}s (followed by another option or by
+ * nothing: the value "true"); every key read must be known, every key given must be read.
+ */
 final class Options {
 
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -24,10 +27,10 @@ final class Options {
             if (eq >= 0) {
                 value = key.substring(eq + 1);
                 key = key.substring(0, eq);
-            } else if (i + 1 < args.size()) {
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
                 value = args.get(++i);
             } else {
-                throw new UsageException("option --" + key + " needs a value");
+                value = "true";
             }
             values.put(key, value);
         }
@@ -77,6 +80,16 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException("option --" + key + ": not a number: " + v);
         }
+    }
+
+    /** A bare {@code --key} or {@code --key true} is on; absent or {@code --key false} is off. */
+    boolean flag(String key) {
+        String v = string(key, "false");
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsageException("option --" + key + ": true or false, not " + v);
+        };
     }
 
     /** Fails on options that no scenario read. */

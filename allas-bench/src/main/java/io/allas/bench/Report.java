@@ -15,6 +15,7 @@ final class Report {
     /** The figures worth a row, in this order; the rest stay in the raw RESULT lines. */
     private static final List<String> SHOWN = List.of(
             "deliveries_per_s", "notifications_per_s", "p50_ms", "p99_ms", "p999_ms",
+            "added_p50_ms", "added_p99_ms", "added_p999_ms", "added_max_ms", "reference_p99_ms",
             "kb_per_client", "root_rss_kb_per_client", "idle_cpu_pct",
             "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms", "listen_overflows",
             "tps", "target_cpu_s", "bench_cpu_pct");

@@ -103,9 +103,17 @@ final class Scenarios {
         long window = o.longValue("window", perChannel ? 200 : 50_000);
         int pad = o.intValue("payload-bytes", 0);
         String channel = o.string("channel", "bench");
+        boolean reference = o.flag("reference"); // also measure the latency the target adds (AddedLatency)
         o.checkAllRead();
         if (m % batch != 0 || warmup % batch != 0) {
             throw new Options.UsageException("--notifications and --warmup must be multiples of --batch");
+        }
+        if (reference && perChannel) {
+            throw new Options.UsageException("--reference is for fanout (one channel) only");
+        }
+        if (reference && AddedLatency.bytesNeeded(n, m) > Runtime.getRuntime().maxMemory() / 2) {
+            throw new Options.UsageException("--reference keeps one read time per delivery: " + n + " x " + m
+                    + " need " + AddedLatency.bytesNeeded(n, m) / 1_000_000 + " MB, more than half the heap (-Xmx)");
         }
         r.param("N", n).param("M", m).param("B", batch);
         if (rate > 0) {
@@ -120,30 +128,49 @@ final class Scenarios {
                 : "SELECT count(pg_notify(?, " + payload + ")) FROM generate_series(?::bigint, ?::bigint) g";
         String channelParam = perChannel ? channel + "_" : channel;
         long totalSeq = warmup + m;
-        CommitClock clock = new CommitClock(totalSeq / batch, batch);
         try (ListenerPool pool = startPool(n, channelOf, 1, connectConcurrency);
+             ListenerPool direct = reference ? startReference(pool, channel) : null;
              Connection pg = connectProducer()) {
             r.metric("connect_s", awaitListening(pool));
+            if (direct != null) {
+                awaitListening(direct);
+            }
             pg.setAutoCommit(false);
-            pool.latencyClock(clock);
             try (PreparedStatement ps = pg.prepareStatement(sql)) {
                 // deliveries per sequence number: every listener gets each (fanout), or each listener one (channels)
                 if (warmup > 0) {
-                    produce(pool, ps, pg, channelParam, 0, warmup, batch, 0, window, n, clock, "warm-up");
+                    // not timed: the warm-up runs unpaced, and its queueing is no part of the latency figures
+                    produce(pool, ps, pg, channelParam, 0, warmup, batch, 0, window, n, null, "warm-up");
                     awaitDeliveries(pool, n * warmup, "warm-up");
                 }
-                // only the measured part counts for latency: warm-up batches are forgotten
+                // only the measured part counts for latency: the clock knows the measured batches only
                 CommitClock measured = new CommitClock(totalSeq / batch, batch);
                 pool.latencyClock(measured);
+                ReadTimes targetReads = direct == null ? null : new ReadTimes(n, warmup, m);
+                ReadTimes referenceReads = direct == null ? null : new ReadTimes(1, warmup, m);
+                if (direct != null) {
+                    pool.recordReadTimes(targetReads);
+                    direct.latencyClock(measured);
+                    direct.recordReadTimes(referenceReads);
+                }
                 long delivered0 = pool.delivered();
                 long t0 = System.nanoTime();
                 produce(pool, ps, pg, channelParam, warmup, totalSeq, batch, rate, window, n, measured, r.caseName);
                 long sentAt = System.nanoTime();
                 awaitDeliveries(pool, n * totalSeq, r.caseName);
                 long t1 = pool.lastDeliveryNanos();
+                if (direct != null) {
+                    awaitDeliveries(direct, totalSeq, r.caseName + " reference");
+                }
                 sampleTarget();
                 pool.close();
                 String incomplete = pool.verifyComplete(new long[]{totalSeq});
+                if (direct != null) {
+                    direct.close();
+                    if (incomplete == null) {
+                        incomplete = direct.verifyComplete(new long[]{totalSeq});
+                    }
+                }
                 if (incomplete != null) {
                     throw new RunFailed(incomplete);
                 }
@@ -158,12 +185,43 @@ final class Scenarios {
                 r.metric("p99_ms", h.quantile(0.99) / 1e6);
                 r.metric("p999_ms", h.quantile(0.999) / 1e6);
                 r.metric("max_ms", h.max() / 1e6);
+                r.metric("latency_samples", h.count());
+                if (direct != null) {
+                    reportAdded(r, AddedLatency.between(targetReads, referenceReads), direct);
+                }
                 r.metric("bench_loop_cpu_s", pool.loopCpuNanos() / 1e9);
             }
         }
     }
 
-    /** Sends sequence numbers [from, to) in transactions of {@code batch}, paced and windowed. */
+    private ListenerPool startReference(ListenerPool targets, String channel) {
+        try {
+            ListenerPool direct = targets.reference(producerDb, channel);
+            direct.start();
+            return direct;
+        } catch (java.io.IOException e) {
+            throw new RunFailed("cannot start the reference listener's thread: " + e);
+        }
+    }
+
+    /** The added latency, and the reference's own figures (its deliveries are not in deliveries or deliveries/s). */
+    private static void reportAdded(Result r, AddedLatency added, ListenerPool direct) {
+        r.metric("added_p50_ms", added.p50() / 1e6);
+        r.metric("added_p99_ms", added.p99() / 1e6);
+        r.metric("added_p999_ms", added.p999() / 1e6);
+        r.metric("added_max_ms", added.max() / 1e6);
+        r.metric("added_min_ms", added.min() / 1e6);
+        r.metric("added_negative_pct", 100.0 * added.negatives() / Math.max(1, added.count()));
+        r.metric("reference_deliveries", direct.delivered());
+        Histogram h = direct.deliveryLatency();
+        r.metric("reference_p50_ms", h.quantile(0.50) / 1e6);
+        r.metric("reference_p99_ms", h.quantile(0.99) / 1e6);
+    }
+
+    /**
+     * Sends sequence numbers [from, to) in transactions of {@code batch}, paced and windowed; times the commits
+     * on {@code clock} unless it is null.
+     */
     private void produce(ListenerPool pool, PreparedStatement ps, Connection pg, String channelParam, long from, long to,
                          int batch, double deliveriesPerSecond, long window, int n, CommitClock clock, String what)
             throws SQLException {
@@ -204,9 +262,13 @@ final class Scenarios {
                 rs.next();
             }
             int b = (int) (seq / batch);
-            clock.commitSent(b, System.nanoTime());
+            if (clock != null) {
+                clock.commitSent(b, System.nanoTime());
+            }
             pg.commit();
-            clock.commitReturned(b, System.nanoTime());
+            if (clock != null) {
+                clock.commitReturned(b, System.nanoTime());
+            }
             long now = System.nanoTime();
             if (now - lastProgress > 2_000_000_000L) {
                 lastProgress = now;

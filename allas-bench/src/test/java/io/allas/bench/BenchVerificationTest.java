@@ -47,9 +47,31 @@ class BenchVerificationTest {
                 "--threads", "2");
         assertNull(r.failure, () -> r.line());
         assertEquals("60000", r.metrics.get("deliveries"));
+        assertEquals("60000", r.metrics.get("latency_samples"), "the measured deliveries are timed, the warm-up's not");
         assertTrue(Double.parseDouble(r.metrics.get("deliveries_per_s")) > 0, r::line);
         assertNotNull(r.metrics.get("p99_ms"));
         assertTrue(r.line().startsWith("RESULT scenario=fanout case=fanout "), r::line);
+    }
+
+    @Test
+    void aReferenceListenerMeasuresTheAddedLatencyAndIsNotCounted() {
+        Result r = run("fanout", "--listeners", "20", "--notifications", "1000", "--batch", "10", "--warmup", "100",
+                "--threads", "2", "--reference");
+        assertNull(r.failure, r::line);
+        assertEquals("20000", r.metrics.get("deliveries"), "the target listeners' measured deliveries only");
+        assertEquals("1100", r.metrics.get("reference_deliveries"), "warm-up and measured, verified, counted apart");
+        List<Double> added = new ArrayList<>();
+        for (String figure : List.of("added_min_ms", "added_p50_ms", "added_p99_ms", "added_p999_ms", "added_max_ms")) {
+            String v = r.metrics.get(figure);
+            assertNotNull(v, () -> figure + " missing: " + r.line());
+            added.add(Double.parseDouble(v));
+            assertTrue(Double.isFinite(added.getLast()), r::line);
+        }
+        for (int i = 1; i < added.size(); i++) {
+            assertTrue(added.get(i - 1) <= added.get(i), () -> "quantiles out of order: " + r.line());
+        }
+        // two direct listeners on the same PostgreSQL: the difference is the measurement's noise floor
+        assertTrue(Math.abs(added.get(1)) < 50, r::line);
     }
 
     @Test

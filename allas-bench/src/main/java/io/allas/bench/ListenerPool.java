@@ -294,9 +294,7 @@ final class ListenerPool implements AutoCloseable {
             } catch (IOException | ClosedSelectorException e) {
                 fail("selector loop " + thread.getName() + ": " + e);
             } finally {
-                for (Conn c : owned) {
-                    closeQuietly(c);
-                }
+                closeGracefully();
                 try {
                     selector.close();
                 } catch (IOException ignored) {
@@ -541,6 +539,72 @@ final class ListenerPool implements AutoCloseable {
                 connecting--;
             }
             closeQuietly(c);
+        }
+
+        /**
+         * Sends Terminate on every connection and closes each once the server has closed its end, as
+         * PostgreSQL clients do: the side that closes first keeps the TIME_WAIT, and thousands of them
+         * on the generator's side would slow the next run's connects (the kernel searches the
+         * ephemeral ports past them).
+         */
+        private void closeGracefully() {
+            int open = 0;
+            for (Conn c : owned) {
+                if (c.ch == null) {
+                    continue;
+                }
+                try {
+                    if (c.ch.isConnected() && c.pendingWrite == null && c.ch.write(Wire.terminate()) > 0
+                            && c.key != null && c.key.isValid()) {
+                        c.key.interestOps(SelectionKey.OP_READ);
+                        open++;
+                        continue;
+                    }
+                } catch (IOException ignored) {
+                    // closed below
+                }
+                closeQuietly(c);
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            try {
+                while (open > 0 && System.nanoTime() < deadline) {
+                    selector.select(100);
+                    var it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        Conn c = (Conn) it.next().attachment();
+                        it.remove();
+                        bb.clear();
+                        int read;
+                        try {
+                            read = c.ch.read(bb);
+                        } catch (IOException e) {
+                            read = -1;
+                        }
+                        if (read < 0) {
+                            c.key.cancel();
+                            forceClose(c);
+                            open--;
+                        }
+                    }
+                }
+            } catch (IOException | ClosedSelectorException e) {
+                // closing anyway
+            }
+            for (Conn c : owned) {
+                forceClose(c);
+            }
+        }
+
+        private void forceClose(Conn c) {
+            if (c.ch == null) {
+                return;
+            }
+            try {
+                c.ch.close();
+            } catch (IOException ignored) {
+                // nothing more to do
+            }
+            c.ch = null;
         }
 
         private void closeQuietly(Conn c) {

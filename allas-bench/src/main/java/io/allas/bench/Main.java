@@ -22,7 +22,8 @@ public final class Main {
               idle       N idle listeners; the target's memory per client and its CPU while idle
                          (--listeners N --target-pid PID [--settle S] [--idle-seconds S])
               storm      N clients connect, authenticate and LISTEN at once; time until all are acknowledged,
-                         LISTEN latency p50/p99 (--listeners N [--channels C])
+                         LISTEN latency p50/p99 (--listeners N [--channels C] [--warmup-clients W]: an
+                         unmeasured storm of W clients first, that connect, LISTEN and leave)
               producers  K producers run one-NOTIFY transactions for D seconds while N listeners are attached;
                          the producers' transactions/s (--producers K --listeners N --duration D)
 

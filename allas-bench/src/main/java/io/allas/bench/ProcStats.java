@@ -105,6 +105,21 @@ final class ProcStats {
         return -1;
     }
 
+    /** Open file descriptors of the process and its descendants (sockets included); -1 when unreadable. */
+    static long openFiles(long root) {
+        long count = 0;
+        for (long pid : tree(root)) {
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+                for (Path ignored : fds) {
+                    count++;
+                }
+            } catch (IOException e) {
+                // The process ended meanwhile: its descriptors are gone.
+            }
+        }
+        return count;
+    }
+
     static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid)));
     }

@@ -34,6 +34,10 @@ final class Scenarios {
     private final String label;
     /** The target's CPU sampled while the listeners were still connected (PostgreSQL's backends die with them). */
     private double targetCpuEnd = -1;
+    /** Where the run's own CPU, wall time and the target's CPU are counted from. */
+    private long cpu0;
+    private long wall0;
+    private double targetCpu0;
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -49,12 +53,17 @@ final class Scenarios {
         this.label = o.string("label", target.host() + ":" + target.port());
     }
 
+    /** Counts the run's CPU and wall time from now on: an unmeasured warm-up is over. */
+    private void restartClocks() {
+        cpu0 = os.getProcessCpuTime();
+        wall0 = System.nanoTime();
+        targetCpu0 = targetPid > 0 ? ProcStats.cpuSeconds(targetPid) : 0;
+    }
+
     Result run(String scenario) {
         String caseName = o.string("case", scenario);
         Result r = new Result(scenario, caseName, label);
-        long cpu0 = os.getProcessCpuTime();
-        long wall0 = System.nanoTime();
-        double targetCpu0 = targetPid > 0 ? ProcStats.cpuSeconds(targetPid) : 0;
+        restartClocks();
         try {
             switch (scenario) {
                 case "fanout" -> fanout(r, false);
@@ -409,10 +418,22 @@ final class Scenarios {
         int n = o.intValue("listeners", 10_000);
         String channel = o.string("channel", "bench_storm");
         int channels = o.intValue("channels", 1);
+        int warmupClients = o.intValue("warmup-clients", 0);
         o.checkAllRead();
         r.param("N", n);
         if (channels > 1) {
             r.param("channels", channels);
+        }
+        if (warmupClients > 0) {
+            r.param("warmup_clients", warmupClients);
+            // An unmeasured storm first, whose clients connect, LISTEN and leave: the generator's JIT
+            // (and a Java target's) compiles the connection path before the storm that counts.
+            long filesBefore = targetPid > 0 ? ProcStats.openFiles(targetPid) : -1;
+            try (ListenerPool pool = startPool(warmupClients, i -> channel + "_warmup", 1, 0)) {
+                awaitListening(pool);
+            }
+            awaitTargetReleased(filesBefore, warmupClients);
+            restartClocks();
         }
         long overflows0 = ProcStats.listenOverflows();
         long t0 = System.nanoTime();
@@ -434,6 +455,27 @@ final class Scenarios {
                 r.metric("listen_overflows", ProcStats.listenOverflows() - overflows0);
             }
             sampleTarget();
+        }
+    }
+
+    /**
+     * Waits until the target has let the warm-up's connections go (its open descriptors, counted over
+     * its process tree, are back near where they were), so that the storm that counts neither finds
+     * the target's connection limit taken nor shares the cores with their teardown.
+     */
+    private void awaitTargetReleased(long filesBefore, int clients) {
+        if (filesBefore < 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + (long) (connectTimeoutS * 1e9);
+        long margin = Math.max(16, clients / 100);
+        long files;
+        while ((files = ProcStats.openFiles(targetPid)) > filesBefore + margin) {
+            if (System.nanoTime() > deadline) {
+                throw new RunFailed("the target still holds " + (files - filesBefore)
+                        + " more descriptors than before the warm-up storm");
+            }
+            LockSupport.parkNanos(20_000_000);
         }
     }
 

@@ -126,7 +126,7 @@ public final class Allas implements AutoCloseable {
         }
 
         @Override
-        public void notificationsDispatched(int count) {
+        public void notificationsDispatched(long count) {
             metrics.notificationsDispatched(count);
         }
 

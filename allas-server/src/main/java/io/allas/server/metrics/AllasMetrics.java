@@ -179,7 +179,7 @@ public final class AllasMetrics implements SessionListener, RelayListener {
     }
 
     @Override
-    public void notificationsDispatched(int count) {
+    public void notificationsDispatched(long count) {
         notificationsDispatched.increment(count);
     }
 

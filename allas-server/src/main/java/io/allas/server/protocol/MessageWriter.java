@@ -25,6 +25,8 @@ public final class MessageWriter {
     private static final int RETAINED_CAPACITY = 8192;
     /** A client that pipelines without Sync and does not read must not make the buffer grow without end. */
     private static final int FLUSH_THRESHOLD = 64 * 1024;
+    /** What a batch of notifications may keep of its scratch buffer between writes. */
+    private static final int NOTIFICATION_BATCH_CAPACITY = 128 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PacketBuilder buffer = new PacketBuilder(INITIAL_CAPACITY);
@@ -148,7 +150,8 @@ public final class MessageWriter {
                 try {
                     stream.write(scratch.view());
                 } finally {
-                    scratch.clear(RETAINED_CAPACITY);
+                    // The caller's buffer, reused for its next batch: keep room for a whole one.
+                    scratch.clear(NOTIFICATION_BATCH_CAPACITY);
                 }
             }
             return true;

@@ -18,7 +18,7 @@ public interface RelayListener {
     }
 
     /** Notifications were handed to listening clients. */
-    default void notificationsDispatched(int count) {
+    default void notificationsDispatched(long count) {
     }
 
     /** LISTEN statements were executed upstream. */

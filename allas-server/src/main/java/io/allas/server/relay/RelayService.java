@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.postgresql.PGNotification;
-
 import io.allas.server.protocol.SqlState;
 
 /**
@@ -197,7 +195,7 @@ public final class RelayService implements AutoCloseable {
                     lastActivity = System.nanoTime();
                 }
                 answerChannelQueries(connection);
-                List<PGNotification> notifications = connection.pendingNotifications();
+                List<NotificationRun> notifications = connection.pendingNotifications();
                 if (notifications.isEmpty() && !channels.hasChanges() && channelQueries.isEmpty()) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
@@ -239,7 +237,7 @@ public final class RelayService implements AutoCloseable {
         }
     }
 
-    private void answerChannelQueries(UpstreamConnection connection) throws SQLException {
+    private void answerChannelQueries(UpstreamConnection connection) throws SQLException, IOException {
         // Only the questions asked so far: one asked while these are answered may follow a
         // subscription change that this round has not reconciled, and waits for the next round.
         List<CompletableFuture<Set<String>>> questions = new ArrayList<>();
@@ -258,7 +256,7 @@ public final class RelayService implements AutoCloseable {
         questions.forEach(q -> q.complete(answer));
     }
 
-    private void reconcile(UpstreamConnection connection) throws SQLException {
+    private void reconcile(UpstreamConnection connection) throws SQLException, IOException {
         ChannelRegistry.Changes changes = channels.takeChanges(settings.maxBatch());
         if (changes.isEmpty()) {
             return;
@@ -289,40 +287,37 @@ public final class RelayService implements AutoCloseable {
      * operation per client per round, not per notification. When the whole round is on one
      * channel, as in a burst, every subscriber shares one list.
      */
-    private void dispatch(List<PGNotification> notifications) {
-        listener.notificationsReceived(notifications.size());
-        String onlyChannel = notifications.getFirst().getName();
-        for (PGNotification received : notifications) {
-            if (!received.getName().equals(onlyChannel)) {
+    private void dispatch(List<NotificationRun> runs) {
+        int received = 0;
+        String onlyChannel = runs.getFirst().channel();
+        for (NotificationRun run : runs) {
+            received += run.count();
+            if (onlyChannel != null && !run.channel().equals(onlyChannel)) {
                 onlyChannel = null;
-                break;
             }
         }
-        int dispatched = 0;
+        listener.notificationsReceived(received);
+        long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
-            if (subscribers.length > 0) {
-                List<Notification> encoded = new ArrayList<>(notifications.size());
-                for (PGNotification received : notifications) {
-                    encoded.add(Notification.of(received.getPID(), received.getName(), received.getParameter()));
-                }
-                for (Subscriber subscriber : subscribers) {
-                    subscriber.deliver(encoded);
-                }
-                dispatched = subscribers.length * encoded.size();
+            for (Subscriber subscriber : subscribers) {
+                subscriber.deliver(runs);
             }
+            dispatched = (long) subscribers.length * received;
         } else {
-            Map<Subscriber, List<Notification>> rounds = new IdentityHashMap<>();
-            for (PGNotification received : notifications) {
-                Subscriber[] subscribers = channels.subscribers(received.getName());
-                if (subscribers.length == 0) {
-                    continue;
+            Map<Subscriber, List<NotificationRun>> rounds = new IdentityHashMap<>();
+            String previousChannel = null;
+            Subscriber[] subscribers = null;
+            for (NotificationRun run : runs) {
+                // The upstream reader shares one String per channel while it keeps coming: most lookups are skipped.
+                if (run.channel() != previousChannel) {
+                    previousChannel = run.channel();
+                    subscribers = channels.subscribers(previousChannel);
                 }
-                Notification notification = Notification.of(received.getPID(), received.getName(), received.getParameter());
                 for (Subscriber subscriber : subscribers) {
-                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(notification);
+                    rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(run);
                 }
-                dispatched += subscribers.length;
+                dispatched += (long) subscribers.length * run.count();
             }
             rounds.forEach(Subscriber::deliver);
         }

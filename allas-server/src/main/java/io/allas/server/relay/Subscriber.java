@@ -11,10 +11,10 @@ public interface Subscriber {
     /**
      * Queues notifications for the client, in order.
      *
-     * @param notifications the notifications, already encoded; the list may be shared with other
-     *                      subscribers and must not be changed
+     * @param runs the notifications, already encoded; the list may be shared with other
+     *             subscribers and must not be changed
      */
-    void deliver(List<Notification> notifications);
+    void deliver(List<NotificationRun> runs);
 
     /**
      * Ends the client's session with a FATAL error (the upstream connection was lost).

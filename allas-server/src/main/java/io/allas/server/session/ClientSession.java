@@ -145,6 +145,7 @@ public final class ClientSession {
             connection.sendFatal(failure.sqlState(), failure.message(), failure.detail());
             return false;
         }
+        services.registry().authenticated(this);
         this.database = databaseName;
         connection.writer().send(Authentication.OK);
         // As PostgreSQL does, report the client's own application_name back to it.

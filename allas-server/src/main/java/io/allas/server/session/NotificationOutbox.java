@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.SqlState;
-import io.allas.server.relay.Notification;
+import io.allas.server.relay.NotificationRun;
 import io.allas.server.relay.Subscriber;
 
 /**
@@ -23,14 +23,17 @@ import io.allas.server.relay.Subscriber;
 public final class NotificationOutbox implements Subscriber {
 
     private static final System.Logger LOG = System.getLogger(NotificationOutbox.class.getName());
-    private static final int BATCH = 256;
+    /** About this many bytes per write (whole runs): few system calls for a busy listener. */
+    private static final int BATCH_BYTES = 64 * 1024;
 
     private final ClientConnection connection;
     private final NotificationLimits limits;
     private final Runnable onSlowClient;
     private final SessionListener listener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Notification> queue = new ArrayDeque<>();
+    /** Runs of notifications on one channel, as the upstream sent them. */
+    private final ArrayDeque<NotificationRun> queue = new ArrayDeque<>();
+    private int queuedCount;
     private long queuedBytes;
     private boolean draining;
     /** The session became idle while a drain was giving up: the drain must go on. */
@@ -49,7 +52,7 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     @Override
-    public void deliver(List<Notification> notifications) {
+    public void deliver(List<NotificationRun> runs) {
         boolean startDrain;
         boolean tooSlow = false;
         int dropped = 0;
@@ -58,19 +61,19 @@ public final class NotificationOutbox implements Subscriber {
             if (terminated) {
                 return;
             }
-            for (Notification notification : notifications) {
-                queue.addLast(notification);
-                queuedBytes += notification.encoded().length;
+            for (NotificationRun run : runs) {
+                queue.addLast(run);
+                queuedCount += run.count();
+                queuedBytes += run.messages().length;
             }
             // A drain blocked in a write this long means the client stopped reading; notifications
             // merely held back by a transaction block do not count as a stall.
             boolean stalled = draining && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
-            if (queue.size() > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
+            if (queuedCount > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
                 tooSlow = true;
                 terminated = true;
-                dropped = queue.size();
-                queue.clear();
-                queuedBytes = 0;
+                dropped = queuedCount;
+                clearQueue();
             }
             startDrain = !tooSlow && !draining;
             if (startDrain) {
@@ -125,7 +128,7 @@ public final class NotificationOutbox implements Subscriber {
     double fillRatio() {
         lock.lock();
         try {
-            return Math.max((double) queue.size() / limits.maxQueued(), (double) queuedBytes / limits.maxQueuedBytes());
+            return Math.max((double) queuedCount / limits.maxQueued(), (double) queuedBytes / limits.maxQueuedBytes());
         } finally {
             lock.unlock();
         }
@@ -138,8 +141,7 @@ public final class NotificationOutbox implements Subscriber {
         lock.lock();
         try {
             terminated = true;
-            queue.clear();
-            queuedBytes = 0;
+            clearQueue();
         } finally {
             lock.unlock();
         }
@@ -148,8 +150,7 @@ public final class NotificationOutbox implements Subscriber {
 
     private void drain() {
         PacketBuilder scratch = new PacketBuilder(4096);
-        List<Notification> batch = new ArrayList<>(BATCH);
-        Predicate<Notification> wanted = notification -> listening.test(notification.channel());
+        List<NotificationRun> batch = new ArrayList<>();
         try {
             while (true) {
                 lock.lock();
@@ -159,14 +160,17 @@ public final class NotificationOutbox implements Subscriber {
                         resumeRequested = false;
                         return;
                     }
-                    for (int i = 0; i < BATCH && !queue.isEmpty(); i++) {
-                        batch.add(queue.peekFirst());
-                        queue.pollFirst();
+                    int bytes = 0;
+                    while (bytes < BATCH_BYTES && !queue.isEmpty()) {
+                        NotificationRun next = queue.pollFirst();
+                        batch.add(next);
+                        bytes += next.messages().length;
                     }
                 } finally {
                     lock.unlock();
                 }
-                if (!connection.writer().writeNotifications(batch, Notification::encoded, wanted, scratch)) {
+                if (!connection.writer().writeNotifications(batch, NotificationRun::messages, new ListeningFilter(listening),
+                        scratch)) {
                     // The session is answering a query or is in a transaction block: put the batch
                     // back in front; the session resumes delivery when it is idle again.
                     lock.lock();
@@ -188,8 +192,9 @@ public final class NotificationOutbox implements Subscriber {
                 }
                 lock.lock();
                 try {
-                    for (Notification sent : batch) {
-                        queuedBytes -= sent.encoded().length;
+                    for (NotificationRun sent : batch) {
+                        queuedCount -= sent.count();
+                        queuedBytes -= sent.messages().length;
                     }
                     lastProgressNanos = System.nanoTime();
                 } finally {
@@ -205,13 +210,44 @@ public final class NotificationOutbox implements Subscriber {
             try {
                 terminated = true;
                 draining = false;
-                dropped = queue.size() + batch.size();
-                queue.clear();
+                dropped = queuedCount;
+                clearQueue();
             } finally {
                 lock.unlock();
             }
             listener.notificationsDropped("client_gone", dropped);
             connection.close();
+        }
+    }
+
+    /** Called with the lock held. */
+    private void clearQueue() {
+        queue.clear();
+        queuedCount = 0;
+        queuedBytes = 0;
+    }
+
+    /**
+     * Asks the session once per run of notifications on one channel (they share one channel String
+     * when read from upstream), not once per notification. One per batch: the answer may change
+     * between batches, never during one, as the session writes no notification while it executes.
+     */
+    private static final class ListeningFilter implements Predicate<NotificationRun> {
+        private final Predicate<String> listening;
+        private String lastChannel;
+        private boolean lastAnswer;
+
+        ListeningFilter(Predicate<String> listening) {
+            this.listening = listening;
+        }
+
+        @Override
+        public boolean test(NotificationRun run) {
+            if (run.channel() != lastChannel) {
+                lastChannel = run.channel();
+                lastAnswer = listening.test(lastChannel);
+            }
+            return lastAnswer;
         }
     }
 
@@ -221,9 +257,8 @@ public final class NotificationOutbox implements Subscriber {
         lock.lock();
         try {
             terminated = true;
-            dropped = queue.size();
-            queue.clear();
-            queuedBytes = 0;
+            dropped = queuedCount;
+            clearQueue();
         } finally {
             lock.unlock();
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -15,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SessionRegistry {
 
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Kept as a count, not by walking the sessions: every new connection asks. */
+    private final AtomicInteger unauthenticated = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean closing;
@@ -27,11 +30,19 @@ public final class SessionRegistry {
     }
 
     void add(ClientSession session) {
+        unauthenticated.incrementAndGet();
         sessions.add(session);
     }
 
+    /** The session authenticated: called once, before {@link ClientSession#database()} is set. */
+    void authenticated(ClientSession session) {
+        unauthenticated.decrementAndGet();
+    }
+
     void remove(ClientSession session) {
-        sessions.remove(session);
+        if (sessions.remove(session) && session.database() == null) {
+            unauthenticated.decrementAndGet();
+        }
         lock.lock();
         try {
             changed.signalAll();
@@ -69,13 +80,7 @@ public final class SessionRegistry {
      * @return connections that have not finished authenticating
      */
     public int unauthenticated() {
-        int count = 0;
-        for (ClientSession session : sessions) {
-            if (session.database() == null) {
-                count++;
-            }
-        }
-        return count;
+        return unauthenticated.get();
     }
 
     /**

@@ -115,6 +115,17 @@ class LimitsTest {
                     assertTrue(System.nanoTime() < deadline, "slots never freed");
                 }
             }
+            // Clients that authenticated no longer count against the cap.
+            List<java.sql.Connection> authenticated = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    authenticated.add(guarded.connect("app", "app", "secret"));
+                }
+            } finally {
+                for (java.sql.Connection connection : authenticated) {
+                    connection.close();
+                }
+            }
             long start = System.nanoTime();
             SQLException wrong = assertThrows(SQLException.class, () -> guarded.connect("app", "app", "guess"));
             assertEquals("28P01", wrong.getSQLState());

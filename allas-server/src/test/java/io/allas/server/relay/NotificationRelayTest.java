@@ -178,6 +178,56 @@ class NotificationRelayTest {
         }
     }
 
+    /**
+     * The relay reads notifications itself between upstream statements and through pgjdbc during
+     * them; messages of every size straddle its read buffer. Neither may lose, reorder or alter one.
+     */
+    @Test
+    void notificationsStayWholeAndInOrderWhileSubscriptionsChangeAroundThem() throws Exception {
+        int count = 4_000;
+        try (JdbcListener listener = listener(); JdbcListener churn = listener()) {
+            listener.execute("LISTEN steady");
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // The first half arrives while no statement runs: the relay reads it itself.
+            var subscriptions = Thread.ofPlatform().unstarted(() -> {
+                // Every LISTEN of a new channel is an upstream statement, run while notifications flow.
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        churn.execute("LISTEN churn_" + i, "UNLISTEN churn_" + i);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            List<String> payloads = new ArrayList<>();
+            try (var statement = producer.prepareStatement(
+                    "SELECT pg_notify('steady', p) FROM unnest(?::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i")) {
+                for (int batch = 0; batch < count / 100; batch++) {
+                    if (batch == count / 200) {
+                        listener.await(count / 2, Duration.ofSeconds(60));
+                        subscriptions.start();
+                    }
+                    List<String> batchPayloads = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        int n = batch * 100 + i;
+                        // Sizes from 1 byte to 7,999 (PostgreSQL's limit is under 8,000), some multi-byte.
+                        String text = n + ":" + "äx".repeat((n * 37) % 2600);
+                        batchPayloads.add(text.substring(0, Math.min(text.length(), 5000)));
+                    }
+                    statement.setArray(1, producer.createArrayOf("text", batchPayloads.toArray()));
+                    statement.execute();
+                    payloads.addAll(batchPayloads);
+                }
+            } finally {
+                stop.set(true);
+                if (subscriptions.isAlive()) {
+                    subscriptions.join();
+                }
+            }
+            assertReceived(listener.await(count, Duration.ofSeconds(60)), "steady", payloads);
+        }
+    }
+
     @Test
     void listenInsideATransactionTakesEffectAtCommitAndIsDroppedByRollback() throws SQLException {
         try (JdbcListener listener = listener("preferQueryMode", "simple")) {

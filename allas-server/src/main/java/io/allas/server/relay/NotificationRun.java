@@ -1,0 +1,35 @@
+package io.allas.server.relay;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Consecutive notifications on one channel, as the NotificationResponse ('A') messages every
+ * listener of the channel receives: the upstream's own bytes, copied once per run, so that a
+ * burst costs one queue entry and one write per client rather than one per notification.
+ *
+ * @param channel       the channel
+ * @param messages      {@code count} whole NotificationResponse messages, back to back
+ * @param count         how many notifications
+ * @param receivedNanos when allas read them from upstream ({@link System#nanoTime()}), for the delivery latency
+ */
+public record NotificationRun(String channel, byte[] messages, int count, long receivedNanos) {
+
+    /**
+     * One notification that pgjdbc read and decoded, encoded back.
+     *
+     * @param processId     the notifying backend's process ID
+     * @param channel       the channel
+     * @param payload       the payload
+     * @param receivedNanos when allas read it
+     * @return a run of one
+     */
+    public static NotificationRun of(int processId, String channel, String payload, long receivedNanos) {
+        byte[] name = channel.getBytes(StandardCharsets.UTF_8);
+        byte[] text = payload.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer message = ByteBuffer.allocate(1 + 4 + 4 + name.length + 1 + text.length + 1);
+        message.put((byte) 'A').putInt(message.capacity() - 1).putInt(processId)
+                .put(name).put((byte) 0).put(text).put((byte) 0);
+        return new NotificationRun(channel, message.array(), 1, receivedNanos);
+    }
+}

@@ -1,0 +1,221 @@
+package io.allas.server.relay;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+import io.allas.server.protocol.PacketParser;
+import io.allas.server.protocol.ProtocolException;
+
+/**
+ * Reads the upstream connection's messages between statements, in place of pgjdbc, on a plain
+ * TCP connection. A NotificationResponse is forwarded as the very bytes the server sent, which
+ * are byte for byte what every client needs: only the channel name is decoded, and a run of
+ * notifications on one channel decodes it once. pgjdbc would turn each one into Strings that the
+ * relay then encodes back, which bounded the delivery rate to one listener.
+ *
+ * <p>Between statements the server sends only NotificationResponse, ParameterStatus (a setting
+ * changed by a reload), NoticeResponse and a FATAL ErrorResponse before it closes.
+ */
+final class UpstreamMessageReader {
+
+    private static final System.Logger LOG = System.getLogger(UpstreamMessageReader.class.getName());
+    private static final int INITIAL_BUFFER = 128 * 1024;
+    /** Larger than any message the server sends between statements (a notification is at most ~8 KB). */
+    private static final int MAX_MESSAGE = 1024 * 1024;
+    private static final int HEADER = 5;
+    /** Type, length and the notifying backend's PID precede the channel name. */
+    private static final int CHANNEL_OFFSET = HEADER + 4;
+
+    /** Bytes read and not yet consumed are {@code data[0, filled)}. */
+    private byte[] data = new byte[INITIAL_BUFFER];
+    private int filled;
+    private byte[] lastChannelBytes = new byte[0];
+    private String lastChannel = "";
+
+    /**
+     * Reads what the socket holds without waiting, and completes a message that the read left
+     * unfinished, so that pgjdbc can take the connection over after any call.
+     *
+     * @param channel    the upstream socket, non-blocking
+     * @param completion waits for the socket to become readable again, or throws when the server
+     *                   stops in the middle of a message
+     * @param out        receives the notifications read, in runs on one channel
+     * @return the number of bytes read
+     * @throws IOException when the connection ends, the server sends an error, or its bytes make no sense
+     */
+    int read(SocketChannel channel, ReadinessWait completion, List<NotificationRun> out) throws IOException {
+        int total = fill(channel, data.length - filled);
+        long receivedNanos = System.nanoTime();
+        consume(out, receivedNanos);
+        int missing;
+        while ((missing = missingBytes()) > 0) {
+            completion.await();
+            // Only the rest of this message: a busy stream would otherwise never end at a boundary.
+            total += fill(channel, missing);
+            consume(out, receivedNanos);
+        }
+        return total;
+    }
+
+    /** Waits until the socket has bytes. */
+    @FunctionalInterface
+    interface ReadinessWait {
+        void await() throws IOException;
+    }
+
+    private int fill(SocketChannel channel, int atMost) throws IOException {
+        int read = channel.read(ByteBuffer.wrap(data, filled, atMost));
+        if (read < 0) {
+            throw new IOException("the upstream server closed the connection");
+        }
+        filled += read;
+        return read;
+    }
+
+    /** @return how many bytes the partial message at the start of the buffer still lacks; 0 at a boundary */
+    private int missingBytes() throws IOException {
+        if (filled == 0) {
+            return 0;
+        }
+        if (filled < HEADER) {
+            return HEADER - filled;
+        }
+        return 1 + messageLength(0) - filled;
+    }
+
+    /** Consumes the complete messages, gathering consecutive notifications on one channel into one run. */
+    private void consume(List<NotificationRun> out, long receivedNanos) throws IOException {
+        int position = 0;
+        int runStart = -1;
+        int runCount = 0;
+        int runName = 0;
+        int runNameLength = 0;
+        while (filled - position >= HEADER) {
+            int size = 1 + messageLength(position);
+            if (filled - position < size) {
+                break;
+            }
+            byte type = data[position];
+            if (type == 'A') {
+                int name = position + CHANNEL_OFFSET;
+                int nameLength = channelNameLength(position, size);
+                if (runStart >= 0 && !Arrays.equals(data, name, name + nameLength, data, runName, runName + runNameLength)) {
+                    out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+                    runStart = -1;
+                }
+                if (runStart < 0) {
+                    runStart = position;
+                    runName = name;
+                    runNameLength = nameLength;
+                    runCount = 0;
+                }
+                runCount++;
+            } else {
+                if (runStart >= 0) {
+                    out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+                    runStart = -1;
+                }
+                handleOther(type, position, size);
+            }
+            position += size;
+        }
+        if (runStart >= 0) {
+            out.add(run(runStart, position, runName, runNameLength, runCount, receivedNanos));
+        }
+        System.arraycopy(data, position, data, 0, filled - position);
+        filled -= position;
+        if (filled >= HEADER) {
+            ensureCapacity(1 + messageLength(0));
+        }
+    }
+
+    private int messageLength(int start) throws IOException {
+        int length = ((data[start + 1] & 0xFF) << 24) | ((data[start + 2] & 0xFF) << 16)
+                | ((data[start + 3] & 0xFF) << 8) | (data[start + 4] & 0xFF);
+        if (length < 4 || length > MAX_MESSAGE) {
+            throw new IOException("the upstream server sent a malformed message (type "
+                    + describeType(data[start]) + ", length " + length + ")");
+        }
+        return length;
+    }
+
+    /** Checks the NotificationResponse's two strings and returns the length of its channel name. */
+    private int channelNameLength(int start, int size) throws IOException {
+        int end = start + size;
+        int name = start + CHANNEL_OFFSET;
+        int nameEnd = name;
+        while (nameEnd < end && data[nameEnd] != 0) {
+            nameEnd++;
+        }
+        if (nameEnd >= end - 1 || data[end - 1] != 0) {
+            throw new IOException("the upstream server sent a malformed NotificationResponse");
+        }
+        return nameEnd - name;
+    }
+
+    private void ensureCapacity(int size) {
+        if (size > data.length) {
+            data = Arrays.copyOf(data, Math.max(size, data.length * 2));
+        }
+    }
+
+    private NotificationRun run(int from, int to, int name, int nameLength, int count, long receivedNanos) {
+        return new NotificationRun(channelName(name, nameLength), Arrays.copyOfRange(data, from, to), count,
+                receivedNanos);
+    }
+
+    /** One String per channel while its notifications keep coming, so that later lookups compare references. */
+    private String channelName(int from, int length) {
+        if (!Arrays.equals(data, from, from + length, lastChannelBytes, 0, lastChannelBytes.length)) {
+            lastChannelBytes = Arrays.copyOfRange(data, from, from + length);
+            lastChannel = new String(lastChannelBytes, StandardCharsets.UTF_8);
+        }
+        return lastChannel;
+    }
+
+    private void handleOther(byte type, int start, int size) throws IOException {
+        switch (type) {
+            case 'S', 'N' -> LOG.log(System.Logger.Level.DEBUG, "upstream {0} message between statements ignored",
+                    type == 'S' ? "ParameterStatus" : "NoticeResponse");
+            case 'E' -> throw new IOException(errorText(body(start, size)));
+            default -> throw new IOException("the upstream server sent an unexpected message between statements (type "
+                    + describeType(type) + ")");
+        }
+    }
+
+    private byte[] body(int start, int size) {
+        return Arrays.copyOfRange(data, start + HEADER, start + size);
+    }
+
+    /** The server's own words, as pgjdbc would put them: "FATAL: terminating connection ... (57P01)". */
+    static String errorText(byte[] body) {
+        PacketParser fields = new PacketParser(body, "ErrorResponse");
+        String severity = "ERROR";
+        String sqlState = null;
+        String message = "the upstream server sent an error";
+        try {
+            byte field;
+            while ((field = fields.readByte()) != 0) {
+                String value = fields.readCString();
+                switch (field) {
+                    case 'V' -> severity = value;
+                    case 'C' -> sqlState = value;
+                    case 'M' -> message = value;
+                    default -> { }
+                }
+            }
+        } catch (ProtocolException e) {
+            return "the upstream server sent a malformed ErrorResponse";
+        }
+        return severity + ": " + message + (sqlState == null ? "" : " (" + sqlState + ")");
+    }
+
+    private static String describeType(byte type) {
+        return type >= 0x20 && type < 0x7F ? "'" + (char) type + "'" : "0x" + Integer.toHexString(type & 0xFF);
+    }
+
+}

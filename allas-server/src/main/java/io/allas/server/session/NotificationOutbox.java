@@ -193,7 +193,8 @@ public final class NotificationOutbox implements Subscriber {
                 }
                 lock.lock();
                 try {
-                    for (NotificationRun sent : batch) {
+                    // A termination meanwhile has already zeroed the counts, this batch included.
+                    for (NotificationRun sent : terminated ? List.<NotificationRun>of() : batch) {
                         queuedCount -= sent.count();
                         queuedBytes -= sent.messages().length;
                     }

@@ -1,6 +1,7 @@
 package io.allas.server.protocol;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -141,12 +142,25 @@ public final class MessageWriter {
             if (!notificationsAllowed) {
                 return false;
             }
+            byte[] only = null;
             for (T item : items) {
                 if (wanted.test(item)) {
-                    scratch.writeBytes(encoding.apply(item));
+                    byte[] bytes = encoding.apply(item);
+                    if (only == null && scratch.isEmpty()) {
+                        // A single array (as a burst's one run usually is) is written as it is, not copied.
+                        only = bytes;
+                    } else {
+                        if (only != null) {
+                            scratch.writeBytes(only);
+                            only = null;
+                        }
+                        scratch.writeBytes(bytes);
+                    }
                 }
             }
-            if (!scratch.isEmpty()) {
+            if (only != null) {
+                stream.write(ByteBuffer.wrap(only));
+            } else if (!scratch.isEmpty()) {
                 try {
                     stream.write(scratch.view());
                 } finally {

@@ -184,8 +184,8 @@ public final class RelayService implements AutoCloseable {
         parameterStatus = mergeParameters(connection.parameterStatuses());
         setUpstream(connection);
         listener.upstreamConnected(target.toString(), connection.backendPid());
-        LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1})",
-                target, String.valueOf(connection.backendPid()));
+        LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
+                target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
         String reason;
         try {
             long lastActivity = System.nanoTime();

@@ -149,7 +149,8 @@ public final class NotificationOutbox implements Subscriber {
 
 
     private void drain() {
-        PacketBuilder scratch = new PacketBuilder(4096);
+        // Grows to the batches it gathers; a lone run is written without it.
+        PacketBuilder scratch = new PacketBuilder(256);
         List<NotificationRun> batch = new ArrayList<>();
         try {
             while (true) {
@@ -192,7 +193,8 @@ public final class NotificationOutbox implements Subscriber {
                 }
                 lock.lock();
                 try {
-                    for (NotificationRun sent : batch) {
+                    // A termination meanwhile has already zeroed the counts, this batch included.
+                    for (NotificationRun sent : terminated ? List.<NotificationRun>of() : batch) {
                         queuedCount -= sent.count();
                         queuedBytes -= sent.messages().length;
                     }

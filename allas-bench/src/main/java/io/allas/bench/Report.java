@@ -61,7 +61,7 @@ final class Report {
         List<String> failures = new ArrayList<>();
         for (var e : byCase.entrySet()) {
             Map<String, Run> perLabel = e.getValue();
-            String caseCell = e.getKey() + describeParams(perLabel);
+            String caseCell = e.getKey() + describeParams(perLabel, labels);
             for (String metric : SHOWN) {
                 boolean any = perLabel.values().stream().anyMatch(r -> r.metrics.containsKey(metric));
                 if (!any) {
@@ -102,13 +102,21 @@ final class Report {
         return sb.toString();
     }
 
-    private static String describeParams(Map<String, Run> perLabel) {
-        Run any = perLabel.values().iterator().next();
-        if (any.params.isEmpty()) {
+    /** The case's parameters; one that differs between targets (a paced rate) is shown per target, in column order. */
+    private static String describeParams(Map<String, Run> perLabel, List<String> labels) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (String l : labels) {
+            Run r = perLabel.get(l);
+            if (r != null) {
+                r.params.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
+        }
+        if (values.isEmpty()) {
             return "";
         }
         StringBuilder sb = new StringBuilder(" (");
-        any.params.forEach((k, v) -> sb.append(sb.length() > 2 ? ", " : "").append(k).append('=').append(v));
+        values.forEach((k, v) -> sb.append(sb.length() > 2 ? ", " : "").append(k).append('=')
+                .append(v.stream().distinct().count() == 1 ? v.getFirst() : String.join("/", v)));
         return sb.append(')').toString();
     }
 

@@ -298,9 +298,13 @@ final class UpstreamConnection implements AutoCloseable {
 
     /** The server writes whole messages: the rest of one that was cut short follows at once, or the connection is dead. */
     private void awaitRestOfMessage() throws IOException {
-        if (!selectReadable(stallTimeout.toMillis())) {
-            throw new IOException("the upstream server stopped in the middle of a message for "
-                    + stallTimeout.toMillis() + " ms");
+        // A wake-up (a session asking for a LISTEN) also ends a select: only the deadline means a stall.
+        long deadline = System.nanoTime() + stallTimeout.toNanos();
+        while (!selectReadable(Math.max(1, (deadline - System.nanoTime()) / 1_000_000))) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("the upstream server stopped in the middle of a message for "
+                        + stallTimeout.toMillis() + " ms");
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay between allas and PostgreSQL that can go silent without closing anything, the way
- * a dead network or a frozen host looks from one end: bytes simply stop arriving.
+ * a dead network or a frozen host looks from one end: bytes simply stop arriving. It can also
+ * trickle the server's bytes, a few at a time, as a slow link does, so that messages arrive cut
+ * into pieces.
  */
 public final class BlackholeProxy implements AutoCloseable {
 
@@ -20,6 +22,7 @@ public final class BlackholeProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
+    private volatile int trickleBytes;
 
     public BlackholeProxy(String targetHost, int targetPort) throws IOException {
         this.target = new InetSocketAddress(targetHost, targetPort);
@@ -34,6 +37,11 @@ public final class BlackholeProxy implements AutoCloseable {
     /** From now on, no byte passes in either direction; connections stay open. */
     public void goSilent() {
         silent = true;
+    }
+
+    /** From now on, the server's bytes pass a few at a time, with a pause between pieces. */
+    public void trickle(int bytesPerPiece) {
+        trickleBytes = bytesPerPiece;
     }
 
     /** Bytes flow again for new connections; the connections that went silent are closed. */
@@ -53,22 +61,31 @@ public final class BlackholeProxy implements AutoCloseable {
                 upstream.connect(target, 5000);
                 sockets.add(client);
                 sockets.add(upstream);
-                Thread.ofVirtual().start(() -> pump(client, upstream));
-                Thread.ofVirtual().start(() -> pump(upstream, client));
+                Thread.ofVirtual().start(() -> pump(client, upstream, false));
+                Thread.ofVirtual().start(() -> pump(upstream, client, true));
             } catch (IOException e) {
                 // The proxy was closed, or the target refused: the client sees its connection end.
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromServer) {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            to.setTcpNoDelay(true);
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                if (!silent) {
-                    out.write(buffer, 0, n);
+                if (silent) {
+                    continue;
+                }
+                int piece = fromServer && trickleBytes > 0 ? trickleBytes : n;
+                for (int offset = 0; offset < n; offset += piece) {
+                    out.write(buffer, offset, Math.min(piece, n - offset));
                     out.flush();
+                    if (piece < n) {
+                        // The link's pace: the reader sees each piece on its own.
+                        java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                    }
                 }
             }
         } catch (IOException e) {

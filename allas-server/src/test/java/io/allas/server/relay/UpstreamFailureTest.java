@@ -139,4 +139,49 @@ class UpstreamFailureTest {
             }
         }
     }
+
+    /**
+     * A notification cut into pieces by the network is completed by the relay even while sessions
+     * keep waking it for LISTENs; neither the wake-ups nor the pieces may look like a dead server.
+     */
+    @Test
+    void messagesCutIntoPiecesAreCompletedWhileSessionsKeepWakingTheRelay() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
+             TestRelay trickled = TestRelay.builder().trust("app")
+                     .connect("host=127.0.0.1 port=" + proxy.port() + " user=" + postgres.user() + " password="
+                             + postgres.password() + " dbname=" + postgres.database() + " sslmode=disable")
+                     .start();
+             JdbcListener listener = new JdbcListener(trickled.connect("app", "app", null));
+             JdbcListener churn = new JdbcListener(trickled.connect("app", "app", null));
+             Connection producer = postgres.connect()) {
+            listener.execute("LISTEN pieces");
+            proxy.trickle(3);
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            var subscriptions = Thread.ofPlatform().start(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        churn.execute("LISTEN pieces_" + i, "UNLISTEN pieces_" + i);
+                    } catch (SQLException e) {
+                        return; // the assertion below names what went wrong
+                    }
+                }
+            });
+            int count = 100;
+            List<PGNotification> received;
+            try (var statement = producer.createStatement()) {
+                for (int batch = 0; batch < count / 10; batch++) {
+                    statement.execute("SELECT pg_notify('pieces', (" + batch + " * 10 + i)::text) FROM generate_series(0, 9) i");
+                }
+                received = listener.await(count, Duration.ofSeconds(60));
+            } finally {
+                stop.set(true);
+                subscriptions.join();
+            }
+            assertEquals(count, received.size());
+            for (int i = 0; i < count; i++) {
+                assertEquals(String.valueOf(i), received.get(i).getParameter());
+            }
+        }
+    }
 }

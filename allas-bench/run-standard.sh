@@ -174,6 +174,12 @@ bench() { # bench relay|postgres <scenario> <case> [options]
     echo "$line" | tee -a "$RESULTS" >&2
     sleep 1 # let sockets and backends wind down
 }
+warm_up() { # warm_up relay|postgres <scenario> [options]: a run whose result is discarded
+    local target="$1" scenario="$2"
+    shift 2
+    CASES="" bench "$target" "$scenario" warm-up "$@" >/dev/null 2>&1 || true
+    sed -i '/ case=warm-up /d' "$RESULTS"
+}
 snapshot_idle_relay() { # once all listeners are connected: the relay's heap histogram and native memory
     for _ in $(seq 1 600); do
         n="$(curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" | sed -n 's/^allas_client_connections{[^}]*} *//p' | cut -d. -f1)"
@@ -209,8 +215,7 @@ start_relay storm
 # warms the generator), i.e. the relay has served 3 x N connections before the storm that counts.
 bench relay storm "storm_N${STORM_N}_cold" --listeners "$STORM_N"
 if [ -z "${CASES:-}" ] || [[ " $CASES " == *" storm_N$STORM_N "* ]]; then
-    CASES="" bench relay storm warm-up --listeners "$STORM_N" >/dev/null 2>&1 || true
-    sed -i '/ case=warm-up /d' "$RESULTS"
+    warm_up relay storm --listeners "$STORM_N"
 fi
 bench relay storm "storm_N$STORM_N" --listeners "$STORM_N" --warmup-clients "$STORM_N"
 start_relay rest
@@ -224,9 +229,8 @@ bench postgres storm "storm_N$DIRECT_N" --listeners "$DIRECT_N" --warmup-clients
 # fanout_N1 on 2 cores). PostgreSQL has nothing to warm; it gets the same pass for symmetry.
 if [ -z "${CASES:-}" ] || [[ " $CASES " == *" fanout_"* ]]; then
     for t in relay postgres; do
-        CASES="" bench "$t" fanout warm-up --listeners 1 --notifications $((F1_M * 3)) --batch 1000 >/dev/null 2>&1 || true
+        warm_up "$t" fanout --listeners 1 --notifications $((F1_M * 3)) --batch 1000
     done
-    sed -i '/ case=warm-up /d' "$RESULTS"
 fi
 for t in relay postgres; do
     bench "$t" fanout fanout_N1 --listeners 1 --notifications "$F1_M" --batch 1000 --warmup $((F1_M / 2))

@@ -34,6 +34,14 @@ public final class BlackholeProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /**
+     * @return the libpq connection string that reaches {@code postgres} through this proxy, in clear text
+     */
+    public String connectString(TestPostgres postgres) {
+        return "host=127.0.0.1 port=" + port() + " user=" + postgres.user() + " password=" + postgres.password()
+                + " dbname=" + postgres.database() + " sslmode=disable";
+    }
+
     /** From now on, no byte passes in either direction; connections stay open. */
     public void goSilent() {
         silent = true;

@@ -1,7 +1,9 @@
 package io.allas.server.relay;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+
+import io.allas.server.protocol.PacketBuilder;
+import io.allas.server.protocol.backend.NotificationResponse;
 
 /**
  * Consecutive notifications on one channel, as the NotificationResponse ('A') messages every
@@ -25,11 +27,11 @@ public record NotificationRun(String channel, byte[] messages, int count, long r
      * @return a run of one
      */
     public static NotificationRun of(int processId, String channel, String payload, long receivedNanos) {
-        byte[] name = channel.getBytes(StandardCharsets.UTF_8);
-        byte[] text = payload.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer message = ByteBuffer.allocate(1 + 4 + 4 + name.length + 1 + text.length + 1);
-        message.put((byte) 'A').putInt(message.capacity() - 1).putInt(processId)
-                .put(name).put((byte) 0).put(text).put((byte) 0);
-        return new NotificationRun(channel, message.array(), 1, receivedNanos);
+        PacketBuilder message = new PacketBuilder(64 + payload.length());
+        new NotificationResponse(processId, channel, payload).encode(message);
+        ByteBuffer encoded = message.view();
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        return new NotificationRun(channel, bytes, 1, receivedNanos);
     }
 }

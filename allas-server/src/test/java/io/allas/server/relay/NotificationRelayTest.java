@@ -19,6 +19,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import io.allas.testing.JdbcListener;
+import io.allas.testing.SubscriptionChurn;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
 import io.allas.testing.WireClient;
@@ -187,25 +188,16 @@ class NotificationRelayTest {
         int count = 4_000;
         try (JdbcListener listener = listener(); JdbcListener churn = listener()) {
             listener.execute("LISTEN steady");
-            var stop = new java.util.concurrent.atomic.AtomicBoolean();
-            // The first half arrives while no statement runs: the relay reads it itself.
-            var subscriptions = Thread.ofPlatform().unstarted(() -> {
-                // Every LISTEN of a new channel is an upstream statement, run while notifications flow.
-                for (int i = 0; !stop.get(); i++) {
-                    try {
-                        churn.execute("LISTEN churn_" + i, "UNLISTEN churn_" + i);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            });
+            // The first half arrives while no statement runs: the relay reads it itself; then every
+            // LISTEN of a new channel is an upstream statement, run while notifications flow.
             List<String> payloads = new ArrayList<>();
-            try (var statement = producer.prepareStatement(
+            try (var churning = SubscriptionChurn.of(churn, "churn_");
+                 var statement = producer.prepareStatement(
                     "SELECT pg_notify('steady', p) FROM unnest(?::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i")) {
                 for (int batch = 0; batch < count / 100; batch++) {
                     if (batch == count / 200) {
                         listener.await(count / 2, Duration.ofSeconds(60));
-                        subscriptions.start();
+                        churning.start();
                     }
                     List<String> batchPayloads = new ArrayList<>();
                     for (int i = 0; i < 100; i++) {
@@ -217,11 +209,6 @@ class NotificationRelayTest {
                     statement.setArray(1, producer.createArrayOf("text", batchPayloads.toArray()));
                     statement.execute();
                     payloads.addAll(batchPayloads);
-                }
-            } finally {
-                stop.set(true);
-                if (subscriptions.isAlive()) {
-                    subscriptions.join();
                 }
             }
             assertReceived(listener.await(count, Duration.ofSeconds(60)), "steady", payloads);

@@ -17,6 +17,7 @@ import org.postgresql.PGNotification;
 import io.allas.testing.AwaitServing;
 import io.allas.testing.BlackholeProxy;
 import io.allas.testing.JdbcListener;
+import io.allas.testing.SubscriptionChurn;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
 
@@ -120,8 +121,7 @@ class UpstreamFailureTest {
         TestPostgres postgres = TestPostgres.shared();
         try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
              TestRelay silent = TestRelay.builder().trust("app")
-                     .connect("host=127.0.0.1 port=" + proxy.port() + " user=" + postgres.user() + " password="
-                             + postgres.password() + " dbname=" + postgres.database() + " sslmode=disable")
+                     .connect(proxy.connectString(postgres))
                      .extraSections("  \"upstream\": {\"ping_interval_ms\": 300, \"ping_timeout_ms\": 1000},\n")
                      .start();
              JdbcListener listener = new JdbcListener(silent.connect("app", "app", null))) {
@@ -149,34 +149,21 @@ class UpstreamFailureTest {
         TestPostgres postgres = TestPostgres.shared();
         try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
              TestRelay trickled = TestRelay.builder().trust("app")
-                     .connect("host=127.0.0.1 port=" + proxy.port() + " user=" + postgres.user() + " password="
-                             + postgres.password() + " dbname=" + postgres.database() + " sslmode=disable")
+                     .connect(proxy.connectString(postgres))
                      .start();
              JdbcListener listener = new JdbcListener(trickled.connect("app", "app", null));
              JdbcListener churn = new JdbcListener(trickled.connect("app", "app", null));
              Connection producer = postgres.connect()) {
             listener.execute("LISTEN pieces");
             proxy.trickle(3);
-            var stop = new java.util.concurrent.atomic.AtomicBoolean();
-            var subscriptions = Thread.ofPlatform().start(() -> {
-                for (int i = 0; !stop.get(); i++) {
-                    try {
-                        churn.execute("LISTEN pieces_" + i, "UNLISTEN pieces_" + i);
-                    } catch (SQLException e) {
-                        return; // the assertion below names what went wrong
-                    }
-                }
-            });
             int count = 100;
             List<PGNotification> received;
-            try (var statement = producer.createStatement()) {
+            try (var churning = SubscriptionChurn.of(churn, "pieces_").start();
+                 var statement = producer.createStatement()) {
                 for (int batch = 0; batch < count / 10; batch++) {
                     statement.execute("SELECT pg_notify('pieces', (" + batch + " * 10 + i)::text) FROM generate_series(0, 9) i");
                 }
                 received = listener.await(count, Duration.ofSeconds(60));
-            } finally {
-                stop.set(true);
-                subscriptions.join();
             }
             assertEquals(count, received.size());
             for (int i = 0; i < count; i++) {

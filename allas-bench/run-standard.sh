@@ -50,12 +50,14 @@ ulimit -Hn 1048576 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
 echo "open files limit: $(ulimit -n)" >&2
 
-free_port() {
+TAKEN_PORTS=" "
+free_port() { # sets PORT; not $(...), so that the ports handed out are remembered and never repeat
     local p
     for _ in $(seq 1 50); do
         # below the ephemeral range (32768-60999), which thousands of client sockets fill
         p=$(( 20000 + RANDOM % 12000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+        [[ "$TAKEN_PORTS" == *" $p "* ]] && continue
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then TAKEN_PORTS+="$p "; PORT="$p"; return; fi
     done
     echo "run-standard: no free port" >&2; exit 1
 }
@@ -67,7 +69,7 @@ if [ "$(id -u)" = 0 ]; then
     AS_PG=(runuser -u postgres --)
     chown postgres "$WORK"
 fi
-PGPORT="$(free_port)"
+free_port; PGPORT="$PORT"
 RELAY_PID=""
 cleanup() {
     set +e
@@ -102,8 +104,8 @@ PG_VERSION="$("${PSQL[@]}" -At -c 'SHOW server_version')"
 echo "PostgreSQL $PG_VERSION on 127.0.0.1:$PGPORT (pid $POSTMASTER_PID)" >&2
 
 # ---------------------------------------------------------------- the relay
-RELAY_PORT="$(free_port)"
-METRICS_PORT="$(free_port)"
+free_port; RELAY_PORT="$PORT"
+free_port; METRICS_PORT="$PORT"
 cat >"$WORK/allas.json" <<JSON
 {
     "listen": {"port": $RELAY_PORT, "host": "127.0.0.1"},
@@ -188,6 +190,9 @@ snapshot_idle_relay() { # once all listeners are connected: the relay's heap his
             "$JAVA_HOME/bin/jcmd" "$RELAY_PID" GC.class_histogram >"$OUT/$1-histogram.txt" 2>&1
             "$JAVA_HOME/bin/jcmd" "$RELAY_PID" VM.native_memory summary >"$OUT/$1-nmt.txt" 2>&1
             "$JAVA_HOME/bin/jcmd" "$RELAY_PID" Thread.print >"$OUT/$1-threads.txt" 2>&1
+            # virtual threads too: each idle session parks one, and its stack is kept on the heap
+            rm -f "$OUT/$1-all-threads.txt"
+            "$JAVA_HOME/bin/jcmd" "$RELAY_PID" Thread.dump_to_file "$OUT/$1-all-threads.txt" >/dev/null 2>&1
             return
         fi
         sleep 0.1

@@ -30,7 +30,7 @@ final class PostgresServerConnection implements ServerConnection {
     public void handle(Limit limit) {
         thread = Thread.currentThread();
         ClientConnection connection = new ClientConnection(
-                new HelidonClientStream(context.dataReader(), context.dataWriter(), () -> context.serverSocket().close()), peer());
+                new HelidonClientStream(context.serverSocket(), context.dataWriter()), peer());
         sessions.apply(connection).run();
     }
 

@@ -48,7 +48,13 @@ public final class MessageReader {
      * @throws IOException       when the connection fails or closes
      */
     public RawMessage readMessage(int maxLength) throws IOException {
-        byte type = readByte();
+        // Waits here rather than in a helper: an idle client's session parks in this read for days,
+        // and every frame of its stack is kept on the heap meanwhile.
+        while (position >= chunk.length) {
+            chunk = stream.read();
+            position = 0;
+        }
+        byte type = chunk[position++];
         int length = readInt();
         if (length < 4) {
             throw new ProtocolException("invalid message length");

@@ -23,7 +23,12 @@ import io.allas.server.protocol.backend.BackendMessage;
 public final class MessageWriter {
 
     private static final int INITIAL_CAPACITY = 256;
-    private static final int RETAINED_CAPACITY = 8192;
+    /**
+     * What the buffer keeps between responses. An idle listener's last response was a few bytes
+     * (LISTEN's), but its first burst (the ParameterStatus list) grows the buffer past this: keeping
+     * that for the life of each of thousands of idle connections costs more than a rare re-growth.
+     */
+    private static final int RETAINED_CAPACITY = INITIAL_CAPACITY;
     /** A client that pipelines without Sync and does not read must not make the buffer grow without end. */
     private static final int FLUSH_THRESHOLD = 64 * 1024;
     /** What a batch of notifications may keep of its scratch buffer between writes. */

@@ -6,7 +6,8 @@
 #   allas-bench/run-standard.sh                 # the standard set (a few minutes on 2 cores)
 #   QUICK=1 allas-bench/run-standard.sh         # a scaled-down set (a smoke test of the script)
 #   SKIP_BUILD=1 ...                            # use the jars already built
-#   RELAY_JAVA_OPTS='-XX:+UseSerialGC' ...      # JVM options for the relay (default: none)
+#   RELAY_JAVA_OPTS='-XX:+UseG1GC' ...          # JVM options for the relay (default: those of its
+#                                               # launcher allas-server/bin/allas, as users run it)
 #   PROFILE=1 ...                               # JFR of the relay per phase, heap histogram and native
 #                                               # memory of the relay with its idle listeners, into $OUT
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases
@@ -41,6 +42,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
     ./mvnw -B -q -DskipTests package -pl allas-server,allas-bench -am 2>&1 | grep -v '^WARNING' >&2 || true
 fi
 RELAY_JAR="$ROOT/allas-server/target/allas.jar"
+RELAY_LAUNCHER="$ROOT/allas-server/bin/allas"
 BENCH_JAR="$ROOT/allas-bench/target/allas-bench.jar"
 [ -f "$RELAY_JAR" ] && [ -f "$BENCH_JAR" ] || { echo "run-standard: jars missing; build first" >&2; exit 1; }
 
@@ -118,17 +120,23 @@ PHASE=0
 start_relay() {
     stop_relay
     PHASE=$((PHASE + 1))
-    local jfr=()
+    local profile=""
     if [ -n "${PROFILE:-}" ]; then
-        jfr=("-XX:StartFlightRecording=filename=$OUT/relay-$PHASE-$1.jfr,settings=profile,dumponexit=true"
-             -XX:NativeMemoryTracking=summary)
+        profile="-XX:StartFlightRecording=filename=$OUT/relay-$PHASE-$1.jfr,settings=profile,dumponexit=true"
+        profile="$profile -XX:NativeMemoryTracking=summary"
     fi
-    # shellcheck disable=SC2086
-    "$JAVA" ${RELAY_JAVA_OPTS:-} "${jfr[@]}" -jar "$RELAY_JAR" "$WORK/allas.json" >"$OUT/relay-$PHASE-$1.log" 2>&1 &
+    # The launcher execs java: $! is the relay's JVM. RELAY_JAVA_OPTS, when set, replaces its options.
+    if [ -n "${RELAY_JAVA_OPTS+set}" ]; then
+        ALLAS_JAVA_OPTS="$RELAY_JAVA_OPTS" JDK_JAVA_OPTIONS="$profile" \
+            "$RELAY_LAUNCHER" "$WORK/allas.json" >"$OUT/relay-$PHASE-$1.log" 2>&1 &
+    else
+        JDK_JAVA_OPTIONS="$profile" "$RELAY_LAUNCHER" "$WORK/allas.json" >"$OUT/relay-$PHASE-$1.log" 2>&1 &
+    fi
     RELAY_PID=$!
     for _ in $(seq 1 300); do
         if curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null | grep -q '^allas_upstream_connected.* 1'; then
-            echo "relay started (pid $RELAY_PID, port $RELAY_PORT) for $1" >&2
+            RELAY_COMMAND="$(ps -o args= -p "$RELAY_PID")"
+            echo "relay started (pid $RELAY_PID, port $RELAY_PORT) for $1: $RELAY_COMMAND" >&2
             return
         fi
         kill -0 "$RELAY_PID" 2>/dev/null || break
@@ -288,7 +296,7 @@ stop_relay
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB;" \
         "PostgreSQL $PG_VERSION; $("$JAVA" -version 2>&1 | head -1);" \
-        "relay JVM options: ${RELAY_JAVA_OPTS:-(none)}"
+        "relay: \`${RELAY_COMMAND:-?}\`"
     echo
     "$JAVA" -jar "$BENCH_JAR" report "$RESULTS"
 } >"$OUT/report.md"

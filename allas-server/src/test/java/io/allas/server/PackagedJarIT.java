@@ -167,4 +167,37 @@ class PackagedJarIT {
             }
         }
     }
+
+    @Test
+    void theLauncherRunsTheJarWithTheMeasuredJvmOptionsUnlessToldOtherwise() throws Exception {
+        int port = Ports.free();
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, """
+                {"listen": {"host": "127.0.0.1", "port": PORT},
+                 "connect": "CONNECT",
+                 "databases": [{"name": "d", "auth": {"method": "trust"}}]}
+                """.replace("PORT", String.valueOf(port)).replace("CONNECT", TestPostgres.shared().libpqConnectString()));
+        try (RelayProcess allas = RelayProcess.launch(Map.of(), List.of(file.toString()))) {
+            allas.awaitListening(port, Duration.ofSeconds(60));
+            List<String> arguments = allas.jvmArguments();
+            assertTrue(arguments.containsAll(List.of("-XX:+UseParallelGC", "-Xmn64m")), arguments.toString());
+            assertTrue(allas.output().contains("listening on 127.0.0.1:" + port), allas.output());
+        }
+        try (RelayProcess allas = RelayProcess.launch(Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), List.of(file.toString()))) {
+            allas.awaitListening(port, Duration.ofSeconds(60));
+            List<String> arguments = allas.jvmArguments();
+            assertTrue(arguments.contains("-XX:+UseSerialGC") && !arguments.contains("-XX:+UseParallelGC"), arguments.toString());
+        }
+    }
+
+    @Test
+    void theLauncherSaysWhereItLookedWhenTheJarIsMissing() throws Exception {
+        Path bin = Files.createDirectories(directory.resolve("bin"));
+        Path script = Files.copy(RelayProcess.buildDirectory().resolveSibling("bin").resolve("allas"), bin.resolve("allas"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        try (RelayProcess allas = RelayProcess.run(Map.of(), List.of(script.toString(), "--help"))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("allas: allas.jar is neither beside "), allas.output());
+        }
+    }
 }

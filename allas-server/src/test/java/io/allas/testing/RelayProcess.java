@@ -52,6 +52,29 @@ public final class RelayProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(arguments);
+        return run(environment, command);
+    }
+
+    /**
+     * Starts allas through its launcher script ({@code allas-server/bin/allas}), on the JDK running
+     * the tests; the script finds allas.jar in the build directory beside it.
+     *
+     * @param environment extra environment variables
+     * @param arguments   the arguments after {@code allas}
+     */
+    public static RelayProcess launch(Map<String, String> environment, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(buildDirectory().resolveSibling("bin").resolve("allas").toString());
+        command.addAll(arguments);
+        Map<String, String> withJdk = new java.util.HashMap<>(environment);
+        withJdk.put("JAVA_HOME", System.getProperty("java.home"));
+        return run(withJdk, command);
+    }
+
+    /**
+     * Starts any command, with the environment allas tests give it.
+     */
+    public static RelayProcess run(Map<String, String> environment, List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("ALLAS_") && !k.startsWith("ALLAS_TEST_"));
         builder.environment().putAll(environment);
@@ -100,6 +123,14 @@ public final class RelayProcess implements AutoCloseable {
                 process.waitFor(50, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * @return the command line arguments of the running JVM (the launcher script execs it)
+     */
+    public List<String> jvmArguments() {
+        return process.info().arguments().map(List::of).orElseThrow(
+                () -> new AssertionError("the arguments of process " + process.pid() + " cannot be read"));
     }
 
     /**

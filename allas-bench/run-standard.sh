@@ -13,6 +13,7 @@
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
+#   PACED_N=100 HALF_RATE=440000 CASES=fanout_N100_half_rate ...  # the paced case with 100 listeners
 #
 # All traffic stays on 127.0.0.1. Must run as root or as a user that can run PostgreSQL; as root,
 # PostgreSQL runs as the OS user "postgres".
@@ -266,6 +267,9 @@ done
 # listening backends at any B (it wakes every backend on every commit): half its own rate is ~6-9
 # transactions/s at B=100, which it sustains, but 60-90 at B=10, which it cannot.
 PACED_B=100
+# PACED_N: listeners in the paced case (default 1,000; with another N, give HALF_RATE too), to see how the
+# latency the relay adds grows with the number of sockets a round is written to.
+PACED_N="${PACED_N:-1000}"
 half_of() { # half_of <label>: half that target's fanout_N1000 rate (HALF_RATE overrides)
     if [ -n "${HALF_RATE:-}" ]; then echo "$HALF_RATE"; return; fi
     local rate
@@ -277,8 +281,8 @@ half_of() { # half_of <label>: half that target's fanout_N1000 rate (HALF_RATE o
 # minutes), and its figure is only the floor against which to read the relay's.
 for t in relay postgres; do
     HALF="$(half_of "$t")"
-    PACED_M=$(( HALF / 1000 * 5 / PACED_B * PACED_B )); [ "$PACED_M" -ge "$PACED_B" ] || PACED_M=$PACED_B
-    bench "$t" fanout fanout_N1000_half_rate --listeners 1000 --notifications "$PACED_M" --batch "$PACED_B" \
+    PACED_M=$(( HALF / PACED_N * 5 / PACED_B * PACED_B )); [ "$PACED_M" -ge "$PACED_B" ] || PACED_M=$PACED_B
+    bench "$t" fanout "fanout_N${PACED_N}_half_rate" --listeners "$PACED_N" --notifications "$PACED_M" --batch "$PACED_B" \
         --warmup 1000 --rate "$HALF" --reference
 done
 for t in relay postgres; do

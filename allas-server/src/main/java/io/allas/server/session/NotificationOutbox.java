@@ -25,6 +25,8 @@ public final class NotificationOutbox implements Subscriber {
     private static final System.Logger LOG = System.getLogger(NotificationOutbox.class.getName());
     /** About this many bytes per write (whole runs): few system calls for a busy listener. */
     private static final int BATCH_BYTES = 64 * 1024;
+    /** Starts the drains: one per client and burst, so no builder is made per start. */
+    private static final java.util.concurrent.ThreadFactory DRAINS = Thread.ofVirtual().name("allas-notify").factory();
 
     private final ClientConnection connection;
     private final NotificationLimits limits;
@@ -88,7 +90,7 @@ public final class NotificationOutbox implements Subscriber {
             onSlowClient.run();
             terminate(SqlState.CLIENT_TOO_SLOW, "terminating connection because the client could not keep up");
         } else if (startDrain) {
-            Thread.ofVirtual().name("allas-notify").start(this::drain);
+            DRAINS.newThread(this::drain).start();
         }
     }
 
@@ -118,7 +120,7 @@ public final class NotificationOutbox implements Subscriber {
             lock.unlock();
         }
         if (startDrain) {
-            Thread.ofVirtual().name("allas-notify").start(this::drain);
+            DRAINS.newThread(this::drain).start();
         }
     }
 
@@ -149,8 +151,8 @@ public final class NotificationOutbox implements Subscriber {
 
 
     private void drain() {
-        // Grows to the batches it gathers; a lone run is written without it.
-        PacketBuilder scratch = new PacketBuilder(256);
+        // Grows to the batches it gathers; a lone run (most bursts) is written without it, so it starts empty.
+        PacketBuilder scratch = new PacketBuilder(0);
         List<NotificationRun> batch = new ArrayList<>();
         try {
             while (true) {

@@ -149,7 +149,6 @@ public final class NotificationOutbox implements Subscriber {
         }
     }
 
-
     private void drain() {
         // Grows to the batches it gathers; a lone run (most bursts) is written without it, so it starts empty.
         PacketBuilder scratch = new PacketBuilder(0);

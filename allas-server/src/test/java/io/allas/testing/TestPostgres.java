@@ -232,32 +232,34 @@ public final class TestPostgres {
     }
 
     /**
-     * Terminates every backend whose application_name matches, and waits until they are gone so that the
-     * victims' next statement fails deterministically. Returns how many were terminated.
+     * Terminates every backend whose application_name matches, and waits until those backends are gone so
+     * that the victims' next statement fails deterministically. Returns how many were terminated.
+     *
+     * <p>It waits for the terminated process ids, not for the name to vanish: a client that reconnects at
+     * once under the same application_name (the relay does) would otherwise keep the name alive forever.
      */
     public int terminateBackends(String applicationName) throws SQLException {
         try (Connection c = connect()) {
-            int count;
+            Integer[] terminated;
             try (PreparedStatement ps = c.prepareStatement(
                     // FILTER, not an extra WHERE clause: the planner may evaluate WHERE clauses in any order.
-                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "SELECT coalesce(array_agg(pid) FILTER (WHERE pg_terminate_backend(pid)), '{}') FROM pg_stat_activity "
                             + "WHERE application_name = ? AND pid <> pg_backend_pid()")) {
                 ps.setString(1, applicationName);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    count = rs.getInt(1);
+                    terminated = (Integer[]) rs.getArray(1).getArray();
                 }
             }
-            awaitNoBackends(c, applicationName);
-            return count;
+            awaitGone(c, terminated, applicationName);
+            return terminated.length;
         }
     }
 
-    private static void awaitNoBackends(Connection c, String applicationName) throws SQLException {
+    private static void awaitGone(Connection c, Integer[] pids, String applicationName) throws SQLException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()")) {
-            ps.setString(1, applicationName);
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("int4", pids));
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -266,7 +268,7 @@ public final class TestPostgres {
                     }
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("backends of '" + applicationName + "' still alive after termination");
+                    throw new IllegalStateException("terminated backends of '" + applicationName + "' still alive after 10 s");
                 }
                 LocalCluster.pause(10);
             }

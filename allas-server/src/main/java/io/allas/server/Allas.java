@@ -12,7 +12,6 @@ import io.allas.server.config.ConnectionString;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.RelaySettings;
 import io.allas.server.relay.UpstreamTarget;
-import io.allas.server.protocol.SqlState;
 import io.allas.server.session.NotificationOutbox;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.tls.ServerTlsContext;
@@ -20,6 +19,7 @@ import io.allas.server.listener.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.session.SessionLimits;
 import io.allas.server.session.SessionServices;
+import io.allas.server.session.Termination;
 
 /**
  * A running allas: the pieces wired together from a configuration. {@link Main} runs one for
@@ -116,8 +116,7 @@ public final class Allas implements AutoCloseable {
         @Override
         public void upstreamLost(String reason) {
             metrics.upstreamLost(reason);
-            registry.terminateEvery(SqlState.SERVER_CONNECTION_LOST,
-                    "terminating connection because the server connection was lost");
+            registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
         }
 
         @Override
@@ -180,7 +179,7 @@ public final class Allas implements AutoCloseable {
      */
     @Override
     public void close() {
-        registry.terminateAll(SqlState.ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+        registry.terminateAll(Termination.ADMIN_SHUTDOWN);
         try {
             registry.awaitEmpty(SHUTDOWN_GRACE);
         } catch (InterruptedException e) {

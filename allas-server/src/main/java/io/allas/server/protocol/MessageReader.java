@@ -1,6 +1,7 @@
 package io.allas.server.protocol;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Cuts the client's byte stream into packets: the untyped, length-prefixed packets of the
@@ -79,7 +80,7 @@ public final class MessageReader {
      * Hands over the bytes received but not yet read, as when they begin a TLS handshake.
      */
     public byte[] takeBuffered() {
-        byte[] rest = java.util.Arrays.copyOfRange(chunk, position, chunk.length);
+        byte[] rest = Arrays.copyOfRange(chunk, position, chunk.length);
         chunk = EMPTY;
         position = 0;
         return rest;
@@ -105,17 +106,14 @@ public final class MessageReader {
         this.stream = replacement;
     }
 
-    private byte readByte() throws IOException {
-        ensureChunk();
-        return chunk[position++];
-    }
-
     private int readInt() throws IOException {
-        int value = 0;
-        for (int i = 0; i < 4; i++) {
-            value = (value << 8) | (readByte() & 0xFF);
+        if (chunk.length - position >= 4) {
+            int value = PacketParser.int32(chunk, position);
+            position += 4;
+            return value;
         }
-        return value;
+        // Cut between two chunks: rare, so the four bytes are gathered rather than kept in a field.
+        return PacketParser.int32(readBytes(4), 0);
     }
 
     private byte[] readBytes(int count) throws IOException {

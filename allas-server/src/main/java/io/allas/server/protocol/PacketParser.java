@@ -35,10 +35,17 @@ public final class PacketParser {
 
     public int readInt32() throws ProtocolException {
         require(4);
-        int value = ((body[position] & 0xFF) << 24) | ((body[position + 1] & 0xFF) << 16)
-                | ((body[position + 2] & 0xFF) << 8) | (body[position + 3] & 0xFF);
+        int value = int32(body, position);
         position += 4;
         return value;
+    }
+
+    /**
+     * @return the big-endian Int32 at {@code offset}, as every length and integer on the wire is written
+     */
+    public static int int32(byte[] bytes, int offset) {
+        return ((bytes[offset] & 0xFF) << 24) | ((bytes[offset + 1] & 0xFF) << 16)
+                | ((bytes[offset + 2] & 0xFF) << 8) | (bytes[offset + 3] & 0xFF);
     }
 
     /**

@@ -12,12 +12,28 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Which clients listen on which channel, and which channels the upstream connection must
  * LISTEN on. Sessions change subscriptions from their own threads; the relay thread reconciles
- * the upstream state in batches ({@link #takeChanges()}) and reads the subscribers of a channel
+ * the upstream state in batches ({@link #takeChanges(int)}) and reads the subscribers of a channel
  * without locking for every notification.
  */
 final class ChannelRegistry {
 
     private static final Subscriber[] NONE = new Subscriber[0];
+
+    /** Where a channel stands on the upstream connection. */
+    enum UpstreamState {
+        UNLISTENED,
+        LISTEN_IN_FLIGHT,
+        LISTENED,
+        UNLISTEN_IN_FLIGHT;
+
+        /** @return whether the server would deliver the channel's notifications now */
+        boolean listened() {
+            return this == LISTENED || this == UNLISTEN_IN_FLIGHT;
+        }
+    }
+
+    /** The statement a channel needs upstream to match its listeners. */
+    enum UpstreamStatement { NONE, LISTEN, UNLISTEN }
 
     /**
      * One channel. Its listeners change under the registry lock in O(1); the array the fan-out
@@ -28,10 +44,52 @@ final class ChannelRegistry {
         final Set<Subscriber> members = new LinkedHashSet<>();
         volatile Subscriber[] snapshot = NONE;
         volatile boolean snapshotStale;
-        boolean listeningUpstream;
-        /** A LISTEN or UNLISTEN for it is being executed upstream right now. */
-        boolean inFlight;
+        UpstreamState upstream = UpstreamState.UNLISTENED;
+        /** Completes for the listeners waiting for the upstream LISTEN; null while none waits. */
         CompletableFuture<Void> ready;
+
+        /**
+         * The one transition of the upstream state: decides the statement that makes the upstream
+         * match the listeners, and marks it in flight. A channel with a statement in flight is
+         * settled when it returns ({@link #settle}).
+         */
+        UpstreamStatement nextStatement() {
+            boolean wanted = !members.isEmpty();
+            if (wanted && upstream == UpstreamState.UNLISTENED) {
+                upstream = UpstreamState.LISTEN_IN_FLIGHT;
+                return UpstreamStatement.LISTEN;
+            }
+            if (!wanted && upstream == UpstreamState.LISTENED) {
+                upstream = UpstreamState.UNLISTEN_IN_FLIGHT;
+                return UpstreamStatement.UNLISTEN;
+            }
+            return UpstreamStatement.NONE;
+        }
+
+        /** The statement in flight returned: the upstream is now as it made it, or as before if it failed. */
+        void settle(boolean succeeded) {
+            upstream = switch (upstream) {
+                case LISTEN_IN_FLIGHT -> succeeded ? UpstreamState.LISTENED : UpstreamState.UNLISTENED;
+                case UNLISTEN_IN_FLIGHT -> succeeded ? UpstreamState.UNLISTENED : UpstreamState.LISTENED;
+                default -> throw new IllegalStateException("no statement in flight for the channel (" + upstream + ")");
+            };
+        }
+
+        void completeReady() {
+            CompletableFuture<Void> waiting = ready;
+            ready = null;
+            if (waiting != null) {
+                waiting.complete(null);
+            }
+        }
+
+        void failReady(Exception cause) {
+            CompletableFuture<Void> waiting = ready;
+            ready = null;
+            if (waiting != null) {
+                waiting.completeExceptionally(cause);
+            }
+        }
     }
 
     /**
@@ -62,7 +120,7 @@ final class ChannelRegistry {
             if (channel.members.add(subscriber)) {
                 channel.snapshotStale = true;
             }
-            if (channel.listeningUpstream && !channel.inFlight && !dirty.contains(name)) {
+            if (channel.upstream == UpstreamState.LISTENED) {
                 return CompletableFuture.completedFuture(null);
             }
             if (channel.ready == null) {
@@ -142,18 +200,19 @@ final class ChannelRegistry {
                 if (channel == null) {
                     continue;
                 }
-                boolean wanted = !channel.members.isEmpty();
-                if (wanted && !channel.listeningUpstream) {
-                    listen.add(name);
-                    channel.inFlight = true;
-                } else if (!wanted && channel.listeningUpstream) {
-                    unlisten.add(name);
-                    channel.inFlight = true;
-                } else if (!wanted) {
-                    channels.remove(name);
-                    completeReady(channel);
-                } else {
-                    completeReady(channel);
+                switch (channel.nextStatement()) {
+                    case LISTEN -> listen.add(name);
+                    case UNLISTEN -> unlisten.add(name);
+                    case NONE -> {
+                        // Already as wanted: listeners who came back before the batch are served now,
+                        // and a channel nobody wants and the upstream does not listen on is forgotten.
+                        if (channel.upstream == UpstreamState.LISTENED) {
+                            channel.completeReady();
+                        } else if (channel.members.isEmpty() && channel.upstream == UpstreamState.UNLISTENED) {
+                            channels.remove(name);
+                            channel.completeReady();
+                        }
+                    }
                 }
             }
             return new Changes(listen, unlisten);
@@ -172,14 +231,12 @@ final class ChannelRegistry {
             // so the next batch settles it.
             for (String name : changes.listen()) {
                 Channel channel = channels.get(name);
-                channel.listeningUpstream = true;
-                channel.inFlight = false;
-                completeReady(channel);
+                channel.settle(true);
+                channel.completeReady();
             }
             for (String name : changes.unlisten()) {
                 Channel channel = channels.get(name);
-                channel.listeningUpstream = false;
-                channel.inFlight = false;
+                channel.settle(true);
                 if (channel.members.isEmpty() && !dirty.contains(name)) {
                     channels.remove(name);
                 }
@@ -198,15 +255,11 @@ final class ChannelRegistry {
         try {
             for (String name : changes.listen()) {
                 Channel channel = channels.get(name);
-                channel.inFlight = false;
-                CompletableFuture<Void> ready = channel.ready;
-                channel.ready = null;
-                if (ready != null) {
-                    ready.completeExceptionally(cause);
-                }
+                channel.settle(false);
+                channel.failReady(cause);
             }
             for (String name : changes.unlisten()) {
-                channels.get(name).inFlight = false;
+                channels.get(name).settle(false);
                 dirty.add(name);
             }
         } finally {
@@ -215,24 +268,17 @@ final class ChannelRegistry {
     }
 
     /**
-     * Forgets everything, as when the upstream connection is lost: the upstream LISTENs died with it.
-     *
-     * @return every subscriber there was, each once
+     * Forgets everything, as when the upstream connection is lost: the upstream LISTENs died with it,
+     * and subscriptions waiting for one fail with the cause.
      */
-    Set<Subscriber> clear(Exception cause) {
+    void clear(Exception cause) {
         lock.lock();
         try {
-            Set<Subscriber> all = new LinkedHashSet<>();
             for (Channel channel : channels.values()) {
-                all.addAll(channel.members);
-                CompletableFuture<Void> ready = channel.ready;
-                if (ready != null) {
-                    ready.completeExceptionally(cause);
-                }
+                channel.failReady(cause);
             }
             channels.clear();
             dirty.clear();
-            return all;
         } finally {
             lock.unlock();
         }
@@ -244,17 +290,9 @@ final class ChannelRegistry {
     int upstreamChannelCount() {
         lock.lock();
         try {
-            return (int) channels.values().stream().filter(c -> c.listeningUpstream).count();
+            return (int) channels.values().stream().filter(c -> c.upstream.listened()).count();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void completeReady(Channel channel) {
-        CompletableFuture<Void> ready = channel.ready;
-        channel.ready = null;
-        if (ready != null) {
-            ready.complete(null);
         }
     }
 }

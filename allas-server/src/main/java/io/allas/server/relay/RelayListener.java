@@ -9,7 +9,10 @@ public interface RelayListener {
     default void upstreamConnected(String target, int backendPid) {
     }
 
-    /** The upstream connection was lost. */
+    /**
+     * The upstream connection was lost, and with it every upstream LISTEN: the clients may have
+     * missed notifications. Not called when the relay is closed.
+     */
     default void upstreamLost(String reason) {
     }
 

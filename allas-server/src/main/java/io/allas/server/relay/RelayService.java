@@ -2,6 +2,7 @@ package io.allas.server.relay;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -9,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.allas.server.protocol.SqlState;
+import io.allas.server.protocol.backend.NotificationRun;
 
 /**
  * Owns the single upstream connection: connects and reconnects with backoff, executes the
@@ -21,7 +23,7 @@ import io.allas.server.protocol.SqlState;
  * requests share one round trip), pings a silent connection, and fans every notification out
  * to the channel's listeners. All upstream work happens on one thread of its own.
  */
-public final class RelayService implements AutoCloseable {
+public final class RelayService implements Relay, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RelayService.class.getName());
 
@@ -41,8 +43,7 @@ public final class RelayService implements AutoCloseable {
     private volatile UpstreamConnection upstream;
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
-    private final java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Set<String>>> channelQueries =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Set<String>>> channelQueries = new ConcurrentLinkedQueue<>();
 
     /**
      * @param target             the upstream server
@@ -67,26 +68,17 @@ public final class RelayService implements AutoCloseable {
         thread.start();
     }
 
-    /**
-     * @return whether the upstream connection is up, so that clients can be served
-     */
+    @Override
     public boolean isConnected() {
         return upstream != null;
     }
 
-    /**
-     * @return what clients are told in ParameterStatus: the upstream's values, overridden by {@code startup_parameters}
-     */
+    @Override
     public Map<String, String> parameterStatus() {
         return parameterStatus;
     }
 
-    /**
-     * Subscribes a client to a channel.
-     *
-     * @return completes once the upstream LISTEN is in effect, so no notification sent after it
-     *         completes can be missed; fails if the upstream cannot listen
-     */
+    @Override
     public CompletableFuture<Void> listen(Subscriber subscriber, String channel) {
         CompletableFuture<Void> ready = channels.subscribe(subscriber, channel);
         if (!ready.isDone()) {
@@ -95,9 +87,7 @@ public final class RelayService implements AutoCloseable {
         return ready;
     }
 
-    /**
-     * Unsubscribes a client; the last listener to leave causes an upstream UNLISTEN.
-     */
+    @Override
     public void unlisten(Subscriber subscriber, String channel) {
         channels.unsubscribe(subscriber, channel);
         wake();
@@ -115,7 +105,7 @@ public final class RelayService implements AutoCloseable {
      *
      * @return whether it is up
      */
-    public boolean awaitConnected(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
         long remaining = timeout.toNanos();
         stateLock.lock();
         try {
@@ -218,23 +208,17 @@ public final class RelayService implements AutoCloseable {
         setUpstream(null);
         connection.close();
         if (running) {
+            // First, so that a client whose LISTEN was waiting hears the FATAL, not an ERROR before it.
             LOG.log(System.Logger.Level.WARNING, "lost the upstream connection to {0}: {1}", target, reason);
             listener.upstreamLost(reason);
         }
-        // Whatever the clients listened on died with the connection, and they may have missed
-        // notifications meanwhile: they must reconnect and resynchronise.
+        // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         IOException lost = new IOException("the server connection was lost");
         CompletableFuture<Set<String>> query;
         while ((query = channelQueries.poll()) != null) {
             query.completeExceptionally(lost);
         }
-        Set<Subscriber> subscribers = channels.clear(lost);
-        for (Subscriber subscriber : subscribers) {
-            if (running) {
-                subscriber.terminate(SqlState.SERVER_CONNECTION_LOST,
-                        "terminating connection because the server connection was lost");
-            }
-        }
+        channels.clear(lost);
     }
 
     private void answerChannelQueries(UpstreamConnection connection) throws SQLException, IOException {

@@ -2,9 +2,12 @@ package io.allas.server.relay;
 
 import java.util.List;
 
+import io.allas.server.protocol.backend.NotificationRun;
+
 /**
- * A client listening on channels, as the relay sees it. Both methods are called from the
- * relay's thread and must not block.
+ * A client listening on channels, as the relay sees it. Called from the relay's thread: must not
+ * block. The relay never ends a client itself: it reports a lost upstream connection to its
+ * {@link RelayListener}, whose owner decides what the clients are told.
  */
 public interface Subscriber {
 
@@ -15,12 +18,4 @@ public interface Subscriber {
      *             subscribers and must not be changed
      */
     void deliver(List<NotificationRun> runs);
-
-    /**
-     * Ends the client's session with a FATAL error (the upstream connection was lost).
-     *
-     * @param sqlState the SQLSTATE
-     * @param message  the message
-     */
-    void terminate(String sqlState, String message);
 }

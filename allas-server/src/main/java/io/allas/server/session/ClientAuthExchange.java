@@ -12,6 +12,8 @@ import io.allas.auth.spi.AuthRequest;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.RawMessage;
 import io.allas.server.protocol.backend.Authentication;
+import io.allas.server.protocol.frontend.FrontendMessage;
+import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 
 /**
  * The plugin's view of a connecting client.
@@ -58,13 +60,11 @@ final class ClientAuthExchange implements AuthExchange {
 
     @Override
     public byte[] receive() throws IOException {
-        RawMessage message = connection.reader().readMessage(MAX_RESPONSE_BYTES);
-        if (message.type() == 'X') {
-            throw new EOFException("the client terminated during authentication");
-        }
-        if (message.type() != 'p') {
-            throw new ProtocolException("expected password response, got message type " + message.type());
-        }
-        return message.body();
+        RawMessage raw = connection.reader().readMessage(MAX_RESPONSE_BYTES);
+        return switch (FrontendMessageDecoder.decode(raw)) {
+            case FrontendMessage.AuthenticationResponse response -> response.body();
+            case FrontendMessage.Terminate terminate -> throw new EOFException("the client terminated during authentication");
+            default -> throw new ProtocolException("expected password response, got message type " + raw.type());
+        };
     }
 }

@@ -3,11 +3,15 @@ package io.allas.server.session;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.net.ssl.SSLSession;
 
 import io.allas.server.protocol.ClientStream;
 import io.allas.server.protocol.MessageReader;
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.backend.ErrorResponse;
+import io.allas.server.tls.TlsClientStream;
 
 /**
  * One client's connection: its message reader and writer and where it comes from.
@@ -18,8 +22,8 @@ public final class ClientConnection {
     private static final long LAST_WORDS_MILLIS = 1000;
 
     private volatile ClientStream stream;
-    private final java.util.concurrent.atomic.AtomicBoolean terminating = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile javax.net.ssl.SSLSession tlsSession;
+    private final AtomicBoolean terminating = new AtomicBoolean();
+    private volatile SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
     private final Optional<SocketAddress> peer;
@@ -57,14 +61,14 @@ public final class ClientConnection {
     /**
      * @return the TLS session, once the connection runs over TLS
      */
-    public Optional<javax.net.ssl.SSLSession> tlsSession() {
+    public Optional<SSLSession> tlsSession() {
         return Optional.ofNullable(tlsSession);
     }
 
     /**
      * From now on, messages travel over TLS.
      */
-    void upgradeToTls(io.allas.server.tls.TlsClientStream tls) {
+    void upgradeToTls(TlsClientStream tls) {
         reader.switchStream(tls);
         writer.switchStream(tls);
         stream = tls;
@@ -93,7 +97,7 @@ public final class ClientConnection {
      * Ends the session from another thread: sends FATAL if the client takes it promptly, then
      * closes the socket, which ends the session's blocked read. Never blocks the caller.
      */
-    public void terminate(String sqlState, String message) {
+    public void terminate(Termination reason) {
         if (!terminating.compareAndSet(false, true)) {
             return;
         }
@@ -107,7 +111,7 @@ public final class ClientConnection {
                     // The last words went out in time.
                 }
             });
-            writer.trySendLast(ErrorResponse.fatal(sqlState, message), LAST_WORDS_MILLIS);
+            writer.trySendLast(ErrorResponse.fatal(reason.sqlState(), reason.message()), LAST_WORDS_MILLIS);
             watchdog.interrupt();
             stream.close();
         });

@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLException;
 
 import io.allas.auth.spi.AuthResult;
 import io.allas.server.auth.DatabaseAuthenticators;
@@ -45,8 +49,8 @@ public final class ClientSession {
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
-        var startupTimer = services.timers().schedule(() -> terminate(SqlState.QUERY_CANCELED, "canceling authentication due to timeout"),
-                services.limits().startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> startupTimer = services.timers().schedule(() -> terminate(Termination.AUTHENTICATION_TIMEOUT),
+                services.limits().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             // A flood of connections that never authenticate is refused at once, before any work.
             if (services.registry().unauthenticated() > services.limits().maxUnauthenticated()) {
@@ -63,7 +67,7 @@ public final class ClientSession {
             connection.sendFatal(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             if (connection.tlsSession().isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
                 services.listener().tlsHandshakeFailed(e.getMessage());
@@ -99,10 +103,16 @@ public final class ClientSession {
     }
 
     /**
-     * Ends the session from another thread with a FATAL error.
+     * Ends the session from another thread with a FATAL error. Notifications still queued for the
+     * client are counted as dropped.
      */
-    void terminate(String sqlState, String message) {
-        connection.terminate(sqlState, message);
+    void terminate(Termination reason) {
+        NotificationOutbox current = outbox;
+        if (current == null) {
+            connection.terminate(reason);
+        } else {
+            current.terminate(reason);
+        }
     }
 
     private boolean authenticate(StartupRequest.StartupMessage startup) throws IOException {

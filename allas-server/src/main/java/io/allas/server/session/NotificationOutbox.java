@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 import io.allas.server.protocol.PacketBuilder;
-import io.allas.server.protocol.SqlState;
-import io.allas.server.relay.NotificationRun;
+import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.relay.Subscriber;
 
 /**
@@ -26,7 +26,7 @@ public final class NotificationOutbox implements Subscriber {
     /** About this many bytes per write (whole runs): few system calls for a busy listener. */
     private static final int BATCH_BYTES = 64 * 1024;
     /** Starts the drains: one per client and burst, so no builder is made per start. */
-    private static final java.util.concurrent.ThreadFactory DRAINS = Thread.ofVirtual().name("allas-notify").factory();
+    private static final ThreadFactory DRAINS = Thread.ofVirtual().name("allas-notify").factory();
 
     private final ClientConnection connection;
     private final NotificationLimits limits;
@@ -88,7 +88,7 @@ public final class NotificationOutbox implements Subscriber {
         if (tooSlow) {
             listener.notificationsDropped("slow_client", dropped);
             onSlowClient.run();
-            terminate(SqlState.CLIENT_TOO_SLOW, "terminating connection because the client could not keep up");
+            terminate(Termination.CLIENT_TOO_SLOW);
         } else if (startDrain) {
             DRAINS.newThread(this::drain).start();
         }
@@ -254,8 +254,10 @@ public final class NotificationOutbox implements Subscriber {
         }
     }
 
-    @Override
-    public void terminate(String sqlState, String message) {
+    /**
+     * Ends the session with a FATAL error; what is queued is dropped and counted.
+     */
+    void terminate(Termination reason) {
         int dropped;
         lock.lock();
         try {
@@ -268,7 +270,7 @@ public final class NotificationOutbox implements Subscriber {
         if (dropped > 0) {
             listener.notificationsDropped("client_terminated", dropped);
         }
-        connection.terminate(sqlState, message);
+        connection.terminate(reason);
     }
 
     /**

@@ -126,7 +126,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
                 case FrontendMessage.AuthenticationResponse response ->
                         throw new ProtocolException("unexpected password response outside authentication");
                 case FrontendMessage.Unsupported unsupported -> throw new ProtocolException(
-                        "invalid frontend message type " + (int) unsupported.type());
+                        "invalid frontend message type " + (unsupported.type() & 0xFF));
                 default -> throw new IllegalStateException("unhandled message " + message);
             }
         } catch (SqlError e) {
@@ -191,19 +191,18 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         out.send(BindComplete.INSTANCE);
     }
 
-    private void describe(FrontendMessage.Describe describe) throws SqlError, ProtocolException {
+    private void describe(FrontendMessage.Describe describe) throws SqlError {
         switch (describe.target()) {
-            case 'S' -> {
+            case STATEMENT -> {
                 Prepared prepared = statement(describe.name());
                 out.send(new ParameterDescription(prepared.parameterTypes().stream()
                         .map(oid -> oid == 0 ? TEXT_OID : oid).toList()));
                 executor.describe(prepared.single(), List.of());
             }
-            case 'P' -> {
+            case PORTAL -> {
                 Portal portal = portal(describe.name());
                 executor.describe(portal.prepared().single(), portal.resultFormats());
             }
-            default -> throw new ProtocolException("invalid DESCRIBE message subtype " + (int) describe.target());
         }
     }
 
@@ -217,11 +216,10 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
     }
 
-    private void close(FrontendMessage.Close close) throws ProtocolException {
+    private void close(FrontendMessage.Close close) {
         switch (close.target()) {
-            case 'S' -> statements.remove(close.name());
-            case 'P' -> portals.remove(close.name());
-            default -> throw new ProtocolException("invalid CLOSE message subtype " + (int) close.target());
+            case STATEMENT -> statements.remove(close.name());
+            case PORTAL -> portals.remove(close.name());
         }
         out.send(CloseComplete.INSTANCE);
     }

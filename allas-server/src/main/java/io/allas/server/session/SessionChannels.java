@@ -5,12 +5,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.allas.server.protocol.SqlState;
-import io.allas.server.relay.RelayService;
+import io.allas.server.relay.Relay;
 import io.allas.server.relay.Subscriber;
 import io.allas.server.sql.SqlError;
 
@@ -22,15 +23,15 @@ final class SessionChannels {
 
     private static final long LISTEN_TIMEOUT_SECONDS = 30;
 
-    private final RelayService relay;
+    private final Relay relay;
     private final Subscriber subscriber;
     private final int maxChannels;
     /** Read by the notification drain while the session is idle, so concurrent. */
-    private final Set<String> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> listening = ConcurrentHashMap.newKeySet();
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
-    SessionChannels(RelayService relay, Subscriber subscriber, int maxChannels) {
+    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels) {
         this.relay = relay;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
@@ -130,7 +131,7 @@ final class SessionChannels {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             channels.forEach(this::forget);
-            throw new SqlError(SqlState.ADMIN_SHUTDOWN, "terminating connection due to administrator command");
+            throw new SqlError(Termination.ADMIN_SHUTDOWN.sqlState(), Termination.ADMIN_SHUTDOWN.message());
         }
     }
 

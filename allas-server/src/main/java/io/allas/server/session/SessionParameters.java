@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ final class SessionParameters {
             Map<String, String> names = new LinkedHashMap<>();
             values.keySet().forEach(name -> names.put(name.toLowerCase(Locale.ROOT), name));
             names.put(APPLICATION_NAME, APPLICATION_NAME);
-            return new Defaults(source, java.util.Collections.unmodifiableMap(values), Map.copyOf(names));
+            return new Defaults(source, Collections.unmodifiableMap(values), Map.copyOf(names));
         }
     }
 

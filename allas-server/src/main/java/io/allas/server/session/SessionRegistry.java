@@ -111,18 +111,18 @@ public final class SessionRegistry {
     /**
      * Ends every session with a FATAL error, as at shutdown.
      */
-    public void terminateAll(String sqlState, String message) {
+    public void terminateAll(Termination reason) {
         closing = true;
-        terminateEvery(sqlState, message);
+        terminateEvery(reason);
     }
 
     /**
      * Ends every session now alive with a FATAL error, as when the upstream connection is lost;
      * new sessions are still accepted.
      */
-    public void terminateEvery(String sqlState, String message) {
+    public void terminateEvery(Termination reason) {
         for (ClientSession session : sessions) {
-            session.terminate(sqlState, message);
+            session.terminate(reason);
         }
     }
 }

@@ -1,7 +1,11 @@
 package io.allas.server.session;
 
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
 import io.allas.server.auth.DatabaseAuthenticators;
-import io.allas.server.relay.RelayService;
+import io.allas.server.relay.Relay;
+import io.allas.server.tls.ServerTlsContext;
 
 /**
  * What every client session shares.
@@ -16,11 +20,11 @@ import io.allas.server.relay.RelayService;
  * @param tls                client TLS; empty when allas answers SSLRequest with N
  */
 public record SessionServices(DatabaseAuthenticators databases,
-                              RelayService relay,
+                              Relay relay,
                               SessionLimits limits,
                               NotificationOutbox.NotificationLimits notificationLimits,
                               SessionListener listener,
                               SessionRegistry registry,
-                              java.util.concurrent.ScheduledExecutorService timers,
-                              java.util.Optional<io.allas.server.tls.ServerTlsContext> tls) {
+                              ScheduledExecutorService timers,
+                              Optional<ServerTlsContext> tls) {
 }

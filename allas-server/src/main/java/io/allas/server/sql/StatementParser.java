@@ -2,6 +2,7 @@ package io.allas.server.sql;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns query text into the statements allas understands. Several statements may be separated
@@ -19,7 +20,7 @@ public final class StatementParser {
 
     private static List<String> sourceTokens(String sql) {
         try {
-            return SqlLexer.tokenize(sql).stream().map(t -> t.source().toLowerCase(java.util.Locale.ROOT)).toList();
+            return SqlLexer.tokenize(sql).stream().map(t -> t.source().toLowerCase(Locale.ROOT)).toList();
         } catch (SqlError e) {
             throw new IllegalStateException(e);
         }
@@ -51,7 +52,7 @@ public final class StatementParser {
             if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
                 return new Statement.SelectOne();
             }
-            if (tokens.stream().map(t -> t.source().toLowerCase(java.util.Locale.ROOT)).toList().equals(POSTGRES_JS_ARRAY_TYPES)) {
+            if (tokens.stream().map(t -> t.source().toLowerCase(Locale.ROOT)).toList().equals(POSTGRES_JS_ARRAY_TYPES)) {
                 return new Statement.ArrayTypesQuery();
             }
             if (matches(tokens, 1, "pg_advisory_unlock_all", "(", ")")
@@ -79,7 +80,7 @@ public final class StatementParser {
             if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
                 return new Statement.DiscardAll();
             }
-            throw unsupported("DISCARD " + (tokens.size() > 1 ? tokens.get(1).source().toUpperCase(java.util.Locale.ROOT) : ""),
+            throw unsupported("DISCARD " + (tokens.size() > 1 ? tokens.get(1).source().toUpperCase(Locale.ROOT) : ""),
                     "only DISCARD ALL is supported");
         }
         if (first.isKeyword("close")) {
@@ -130,7 +131,7 @@ public final class StatementParser {
             return parseSet(tokens);
         }
         if (first.kind() == Token.Kind.IDENTIFIER) {
-            throw unsupported(first.source().toUpperCase(java.util.Locale.ROOT), null);
+            throw unsupported(first.source().toUpperCase(Locale.ROOT), null);
         }
         throw new SqlError("syntax error at or near \"" + first.source() + "\"");
     }

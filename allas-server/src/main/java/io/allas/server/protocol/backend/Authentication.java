@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -15,6 +16,6 @@ public record Authentication(int code, byte[] data) implements BackendMessage {
 
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('R').writeInt32(code).writeBytes(data).endMessage();
+        out.beginMessage(MessageType.Backend.AUTHENTICATION).writeInt32(code).writeBytes(data).endMessage();
     }
 }

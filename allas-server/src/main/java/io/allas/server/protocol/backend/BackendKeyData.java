@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -11,6 +12,6 @@ import io.allas.server.protocol.PacketBuilder;
 public record BackendKeyData(int processId, int secretKey) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('K').writeInt32(processId).writeInt32(secretKey).endMessage();
+        out.beginMessage(MessageType.Backend.BACKEND_KEY_DATA).writeInt32(processId).writeInt32(secretKey).endMessage();
     }
 }

@@ -7,7 +7,7 @@ import io.allas.server.protocol.PacketBuilder;
  */
 public sealed interface BackendMessage permits Authentication, BackendKeyData, BindComplete, CloseComplete,
         CommandComplete, DataRow, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, NoData, NoticeResponse,
-        NotificationResponse, ParameterDescription, ParameterStatus, ParseComplete, PortalSuspended,
+        NotificationResponse, ParameterDescription, ParameterStatus, ParseComplete,
         ReadyForQuery, RowDescription {
 
     /**

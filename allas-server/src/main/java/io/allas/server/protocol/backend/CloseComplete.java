@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -11,6 +12,6 @@ public enum CloseComplete implements BackendMessage {
 
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('3').endMessage();
+        out.beginMessage(MessageType.Backend.CLOSE_COMPLETE).endMessage();
     }
 }

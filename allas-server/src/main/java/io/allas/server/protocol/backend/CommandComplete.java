@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -10,6 +11,6 @@ import io.allas.server.protocol.PacketBuilder;
 public record CommandComplete(String tag) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('C').writeCString(tag).endMessage();
+        out.beginMessage(MessageType.Backend.COMMAND_COMPLETE).writeCString(tag).endMessage();
     }
 }

@@ -2,6 +2,7 @@ package io.allas.server.protocol.backend;
 
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -12,7 +13,7 @@ import io.allas.server.protocol.PacketBuilder;
 public record DataRow(List<byte[]> values) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('D').writeInt16(values.size());
+        out.beginMessage(MessageType.Backend.DATA_ROW).writeInt16(values.size());
         for (byte[] value : values) {
             if (value == null) {
                 out.writeInt32(-1);

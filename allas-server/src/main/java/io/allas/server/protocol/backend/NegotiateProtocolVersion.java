@@ -2,6 +2,7 @@ package io.allas.server.protocol.backend;
 
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -15,7 +16,7 @@ public record NegotiateProtocolVersion(int newestMinorVersion, List<String> unre
         implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('v').writeInt32((3 << 16) | newestMinorVersion).writeInt32(unrecognisedOptions.size());
+        out.beginMessage(MessageType.Backend.NEGOTIATE_PROTOCOL_VERSION).writeInt32((3 << 16) | newestMinorVersion).writeInt32(unrecognisedOptions.size());
         unrecognisedOptions.forEach(out::writeCString);
         out.endMessage();
     }

@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -11,6 +12,6 @@ public enum NoData implements BackendMessage {
 
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('n').endMessage();
+        out.beginMessage(MessageType.Backend.NO_DATA).endMessage();
     }
 }

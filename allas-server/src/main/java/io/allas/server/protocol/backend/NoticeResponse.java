@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -12,7 +13,7 @@ import io.allas.server.protocol.PacketBuilder;
 public record NoticeResponse(String severity, String sqlState, String message) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('N')
+        out.beginMessage(MessageType.Backend.NOTICE_RESPONSE)
                 .writeByte('S').writeCString(severity)
                 .writeByte('V').writeCString(severity)
                 .writeByte('C').writeCString(sqlState)

@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -12,6 +13,6 @@ import io.allas.server.protocol.PacketBuilder;
 public record NotificationResponse(int processId, String channel, String payload) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('A').writeInt32(processId).writeCString(channel).writeCString(payload).endMessage();
+        out.beginMessage(MessageType.Backend.NOTIFICATION_RESPONSE).writeInt32(processId).writeCString(channel).writeCString(payload).endMessage();
     }
 }

@@ -2,6 +2,7 @@ package io.allas.server.protocol.backend;
 
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -12,7 +13,7 @@ import io.allas.server.protocol.PacketBuilder;
 public record ParameterDescription(List<Integer> typeOids) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('t').writeInt16(typeOids.size());
+        out.beginMessage(MessageType.Backend.PARAMETER_DESCRIPTION).writeInt16(typeOids.size());
         typeOids.forEach(out::writeInt32);
         out.endMessage();
     }

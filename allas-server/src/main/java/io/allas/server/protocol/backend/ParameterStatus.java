@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -11,6 +12,6 @@ import io.allas.server.protocol.PacketBuilder;
 public record ParameterStatus(String name, String value) implements BackendMessage {
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('S').writeCString(name).writeCString(value).endMessage();
+        out.beginMessage(MessageType.Backend.PARAMETER_STATUS).writeCString(name).writeCString(value).endMessage();
     }
 }

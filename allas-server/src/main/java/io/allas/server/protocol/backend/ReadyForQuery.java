@@ -1,5 +1,6 @@
 package io.allas.server.protocol.backend;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -31,6 +32,6 @@ public record ReadyForQuery(TransactionStatus status) implements BackendMessage 
 
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('Z').writeByte(status.code()).endMessage();
+        out.beginMessage(MessageType.Backend.READY_FOR_QUERY).writeByte(status.code()).endMessage();
     }
 }

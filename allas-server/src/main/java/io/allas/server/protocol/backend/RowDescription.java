@@ -2,6 +2,7 @@ package io.allas.server.protocol.backend;
 
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 
 /**
@@ -24,7 +25,7 @@ public record RowDescription(List<Field> fields) implements BackendMessage {
 
     @Override
     public void encode(PacketBuilder out) {
-        out.beginMessage('T').writeInt16(fields.size());
+        out.beginMessage(MessageType.Backend.ROW_DESCRIPTION).writeInt16(fields.size());
         for (Field field : fields) {
             out.writeCString(field.name()).writeInt32(0).writeInt16(0)
                     .writeInt32(field.typeOid()).writeInt16(field.typeSize()).writeInt32(-1)

@@ -41,10 +41,10 @@ public sealed interface FrontendMessage {
     /**
      * Describe ('D').
      *
-     * @param target 'S' for a statement, 'P' for a portal
+     * @param target a statement or a portal
      * @param name   its name
      */
-    record Describe(char target, String name) implements FrontendMessage {
+    record Describe(Target target, String name) implements FrontendMessage {
     }
 
     /**
@@ -59,10 +59,10 @@ public sealed interface FrontendMessage {
     /**
      * Close ('C').
      *
-     * @param target 'S' for a statement, 'P' for a portal
+     * @param target a statement or a portal
      * @param name   its name
      */
-    record Close(char target, String name) implements FrontendMessage {
+    record Close(Target target, String name) implements FrontendMessage {
     }
 
     /** Sync ('S'). */
@@ -91,6 +91,6 @@ public sealed interface FrontendMessage {
      *
      * @param type the type byte
      */
-    record Unsupported(char type) implements FrontendMessage {
+    record Unsupported(byte type) implements FrontendMessage {
     }
 }

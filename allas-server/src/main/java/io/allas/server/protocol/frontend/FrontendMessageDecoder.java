@@ -1,8 +1,10 @@
 package io.allas.server.protocol.frontend;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
+import io.allas.server.protocol.MessageType.Frontend;
 import io.allas.server.protocol.PacketParser;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.RawMessage;
@@ -23,40 +25,40 @@ public final class FrontendMessageDecoder {
     public static FrontendMessage decode(RawMessage raw) throws ProtocolException {
         byte[] body = raw.body();
         return switch (raw.type()) {
-            case 'Q' -> {
+            case Frontend.QUERY -> {
                 PacketParser p = new PacketParser(body, "Query");
                 String sql = p.readCString();
                 p.expectEnd();
                 yield new FrontendMessage.Query(sql);
             }
-            case 'P' -> decodeParse(new PacketParser(body, "Parse"));
-            case 'B' -> decodeBind(new PacketParser(body, "Bind"));
-            case 'D' -> {
+            case Frontend.PARSE -> decodeParse(new PacketParser(body, "Parse"));
+            case Frontend.BIND -> decodeBind(new PacketParser(body, "Bind"));
+            case Frontend.DESCRIBE -> {
                 PacketParser p = new PacketParser(body, "Describe");
-                char target = (char) p.readByte();
+                Target target = Target.decode(p.readByte(), "DESCRIBE");
                 String name = p.readCString();
                 p.expectEnd();
                 yield new FrontendMessage.Describe(target, name);
             }
-            case 'E' -> {
+            case Frontend.EXECUTE -> {
                 PacketParser p = new PacketParser(body, "Execute");
                 String portal = p.readCString();
                 int maxRows = p.readInt32();
                 p.expectEnd();
                 yield new FrontendMessage.Execute(portal, maxRows);
             }
-            case 'C' -> {
+            case Frontend.CLOSE -> {
                 PacketParser p = new PacketParser(body, "Close");
-                char target = (char) p.readByte();
+                Target target = Target.decode(p.readByte(), "CLOSE");
                 String name = p.readCString();
                 p.expectEnd();
                 yield new FrontendMessage.Close(target, name);
             }
-            case 'S' -> new FrontendMessage.Sync();
-            case 'H' -> new FrontendMessage.Flush();
-            case 'X' -> new FrontendMessage.Terminate();
-            case 'p' -> new FrontendMessage.AuthenticationResponse(body);
-            default -> new FrontendMessage.Unsupported((char) raw.type());
+            case Frontend.SYNC -> new FrontendMessage.Sync();
+            case Frontend.FLUSH -> new FrontendMessage.Flush();
+            case Frontend.TERMINATE -> new FrontendMessage.Terminate();
+            case Frontend.AUTHENTICATION_RESPONSE -> new FrontendMessage.AuthenticationResponse(body);
+            default -> new FrontendMessage.Unsupported(raw.type());
         };
     }
 
@@ -85,7 +87,7 @@ public final class FrontendMessageDecoder {
         List<Short> resultFormats = readShorts(p);
         p.expectEnd();
         return new FrontendMessage.Bind(portal, statement, parameterFormats,
-                java.util.Collections.unmodifiableList(parameters), resultFormats);
+                Collections.unmodifiableList(parameters), resultFormats);
     }
 
     private static List<Short> readShorts(PacketParser p) throws ProtocolException {

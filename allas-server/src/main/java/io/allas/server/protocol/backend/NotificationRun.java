@@ -1,9 +1,8 @@
-package io.allas.server.relay;
+package io.allas.server.protocol.backend;
 
 import java.nio.ByteBuffer;
 
 import io.allas.server.protocol.PacketBuilder;
-import io.allas.server.protocol.backend.NotificationResponse;
 
 /**
  * Consecutive notifications on one channel, as the NotificationResponse ('A') messages every

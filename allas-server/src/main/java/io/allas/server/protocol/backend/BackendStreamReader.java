@@ -1,28 +1,29 @@
-package io.allas.server.relay;
+package io.allas.server.protocol.backend;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketParser;
 import io.allas.server.protocol.ProtocolException;
 
 /**
- * Reads the upstream connection's messages between statements, in place of pgjdbc, on a plain
- * TCP connection. A NotificationResponse is forwarded as the very bytes the server sent, which
- * are byte for byte what every client needs: only the channel name is decoded, and a run of
- * notifications on one channel decodes it once. pgjdbc would turn each one into Strings that the
- * relay then encodes back, which bounded the delivery rate to one listener.
+ * Cuts a server's byte stream between statements into messages, in place of a driver. A
+ * NotificationResponse is kept as the very bytes the server sent, which are byte for byte what
+ * every client needs: only the channel name is decoded, and a run of notifications on one channel
+ * decodes it once. Decoding each one into Strings and encoding it back would bound the delivery
+ * rate to one listener.
  *
- * <p>Between statements the server sends only NotificationResponse, ParameterStatus (a setting
+ * <p>Between statements a server sends only NotificationResponse, ParameterStatus (a setting
  * changed by a reload), NoticeResponse and a FATAL ErrorResponse before it closes.
  */
-final class UpstreamMessageReader {
+public final class BackendStreamReader {
 
-    private static final System.Logger LOG = System.getLogger(UpstreamMessageReader.class.getName());
+    private static final System.Logger LOG = System.getLogger(BackendStreamReader.class.getName());
     private static final int INITIAL_BUFFER = 128 * 1024;
     /** Larger than any message the server sends between statements (a notification is at most ~8 KB). */
     private static final int MAX_MESSAGE = 1024 * 1024;
@@ -37,17 +38,17 @@ final class UpstreamMessageReader {
     private String lastChannel = "";
 
     /**
-     * Reads what the socket holds without waiting, and completes a message that the read left
-     * unfinished, so that pgjdbc can take the connection over after any call.
+     * Reads what the channel holds without waiting, and completes a message that the read left
+     * unfinished, so that a driver can take the connection over after any call.
      *
-     * @param channel    the upstream socket, non-blocking
-     * @param completion waits for the socket to become readable again, or throws when the server
+     * @param channel    the server's stream, non-blocking
+     * @param completion waits for the channel to become readable again, or throws when the server
      *                   stops in the middle of a message
      * @param out        receives the notifications read, in runs on one channel
      * @return the number of bytes read
-     * @throws IOException when the connection ends, the server sends an error, or its bytes make no sense
+     * @throws IOException when the stream ends, the server sends an error, or its bytes make no sense
      */
-    int read(SocketChannel channel, ReadinessWait completion, List<NotificationRun> out) throws IOException {
+    public int read(ReadableByteChannel channel, ReadinessWait completion, List<NotificationRun> out) throws IOException {
         int total = fill(channel, data.length - filled);
         long receivedNanos = System.nanoTime();
         consume(out, receivedNanos);
@@ -61,13 +62,13 @@ final class UpstreamMessageReader {
         return total;
     }
 
-    /** Waits until the socket has bytes. */
+    /** Waits until the channel has bytes. */
     @FunctionalInterface
-    interface ReadinessWait {
+    public interface ReadinessWait {
         void await() throws IOException;
     }
 
-    private int fill(SocketChannel channel, int atMost) throws IOException {
+    private int fill(ReadableByteChannel channel, int atMost) throws IOException {
         int read = channel.read(ByteBuffer.wrap(data, filled, atMost));
         if (read < 0) {
             throw new IOException("the upstream server closed the connection");
@@ -100,7 +101,7 @@ final class UpstreamMessageReader {
                 break;
             }
             byte type = data[position];
-            if (type == 'A') {
+            if (type == MessageType.Backend.NOTIFICATION_RESPONSE) {
                 int name = position + CHANNEL_OFFSET;
                 int nameLength = channelNameLength(position, size);
                 if (runStart >= 0 && !Arrays.equals(data, name, name + nameLength, data, runName, runName + runNameLength)) {
@@ -134,11 +135,10 @@ final class UpstreamMessageReader {
     }
 
     private int messageLength(int start) throws IOException {
-        int length = ((data[start + 1] & 0xFF) << 24) | ((data[start + 2] & 0xFF) << 16)
-                | ((data[start + 3] & 0xFF) << 8) | (data[start + 4] & 0xFF);
+        int length = PacketParser.int32(data, start + 1);
         if (length < 4 || length > MAX_MESSAGE) {
             throw new IOException("the upstream server sent a malformed message (type "
-                    + describeType(data[start]) + ", length " + length + ")");
+                    + MessageType.describe(data[start]) + ", length " + length + ")");
         }
         return length;
     }
@@ -179,43 +179,21 @@ final class UpstreamMessageReader {
 
     private void handleOther(byte type, int start, int size) throws IOException {
         switch (type) {
-            case 'S', 'N' -> LOG.log(System.Logger.Level.DEBUG, "upstream {0} message between statements ignored",
-                    type == 'S' ? "ParameterStatus" : "NoticeResponse");
-            case 'E' -> throw new IOException(errorText(body(start, size)));
+            case MessageType.Backend.PARAMETER_STATUS, MessageType.Backend.NOTICE_RESPONSE ->
+                    LOG.log(System.Logger.Level.DEBUG, "upstream {0} message between statements ignored",
+                            type == MessageType.Backend.PARAMETER_STATUS ? "ParameterStatus" : "NoticeResponse");
+            case MessageType.Backend.ERROR_RESPONSE -> throw new IOException(errorText(start, size));
             default -> throw new IOException("the upstream server sent an unexpected message between statements (type "
-                    + describeType(type) + ")");
+                    + MessageType.describe(type) + ")");
         }
-    }
-
-    private byte[] body(int start, int size) {
-        return Arrays.copyOfRange(data, start + HEADER, start + size);
     }
 
     /** The server's own words, as pgjdbc would put them: "FATAL: terminating connection ... (57P01)". */
-    static String errorText(byte[] body) {
-        PacketParser fields = new PacketParser(body, "ErrorResponse");
-        String severity = "ERROR";
-        String sqlState = null;
-        String message = "the upstream server sent an error";
+    private String errorText(int start, int size) {
         try {
-            byte field;
-            while ((field = fields.readByte()) != 0) {
-                String value = fields.readCString();
-                switch (field) {
-                    case 'V' -> severity = value;
-                    case 'C' -> sqlState = value;
-                    case 'M' -> message = value;
-                    default -> { }
-                }
-            }
+            return ErrorResponse.decode(Arrays.copyOfRange(data, start + HEADER, start + size)).describe();
         } catch (ProtocolException e) {
             return "the upstream server sent a malformed ErrorResponse";
         }
-        return severity + ": " + message + (sqlState == null ? "" : " (" + sqlState + ")");
     }
-
-    private static String describeType(byte type) {
-        return type >= 0x20 && type < 0x7F ? "'" + (char) type + "'" : "0x" + Integer.toHexString(type & 0xFF);
-    }
-
 }

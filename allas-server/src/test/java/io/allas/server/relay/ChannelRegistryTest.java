@@ -1,0 +1,138 @@
+package io.allas.server.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.allas.server.protocol.backend.NotificationRun;
+
+/**
+ * The channel registry as the relay thread and the sessions use it: the first listener of a
+ * channel waits for the upstream LISTEN, later ones do not; the last to leave causes an UNLISTEN;
+ * whatever came or went while a statement was in flight is settled by the next batch.
+ */
+@Tag("unit")
+class ChannelRegistryTest {
+
+    private final ChannelRegistry registry = new ChannelRegistry();
+
+    /** A distinct client each time (a lambda without captures would be one shared instance). */
+    private static Subscriber subscriber() {
+        return new Subscriber() {
+            @Override
+            public void deliver(List<NotificationRun> runs) {
+            }
+        };
+    }
+
+    private ChannelRegistry.Changes applyNext() {
+        ChannelRegistry.Changes changes = registry.takeChanges(100);
+        registry.applied(changes);
+        return changes;
+    }
+
+    @Test
+    void theFirstListenerWaitsForTheUpstreamListen() {
+        Subscriber first = subscriber();
+        CompletableFuture<Void> ready = registry.subscribe(first, "jobs");
+        assertFalse(ready.isDone());
+        assertTrue(registry.hasChanges());
+        ChannelRegistry.Changes changes = registry.takeChanges(100);
+        assertEquals(List.of("jobs"), changes.listen());
+        assertFalse(ready.isDone(), "not before the upstream executed it");
+        registry.applied(changes);
+        assertTrue(ready.isDone());
+        assertEquals(1, registry.upstreamChannelCount());
+        assertArrayEquals(new Subscriber[] {first}, registry.subscribers("jobs"));
+    }
+
+    @Test
+    void laterListenersAreServedAtOnce() {
+        registry.subscribe(subscriber(), "jobs");
+        applyNext();
+        assertTrue(registry.subscribe(subscriber(), "jobs").isDone());
+        assertFalse(registry.hasChanges());
+        assertEquals(2, registry.subscribers("jobs").length);
+    }
+
+    @Test
+    void theLastListenerToLeaveCausesAnUnlisten() {
+        Subscriber a = subscriber();
+        Subscriber b = subscriber();
+        registry.subscribe(a, "jobs");
+        registry.subscribe(b, "jobs");
+        applyNext();
+        registry.unsubscribe(a, "jobs");
+        assertFalse(registry.hasChanges(), "b still listens");
+        registry.unsubscribe(b, "jobs");
+        assertEquals(List.of("jobs"), applyNext().unlisten());
+        assertEquals(0, registry.upstreamChannelCount());
+        assertEquals(0, registry.subscribers("jobs").length);
+    }
+
+    @Test
+    void aListenerArrivingWhileTheUnlistenIsInFlightGetsTheChannelBack() {
+        Subscriber a = subscriber();
+        registry.subscribe(a, "jobs");
+        applyNext();
+        registry.unsubscribe(a, "jobs");
+        ChannelRegistry.Changes unlisten = registry.takeChanges(100);
+        CompletableFuture<Void> ready = registry.subscribe(subscriber(), "jobs");
+        registry.applied(unlisten);
+        assertFalse(ready.isDone(), "the UNLISTEN that was in flight undid the channel upstream");
+        assertEquals(List.of("jobs"), applyNext().listen());
+        assertTrue(ready.isDone());
+    }
+
+    @Test
+    void aListenerLeavingAndComingBackBeforeTheBatchCostsNoStatement() {
+        Subscriber a = subscriber();
+        registry.subscribe(a, "jobs");
+        applyNext();
+        registry.unsubscribe(a, "jobs");
+        CompletableFuture<Void> back = registry.subscribe(a, "jobs");
+        ChannelRegistry.Changes changes = applyNext();
+        assertTrue(changes.isEmpty(), "listen " + changes.listen() + " unlisten " + changes.unlisten());
+        assertTrue(back.isDone());
+        assertEquals(1, registry.upstreamChannelCount());
+    }
+
+    @Test
+    void batchesAreBounded() {
+        for (int i = 0; i < 5; i++) {
+            registry.subscribe(subscriber(), "channel_" + i);
+        }
+        assertEquals(2, registry.takeChanges(2).listen().size());
+        assertEquals(3, registry.takeChanges(100).listen().size());
+    }
+
+    @Test
+    void aRefusedListenFailsItsWaitersAndTheNextListenerTriesAgain() {
+        CompletableFuture<Void> refused = registry.subscribe(subscriber(), "jobs");
+        registry.failed(registry.takeChanges(100), new IllegalStateException("permission denied"));
+        assertTrue(refused.isCompletedExceptionally());
+        CompletableFuture<Void> again = registry.subscribe(subscriber(), "jobs");
+        assertEquals(List.of("jobs"), applyNext().listen());
+        assertTrue(again.isDone() && !again.isCompletedExceptionally());
+    }
+
+    @Test
+    void losingTheUpstreamFailsWaitersAndForgetsEveryChannel() {
+        registry.subscribe(subscriber(), "listened");
+        applyNext();
+        CompletableFuture<Void> waiting = registry.subscribe(subscriber(), "waiting");
+        registry.clear(new IOException("the server connection was lost"));
+        assertTrue(waiting.isCompletedExceptionally());
+        assertEquals(0, registry.upstreamChannelCount());
+        assertFalse(registry.hasChanges());
+        assertEquals(0, registry.subscribers("listened").length);
+    }
+}

@@ -181,7 +181,7 @@ class PackagedJarIT {
             allas.awaitListening(port, Duration.ofSeconds(60));
             List<String> arguments = allas.jvmArguments();
             assertTrue(arguments.containsAll(List.of("-XX:+UseParallelGC", "-Xmn64m")), arguments.toString());
-            assertTrue(allas.output().contains("listening on 127.0.0.1:" + port), allas.output());
+            allas.awaitOutput("listening on 127.0.0.1:" + port, Duration.ofSeconds(30));
         }
         try (RelayProcess allas = RelayProcess.launch(Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), List.of(file.toString()))) {
             allas.awaitListening(port, Duration.ofSeconds(60));

@@ -126,6 +126,24 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /**
+     * Waits until the process has printed {@code text}: a line is logged after the event it tells
+     * of, so a port that accepts connections does not mean its log line is written yet.
+     */
+    public void awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!output().contains(text)) {
+            if (!process.isAlive() && !output().contains(text)) {
+                throw new AssertionError("allas exited with " + process.exitValue() + " without printing \"" + text
+                        + "\"; output:\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("allas did not print \"" + text + "\" within " + timeout + "; output:\n" + output());
+            }
+            process.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
      * @return the command line arguments of the running JVM (the launcher script execs it)
      */
     public List<String> jvmArguments() {

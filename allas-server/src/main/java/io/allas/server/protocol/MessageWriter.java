@@ -15,10 +15,9 @@ import io.allas.server.protocol.backend.BackendMessage;
  * {@link #flush()}, so a burst of messages costs one write. Thread-safe: the session's own thread
  * and the notification delivery both write here, and the stream under it is not thread-safe.
  *
- * <p>Notifications must never land inside the response to a query, nor inside a transaction
- * block. The session says when they may go ({@link #allowNotifications}); delivery writes them
- * only then ({@link #writeNotifications}), under the same lock, and never through the response
- * buffer, so that a response half-built in the buffer is never flushed early.
+ * <p>Notifications go out through {@link #writeNotifications}, never through the response
+ * buffer, so that a response half-built in the buffer is never flushed early. When they may go is
+ * the session's to decide, not the writer's.
  */
 public final class MessageWriter {
 
@@ -37,7 +36,6 @@ public final class MessageWriter {
     private final ReentrantLock lock = new ReentrantLock();
     private final PacketBuilder buffer = new PacketBuilder(INITIAL_CAPACITY);
     private ClientStream stream;
-    private boolean notificationsAllowed;
     private IOException deferredFailure;
 
     /**
@@ -55,7 +53,7 @@ public final class MessageWriter {
         try {
             message.encode(buffer);
             if (buffer.size() >= FLUSH_THRESHOLD && deferredFailure == null) {
-                // Safe mid-response: notifications are not allowed while a response is being built.
+                // Safe mid-response: the session writes no notifications while it builds a response.
                 try {
                     flush();
                 } catch (IOException e) {
@@ -117,36 +115,19 @@ public final class MessageWriter {
     }
 
     /**
-     * Says whether notifications may be written now: true while the client is idle outside a
-     * transaction block, false from the moment the session starts answering a message.
-     * Waits for a notification write under way to finish.
-     */
-    public void allowNotifications(boolean allowed) {
-        lock.lock();
-        try {
-            notificationsAllowed = allowed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Writes notifications in one write, if they may go now.
+     * Writes notifications in one write. The caller has made sure they may go now: the client is
+     * idle outside a transaction block, and stays so until this returns.
      *
      * @param items    the notifications, in order
      * @param encoding each one's complete encoded message
-     * @param wanted   whether each one is still for this client, judged here, under the lock, where
-     *                 the session cannot change what it listens on
+     * @param wanted   whether each one is still for this client, judged here, while the session
+     *                 cannot change what it listens on
      * @param scratch  a buffer to gather them in (the caller's, reused across calls)
-     * @return false when notifications may not be written now; nothing was written
      */
-    public <T> boolean writeNotifications(List<T> items, Function<T, byte[]> encoding, Predicate<T> wanted,
-                                          PacketBuilder scratch) throws IOException {
+    public <T> void writeNotifications(List<T> items, Function<T, byte[]> encoding, Predicate<T> wanted,
+                                       PacketBuilder scratch) throws IOException {
         lock.lock();
         try {
-            if (!notificationsAllowed) {
-                return false;
-            }
             byte[] only = null;
             for (T item : items) {
                 if (wanted.test(item)) {
@@ -173,7 +154,6 @@ public final class MessageWriter {
                     scratch.clear(NOTIFICATION_BATCH_CAPACITY);
                 }
             }
-            return true;
         } finally {
             lock.unlock();
         }

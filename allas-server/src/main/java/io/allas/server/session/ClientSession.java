@@ -31,6 +31,7 @@ public final class ClientSession {
 
     private final ClientConnection connection;
     private final SessionServices services;
+    private final ClientStateMachine states = new ClientStateMachine();
     private SessionParameters parameters;
     private volatile String database;
     private volatile String description;
@@ -81,6 +82,7 @@ public final class ClientSession {
             LOG.log(System.Logger.Level.ERROR, "client session failed", e);
             connection.sendFatal(SqlState.INTERNAL_ERROR, "internal error in allas: " + e.getClass().getSimpleName());
         } finally {
+            states.transition(ClientState.CLOSED);
             startupTimer.cancel(false);
             services.registry().remove(this);
             services.listener().disconnected();
@@ -174,15 +176,17 @@ public final class ClientSession {
     }
 
     private void serveQueries() throws IOException {
-        NotificationOutbox outbox = new NotificationOutbox(connection, services.notificationLimits(), services.listener(), () -> {
-            LOG.log(System.Logger.Level.WARNING, "terminating slow client ({0}): it could not keep up", description);
-            services.listener().slowClientTerminated();
-        });
+        NotificationOutbox outbox = new NotificationOutbox(connection, states, services.notificationLimits(),
+                services.listener(), () -> {
+                    LOG.log(System.Logger.Level.WARNING, "terminating slow client ({0}): it could not keep up", description);
+                    services.listener().slowClientTerminated();
+                });
+        states.deliverTo(outbox);
         this.outbox = outbox;
         SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
         outbox.filterBy(channels::isListening);
         try {
-            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, outbox);
+            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states);
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

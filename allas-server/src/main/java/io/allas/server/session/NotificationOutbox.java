@@ -16,11 +16,11 @@ import io.allas.server.relay.Subscriber;
 /**
  * One client's queue of notifications on their way out. The relay's thread only appends (it never
  * waits for this client); a virtual thread started on demand writes the queue out in batches
- * whenever the session allows it, and exits when the queue is empty, so an idle client holds no
- * thread. A client that lets too much pile up, or stops reading for too long, is terminated with
- * 57A03 without slowing anyone else.
+ * while the client's state accepts notifications, and exits when the queue is empty or the state
+ * does not, so an idle client holds no thread. A client that lets too much pile up, or stops
+ * reading for too long, is terminated with 57A03 without slowing anyone else.
  */
-public final class NotificationOutbox implements Subscriber {
+public final class NotificationOutbox implements Subscriber, ClientStateMachine.NotificationsWaiting {
 
     private static final System.Logger LOG = System.getLogger(NotificationOutbox.class.getName());
     /** About this many bytes per write (whole runs): few system calls for a busy listener. */
@@ -28,7 +28,18 @@ public final class NotificationOutbox implements Subscriber {
     /** Starts the drains: one per client and burst, so no builder is made per start. */
     private static final ThreadFactory DRAINS = Thread.ofVirtual().name("allas-notify").factory();
 
+    /** Whether a drain runs. */
+    private enum Delivery {
+        /** No drain runs: the queue is empty, or the client does not accept notifications now. */
+        WAITING,
+        /** A drain writes the queue out. */
+        DRAINING,
+        /** The session is over or was terminated: nothing more is queued or written. */
+        CLOSED
+    }
+
     private final ClientConnection connection;
+    private final ClientStateMachine states;
     private final NotificationLimits limits;
     private final Runnable onSlowClient;
     private final SessionListener listener;
@@ -37,17 +48,15 @@ public final class NotificationOutbox implements Subscriber {
     private final ArrayDeque<NotificationRun> queue = new ArrayDeque<>();
     private int queuedCount;
     private long queuedBytes;
-    private boolean draining;
-    /** The session became idle while a drain was giving up: the drain must go on. */
-    private boolean resumeRequested;
+    private Delivery delivery = Delivery.WAITING;
     /** Whether the session still listens on a channel; notifications for others are not written. */
     private volatile Predicate<String> listening = channel -> true;
-    private boolean terminated;
     private long lastProgressNanos = System.nanoTime();
 
-    NotificationOutbox(ClientConnection connection, NotificationLimits limits, SessionListener listener,
-                       Runnable onSlowClient) {
+    NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationLimits limits,
+                       SessionListener listener, Runnable onSlowClient) {
         this.connection = connection;
+        this.states = states;
         this.limits = limits;
         this.listener = listener;
         this.onSlowClient = onSlowClient;
@@ -60,7 +69,7 @@ public final class NotificationOutbox implements Subscriber {
         int dropped = 0;
         lock.lock();
         try {
-            if (terminated) {
+            if (delivery == Delivery.CLOSED) {
                 return;
             }
             for (NotificationRun run : runs) {
@@ -70,25 +79,20 @@ public final class NotificationOutbox implements Subscriber {
             }
             // A drain blocked in a write this long means the client stopped reading; notifications
             // merely held back by a transaction block do not count as a stall.
-            boolean stalled = draining && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
+            boolean stalled = delivery == Delivery.DRAINING
+                    && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
             if (queuedCount > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
                 tooSlow = true;
-                terminated = true;
-                dropped = queuedCount;
-                clearQueue();
+                dropped = close();
             }
-            startDrain = !tooSlow && !draining;
-            if (startDrain) {
-                draining = true;
-                lastProgressNanos = System.nanoTime();
-            }
+            startDrain = !tooSlow && startDraining();
         } finally {
             lock.unlock();
         }
         if (tooSlow) {
             listener.notificationsDropped("slow_client", dropped);
             onSlowClient.run();
-            terminate(Termination.CLIENT_TOO_SLOW);
+            connection.terminate(Termination.CLIENT_TOO_SLOW);
         } else if (startDrain) {
             DRAINS.newThread(this::drain).start();
         }
@@ -103,19 +107,14 @@ public final class NotificationOutbox implements Subscriber {
     }
 
     /**
-     * The session allows notifications again (idle, outside a transaction): write what waited.
+     * The client accepts notifications again (idle, outside a transaction): write what waited.
      */
-    void resume() {
-        boolean startDrain = false;
+    @Override
+    public void clientAcceptsNotifications() {
+        boolean startDrain;
         lock.lock();
         try {
-            if (draining) {
-                resumeRequested = true;
-            } else if (!terminated && !queue.isEmpty()) {
-                draining = true;
-                startDrain = true;
-                lastProgressNanos = System.nanoTime();
-            }
+            startDrain = !queue.isEmpty() && startDraining();
         } finally {
             lock.unlock();
         }
@@ -142,11 +141,27 @@ public final class NotificationOutbox implements Subscriber {
     void discard() {
         lock.lock();
         try {
-            terminated = true;
-            clearQueue();
+            close();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Ends the session with a FATAL error; what is queued is dropped and counted.
+     */
+    void terminate(Termination reason) {
+        int dropped;
+        lock.lock();
+        try {
+            dropped = close();
+        } finally {
+            lock.unlock();
+        }
+        if (dropped > 0) {
+            listener.notificationsDropped("client_terminated", dropped);
+        }
+        connection.terminate(reason);
     }
 
     private void drain() {
@@ -154,55 +169,7 @@ public final class NotificationOutbox implements Subscriber {
         PacketBuilder scratch = new PacketBuilder(0);
         List<NotificationRun> batch = new ArrayList<>();
         try {
-            while (true) {
-                lock.lock();
-                try {
-                    if (terminated || queue.isEmpty()) {
-                        draining = false;
-                        resumeRequested = false;
-                        return;
-                    }
-                    int bytes = 0;
-                    while (bytes < BATCH_BYTES && !queue.isEmpty()) {
-                        NotificationRun next = queue.pollFirst();
-                        batch.add(next);
-                        bytes += next.messages().length;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (!connection.writer().writeNotifications(batch, NotificationRun::messages, new ListeningFilter(listening),
-                        scratch)) {
-                    // The session is answering a query or is in a transaction block: put the batch
-                    // back in front; the session resumes delivery when it is idle again.
-                    lock.lock();
-                    try {
-                        for (int i = batch.size() - 1; i >= 0; i--) {
-                            queue.addFirst(batch.get(i));
-                        }
-                        batch.clear();
-                        if (!resumeRequested) {
-                            draining = false;
-                            return;
-                        }
-                        // The session went idle meanwhile and found us draining: go on, or nobody will.
-                        resumeRequested = false;
-                    } finally {
-                        lock.unlock();
-                    }
-                    continue;
-                }
-                lock.lock();
-                try {
-                    // A termination meanwhile has already zeroed the counts, this batch included.
-                    for (NotificationRun sent : terminated ? List.<NotificationRun>of() : batch) {
-                        queuedCount -= sent.count();
-                        queuedBytes -= sent.messages().length;
-                    }
-                    lastProgressNanos = System.nanoTime();
-                } finally {
-                    lock.unlock();
-                }
+            while (states.underNotificationGate(accepting -> accepting ? writeNextBatch(batch, scratch) : stopDraining())) {
                 listener.notificationsWritten(batch.getFirst().receivedNanos());
                 batch.clear();
             }
@@ -211,10 +178,7 @@ public final class NotificationOutbox implements Subscriber {
             int dropped;
             lock.lock();
             try {
-                terminated = true;
-                draining = false;
-                dropped = queuedCount;
-                clearQueue();
+                dropped = close();
             } finally {
                 lock.unlock();
             }
@@ -223,11 +187,87 @@ public final class NotificationOutbox implements Subscriber {
         }
     }
 
+    /**
+     * Writes one batch; the client's state cannot change meanwhile.
+     *
+     * @return false when there was nothing left to write, and the drain ends
+     */
+    private boolean writeNextBatch(List<NotificationRun> batch, PacketBuilder scratch) throws IOException {
+        lock.lock();
+        try {
+            if (delivery == Delivery.CLOSED || queue.isEmpty()) {
+                return stopDrainingLocked();
+            }
+            int bytes = 0;
+            while (bytes < BATCH_BYTES && !queue.isEmpty()) {
+                NotificationRun next = queue.pollFirst();
+                batch.add(next);
+                bytes += next.messages().length;
+            }
+        } finally {
+            lock.unlock();
+        }
+        connection.writer().writeNotifications(batch, NotificationRun::messages, new ListeningFilter(listening), scratch);
+        lock.lock();
+        try {
+            // A termination meanwhile has already zeroed the counts, this batch included.
+            if (delivery != Delivery.CLOSED) {
+                for (NotificationRun sent : batch) {
+                    queuedCount -= sent.count();
+                    queuedBytes -= sent.messages().length;
+                }
+            }
+            lastProgressNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** The client does not accept notifications now: they wait until its state says it does. */
+    private boolean stopDraining() {
+        lock.lock();
+        try {
+            return stopDrainingLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Called with the lock held. */
-    private void clearQueue() {
+    private boolean stopDrainingLocked() {
+        if (delivery == Delivery.DRAINING) {
+            delivery = Delivery.WAITING;
+        }
+        return false;
+    }
+
+    /**
+     * Called with the lock held.
+     *
+     * @return whether the caller must start a drain
+     */
+    private boolean startDraining() {
+        if (delivery != Delivery.WAITING) {
+            return false;
+        }
+        delivery = Delivery.DRAINING;
+        lastProgressNanos = System.nanoTime();
+        return true;
+    }
+
+    /**
+     * Called with the lock held.
+     *
+     * @return how many notifications were dropped
+     */
+    private int close() {
+        int dropped = queuedCount;
+        delivery = Delivery.CLOSED;
         queue.clear();
         queuedCount = 0;
         queuedBytes = 0;
+        return dropped;
     }
 
     /**
@@ -252,25 +292,6 @@ public final class NotificationOutbox implements Subscriber {
             }
             return lastAnswer;
         }
-    }
-
-    /**
-     * Ends the session with a FATAL error; what is queued is dropped and counted.
-     */
-    void terminate(Termination reason) {
-        int dropped;
-        lock.lock();
-        try {
-            terminated = true;
-            dropped = queuedCount;
-            clearQueue();
-        } finally {
-            lock.unlock();
-        }
-        if (dropped > 0) {
-            listener.notificationsDropped("client_terminated", dropped);
-        }
-        connection.terminate(reason);
     }
 
     /**

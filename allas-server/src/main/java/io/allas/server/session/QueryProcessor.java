@@ -23,8 +23,8 @@ import io.allas.server.sql.StatementParser;
 /**
  * Answers queries in the simple and the extended protocol, keeping the extended protocol's
  * prepared statements and portals, and PostgreSQL's rule that after an error everything up to
- * the next Sync is discarded. Between ReadyForQuery and the client's next message the client is
- * idle, and only then, outside a transaction block, may notifications reach it.
+ * the next Sync is discarded. It moves the client's {@link ClientState} as the protocol goes:
+ * busy from a message until ReadyForQuery, then idle (in or outside a transaction block).
  */
 final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
@@ -43,16 +43,14 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
     private final MessageWriter out;
     private final StatementExecutor executor;
-    private final NotificationOutbox outbox;
+    private final ClientStateMachine states;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
-    private boolean discardUntilSync;
-    private boolean idle;
 
-    QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, NotificationOutbox outbox) {
+    QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states) {
         this.out = out;
         this.executor = new StatementExecutor(out, channels, parameters, this);
-        this.outbox = outbox;
+        this.states = states;
     }
 
     @Override
@@ -71,39 +69,33 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
     }
 
     /**
-     * Sends ReadyForQuery; an idle client outside a transaction block may now receive notifications.
+     * Sends ReadyForQuery; the client is idle until its next message.
      */
     void readyForQuery() throws IOException {
         out.send(new ReadyForQuery(executor.status()));
         out.flush();
-        idle = true;
-        if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
-            out.allowNotifications(true);
-            outbox.resume();
-        }
+        states.transition(executor.status() == ReadyForQuery.TransactionStatus.IDLE
+                ? ClientState.IDLE : ClientState.IDLE_IN_TRANSACTION);
     }
 
     /**
      * @return false when the client asked to end the session
      */
     boolean handle(FrontendMessage message) throws IOException {
-        if (idle) {
-            // From here until the next ReadyForQuery, everything written belongs to the response.
-            out.allowNotifications(false);
-            idle = false;
+        if (states.current().awaitsClient()) {
+            states.transition(ClientState.BUSY);
         }
         if (message instanceof FrontendMessage.Terminate) {
             return false;
         }
         if (message instanceof FrontendMessage.Sync) {
-            discardUntilSync = false;
             if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
                 portals.clear(); // portals end with the implicit transaction
             }
             readyForQuery();
             return true;
         }
-        if (discardUntilSync) {
+        if (states.current() == ClientState.SKIPPING_TO_SYNC) {
             // As PostgreSQL: after an error in an extended-query sequence, everything up to Sync,
             // a simple Query included, is ignored.
             return true;
@@ -132,7 +124,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         } catch (SqlError e) {
             out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
             executor.failed();
-            discardUntilSync = true;
+            states.transition(ClientState.SKIPPING_TO_SYNC);
         }
         return true;
     }

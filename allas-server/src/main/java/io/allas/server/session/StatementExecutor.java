@@ -16,8 +16,8 @@ import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
 
 /**
- * Executes the statements allas understands, keeping the transaction state that ReadyForQuery
- * reports: {@code I} idle, {@code T} in a transaction block, {@code E} in a failed one.
+ * Executes the statements allas understands, keeping the session's {@link TransactionState}, which
+ * ReadyForQuery reports: {@code I} idle, {@code T} in a transaction block, {@code E} in a failed one.
  */
 final class StatementExecutor {
 
@@ -49,8 +49,7 @@ final class StatementExecutor {
     private final SessionChannels channels;
     private final SessionParameters parameters;
     private final PreparedStatements prepared;
-    private TransactionStatus status = TransactionStatus.IDLE;
-    private boolean implicitTransaction;
+    private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
                       PreparedStatements prepared) {
@@ -61,7 +60,7 @@ final class StatementExecutor {
     }
 
     TransactionStatus status() {
-        return status;
+        return transaction.readyForQueryStatus();
     }
 
     /**
@@ -69,8 +68,8 @@ final class StatementExecutor {
      * their LISTENs take effect together at the end, or not at all after an error.
      */
     void beginImplicitTransaction() {
-        if (status == TransactionStatus.IDLE) {
-            implicitTransaction = true;
+        if (transaction == TransactionState.NONE) {
+            transaction = TransactionState.IMPLICIT;
             channels.beginTransaction();
         }
     }
@@ -81,13 +80,13 @@ final class StatementExecutor {
      * @param succeeded whether every statement succeeded
      */
     void endImplicitTransaction(boolean succeeded) throws SqlError {
-        if (!implicitTransaction) {
+        if (transaction != TransactionState.IMPLICIT) {
             return;
         }
-        implicitTransaction = false;
-        if (succeeded && status == TransactionStatus.IDLE) {
+        transaction = TransactionState.NONE;
+        if (succeeded) {
             channels.commit();
-        } else if (status == TransactionStatus.IDLE) {
+        } else {
             channels.rollback();
         }
     }
@@ -96,8 +95,8 @@ final class StatementExecutor {
      * A statement failed: inside a transaction block, the block is now failed.
      */
     void failed() {
-        if (status == TransactionStatus.IN_TRANSACTION) {
-            status = TransactionStatus.FAILED;
+        if (transaction == TransactionState.BLOCK) {
+            transaction = TransactionState.FAILED_BLOCK;
         }
     }
 
@@ -109,7 +108,7 @@ final class StatementExecutor {
      * @param describeFirst whether to send RowDescription first (simple protocol)
      */
     void execute(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
-        if (status == TransactionStatus.FAILED
+        if (transaction == TransactionState.FAILED_BLOCK
                 && !(statement instanceof Statement.Commit || statement instanceof Statement.Rollback)) {
             throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block");
         }
@@ -130,7 +129,7 @@ final class StatementExecutor {
                 }
             }
             case Statement.DiscardAll discard -> {
-                if (status != TransactionStatus.IDLE || implicitTransaction) {
+                if (transaction != TransactionState.NONE) {
                     throw new SqlError(SqlState.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block");
                 }
                 channels.unlistenAll();
@@ -154,37 +153,44 @@ final class StatementExecutor {
                         .ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
             }
             case Statement.Begin begin -> {
-                if (status != TransactionStatus.IDLE) {
-                    out.send(new NoticeResponse("WARNING", "25001", "there is already a transaction in progress"));
-                } else if (implicitTransaction) {
+                switch (transaction) {
+                    case NONE -> {
+                        transaction = TransactionState.BLOCK;
+                        channels.beginTransaction();
+                    }
                     // As in PostgreSQL, BEGIN inside a multi-statement query turns its implicit
                     // transaction, and what it did so far, into an explicit one.
-                    implicitTransaction = false;
-                    status = TransactionStatus.IN_TRANSACTION;
-                } else {
-                    status = TransactionStatus.IN_TRANSACTION;
-                    channels.beginTransaction();
+                    case IMPLICIT -> transaction = TransactionState.BLOCK;
+                    case BLOCK, FAILED_BLOCK ->
+                            out.send(new NoticeResponse("WARNING", "25001", "there is already a transaction in progress"));
                 }
             }
             case Statement.Commit commit -> {
-                if (status == TransactionStatus.IDLE && !implicitTransaction) {
-                    out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
-                } else if (status == TransactionStatus.FAILED) {
-                    status = TransactionStatus.IDLE;
-                    channels.rollback();
-                    out.send(new CommandComplete("ROLLBACK"));
-                    return;
-                } else if (status == TransactionStatus.IN_TRANSACTION) {
-                    status = TransactionStatus.IDLE;
-                    channels.commit();
+                switch (transaction) {
+                    case NONE -> out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
+                    // Ends with the query, as the rest of it.
+                    case IMPLICIT -> { }
+                    case BLOCK -> {
+                        transaction = TransactionState.NONE;
+                        channels.commit();
+                    }
+                    case FAILED_BLOCK -> {
+                        transaction = TransactionState.NONE;
+                        channels.rollback();
+                        out.send(new CommandComplete("ROLLBACK"));
+                        return;
+                    }
                 }
             }
             case Statement.Rollback rollback -> {
-                if (status == TransactionStatus.IDLE && !implicitTransaction) {
-                    out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
-                } else {
-                    status = TransactionStatus.IDLE;
-                    channels.rollback();
+                switch (transaction) {
+                    case NONE -> out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
+                    // What the query did so far is undone; the implicit transaction goes on.
+                    case IMPLICIT -> channels.rollback();
+                    case BLOCK, FAILED_BLOCK -> {
+                        transaction = TransactionState.NONE;
+                        channels.rollback();
+                    }
                 }
             }
         }

@@ -50,7 +50,7 @@ final class ConfigAuthSettings implements AuthConfig {
             return Optional.empty();
         }
         try {
-            return Optional.of(ConfigLoader.text(child, path + "." + key));
+            return Optional.of(ConfigSection.text(child, path + "." + key));
         } catch (ConfigException e) {
             throw new AuthConfigException(e.getMessage());
         }

@@ -179,7 +179,10 @@ final class ConfigSection {
     }
 
     private ConfigException invalid(String optionPath, String reason) {
-        return new ConfigException("invalid value for option \"" + optionPath + "\": " + reason);
+        String subject = overrides.variableSetting(optionPath)
+                .map(variable -> "environment variable " + variable + " (option \"" + optionPath + "\")")
+                .orElse("option \"" + optionPath + "\"");
+        return new ConfigException("invalid value for " + subject + ": " + reason);
     }
 
     /**

@@ -150,9 +150,30 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void environmentOverridesAreValidatedLikeTheFile() {
+    void environmentOverridesAreValidatedLikeTheFileAndTheErrorNamesTheVariable() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
-                Map.of("ALLAS_LISTEN_PORT", "many")));
+                Map.of("ALLAS_LISTEN_PORT", "abc")));
+        assertEquals("invalid value for environment variable ALLAS_LISTEN_PORT (option \"listen.port\"): "
+                + "input must be an integer", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ALLAS_LIMITS_STARTUP_TIMEOUT_MS|5|invalid value for environment variable ALLAS_LIMITS_STARTUP_TIMEOUT_MS (option \"limits.startup_timeout_ms\"): 5 is outside the range 100 to 2147483647",
+        "ALLAS_LOG_LEVEL|loud|invalid value for environment variable ALLAS_LOG_LEVEL (option \"log_level\"): \"loud\" (one of error, warning, info, debug)",
+        "ALLAS_LISTEN_HOST|''|invalid value for environment variable ALLAS_LISTEN_HOST (option \"listen.host\"): must not be empty",
+        "ALLAS_PROMETHEUS_LISTEN_HOST|/tmp/m.sock|invalid value for environment variable ALLAS_PROMETHEUS_LISTEN_HOST (option \"prometheus.listen.host\"): the metrics endpoint listens on TCP only",
+    })
+    void anOverrideThatDoesNotFitNamesItsVariable(String variable, String value, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
+                Map.of(variable, value)));
+        assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void aValueTheFileSetsIsNamedAsAnOptionEvenWhenTheEnvironmentSetsAnother() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(
+                "{\"listen\": {\"port\": \"abc\"}, " + ONE_DATABASE + "}", Map.of("ALLAS_LISTEN_HOST", "*")));
         assertEquals("invalid value for option \"listen.port\": input must be an integer", e.getMessage());
     }
 

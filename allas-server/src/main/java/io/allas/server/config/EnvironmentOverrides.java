@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -24,6 +25,12 @@ public final class EnvironmentOverrides {
 
     /** The prefix of the variables read. */
     public static final String PREFIX = "ALLAS_";
+
+    /**
+     * {@code ALLAS_} variables that are not configuration, so not worth a warning: the launcher
+     * {@code bin/allas} reads {@code ALLAS_JAVA_OPTS}.
+     */
+    static final Set<String> NOT_CONFIGURATION = Set.of("ALLAS_JAVA_OPTS");
 
     private static final List<String> MIXED_CASE_PARAMETERS = List.of("DateStyle", "IntervalStyle", "TimeZone");
 
@@ -46,7 +53,7 @@ public final class EnvironmentOverrides {
         Map<String, String> values = new TreeMap<>();
         Map<String, String> variables = new HashMap<>();
         environment.forEach((name, value) -> {
-            if (!name.startsWith(PREFIX) || name.length() == PREFIX.length()) {
+            if (!name.startsWith(PREFIX) || name.length() == PREFIX.length() || NOT_CONFIGURATION.contains(name)) {
                 return;
             }
             List<String> words = List.of(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_", -1));

@@ -192,6 +192,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLaunchersJavaOptionsPassWithoutAWarning() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{" + ONE_DATABASE + "}");
+        ConfigLoader.load(file, Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), warnings);
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void passwordsAreTakenLiterally() throws Exception {
         AllasConfig config = load("{\"databases\": [{\"name\": \"a\", \"auth\": {\"method\": \"md5\", \"user\": \"u\", "
                 + "\"password\": \"${HOME}$x\\\"y\"}}]}", Map.of());

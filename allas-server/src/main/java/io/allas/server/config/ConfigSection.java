@@ -89,11 +89,14 @@ final class ConfigSection {
     }
 
     /**
-     * @param structure a section or open object declared inside this section
+     * @param structure a required section or open object declared inside this section
      * @return it
      * @throws ConfigException when it is missing, is not an object, or has a key it does not declare
      */
-    ConfigSection require(Structure structure) throws ConfigException {
+    ConfigSection get(Structure structure) throws ConfigException {
+        if (!(structure.fallback() instanceof Fallback.Required<Void>)) {
+            throw new IllegalArgumentException(structure.key() + " is optional: find it instead");
+        }
         return find(structure).orElseThrow(() -> missing(pathOf(structure.key())));
     }
 

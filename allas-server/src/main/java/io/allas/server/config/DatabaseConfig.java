@@ -47,7 +47,7 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth) {
             if (!names.add(name)) {
                 throw new ConfigException("database name \"" + name + "\" is not unique");
             }
-            ConfigSection auth = entry.require(AUTH);
+            ConfigSection auth = entry.get(AUTH);
             String method = auth.get(AUTH_METHOD);
             databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name)));
         }

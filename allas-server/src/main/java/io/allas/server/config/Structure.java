@@ -21,21 +21,8 @@ record Structure(String key, Shape shape, Fallback<Void> fallback, String doc) i
         LIST
     }
 
-    Structure {
-        if (fallback instanceof Fallback.Value<Void>) {
-            throw new IllegalArgumentException(key + ": a structure has no default value, only a meaning when absent");
-        }
-    }
-
     @Override
     public String documentedDefault() {
         return fallback instanceof Fallback.Absent<Void> absent ? absent.meaning() : Fallback.REQUIRED_WORD;
-    }
-
-    /**
-     * @return whether the key must be written
-     */
-    boolean required() {
-        return fallback instanceof Fallback.Required<Void>;
     }
 }

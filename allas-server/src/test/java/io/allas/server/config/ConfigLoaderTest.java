@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,38 @@ class ConfigLoaderTest {
         assertEquals("host=localhost port=5432 sslmode=disable", config.connect());
         assertTrue(config.prometheus().isEmpty(), "metrics endpoint off without a prometheus section");
         assertTrue(config.startupParameters().isEmpty());
+    }
+
+    @Test
+    void sectionsLeftOutTakeTheirDeclaredDefaults() throws Exception {
+        AllasConfig config = load("{" + ONE_DATABASE + "}", Map.of());
+        assertEquals(new Limits(10_000, 10_000, Duration.ofSeconds(60), 1 << 20, 10_000, Duration.ZERO), config.limits());
+        assertEquals(new Upstream(Duration.ofSeconds(15), Duration.ofSeconds(10)), config.upstream());
+        assertEquals(new NotificationQueue(100_000, 64 << 20, Duration.ofSeconds(30)), config.notificationQueue());
+        assertEquals(LogLevel.INFO, config.logLevel());
+        assertTrue(config.tls().isEmpty(), "TLS off without a listen.tls section");
+        assertTrue(config.pluginDirectory().isEmpty());
+    }
+
+    @Test
+    void durationsAreReadAsMilliseconds() throws Exception {
+        AllasConfig config = load("{\"limits\": {\"startup_timeout_ms\": 2500, \"auth_failure_delay_ms\": \"750\"}, "
+                + "\"upstream\": {\"ping_interval_ms\": 100}, " + ONE_DATABASE + "}", Map.of());
+        assertEquals(Duration.ofMillis(2500), config.limits().startupTimeout());
+        assertEquals(Duration.ofMillis(750), config.limits().authFailureDelay());
+        assertEquals(Duration.ofMillis(100), config.upstream().pingInterval());
+    }
+
+    @Test
+    void theConfigurationIsAnImmutableValueThatLoadingAgainReproduces() throws Exception {
+        String json = "{\"startup_parameters\": {\"server_version\": \"17.2\"}, " + ONE_DATABASE + "}";
+        Map<String, String> environment = Map.of("ALLAS_LIMITS_MAX_CLIENTS", "50");
+        AllasConfig first = load(json, environment);
+        assertEquals(first, load(json, environment));
+        assertEquals(first.hashCode(), load(json, environment).hashCode());
+        assertThrows(UnsupportedOperationException.class, () -> first.startupParameters().put("x", "y"));
+        assertThrows(UnsupportedOperationException.class, () -> first.databases().clear());
+        assertTrue(!first.equals(load(json.replace("s3cret", "other"), environment)), "a changed password is a change");
     }
 
     @Test

@@ -205,17 +205,17 @@ final class ConfigSection {
             if (!current.exists()) {
                 return current;
             }
-            check(current, currentPath, currentShape);
+            checkSection(current, currentPath, currentShape);
         }
         return current.get(names.getLast());
     }
 
     private ConfigSection enter(Config value, String valuePath, String key, KeyTree valueShape) throws ConfigException {
-        check(value, valuePath, valueShape);
+        checkSection(value, valuePath, valueShape);
         return new ConfigSection(value, valuePath, key, valueShape, overrides);
     }
 
-    private static void check(Config section, String sectionPath, KeyTree sectionShape) throws ConfigException {
+    private static void checkSection(Config section, String sectionPath, KeyTree sectionShape) throws ConfigException {
         if (section.type() != Config.Type.OBJECT) {
             throw new ConfigException("section \"" + sectionPath + "\" must be a JSON object");
         }

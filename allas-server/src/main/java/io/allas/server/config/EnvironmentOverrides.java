@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Maps {@code ALLAS_*} environment variables onto configuration keys, so that containers can set
@@ -50,13 +49,14 @@ public final class EnvironmentOverrides {
      * @return the overrides
      */
     public static EnvironmentOverrides read(Map<String, String> environment, List<String> warnings) {
-        Map<String, String> values = new TreeMap<>();
+        Map<String, String> values = new HashMap<>();
         Map<String, String> variables = new HashMap<>();
         environment.forEach((name, value) -> {
             if (!name.startsWith(PREFIX) || name.length() == PREFIX.length() || NOT_CONFIGURATION.contains(name)) {
                 return;
             }
             List<String> words = List.of(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_", -1));
+            // An empty level (ALLAS_LISTEN__PORT, a trailing _) names nothing, whatever follows.
             Optional<Key> key = words.contains("") ? Optional.empty() : match(ConfigReference.TREE, words);
             if (key.isEmpty()) {
                 warnings.add("ignoring environment variable " + name + ": it names no configuration option");

@@ -9,6 +9,8 @@ import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConnectionString;
+import io.allas.server.config.Limits;
+import io.allas.server.config.NotificationQueue;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.RelaySettings;
 import io.allas.server.relay.UpstreamTarget;
@@ -70,13 +72,13 @@ public final class Allas implements AutoCloseable {
                 ? java.util.Optional.empty() : java.util.Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
         SessionRegistry registry = new SessionRegistry();
-        RelaySettings relaySettings = new RelaySettings(Duration.ofMillis(config.upstream().pingIntervalMillis()),
-                Duration.ofMillis(config.upstream().pingTimeoutMillis()), RelaySettings.DEFAULTS.reconnectInitial(),
-                RelaySettings.DEFAULTS.reconnectMax(), RelaySettings.DEFAULTS.maxBatch());
+        RelaySettings relaySettings = new RelaySettings(config.upstream().pingInterval(), config.upstream().pingTimeout(),
+                RelaySettings.DEFAULTS.reconnectInitial(), RelaySettings.DEFAULTS.reconnectMax(),
+                RelaySettings.DEFAULTS.maxBatch());
         RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(),
                 new UpstreamLossTerminatesClients(metrics, registry));
-        AllasConfig.NotificationQueue queue = config.notificationQueue();
-        AllasConfig.Limits limits = config.limits();
+        NotificationQueue queue = config.notificationQueue();
+        Limits limits = config.limits();
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         // Cancelled startup timers must go at once: each holds its session until it would fire.
         java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
@@ -84,10 +86,9 @@ public final class Allas implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         SessionServices services = new SessionServices(databases, relay,
                 new SessionLimits(SessionLimits.POSTGRES_MAX_STARTUP_PACKET, limits.maxMessageBytes(), limits.maxClients(),
-                        limits.maxChannelsPerClient(), Duration.ofMillis(limits.startupTimeoutMillis()),
-                        limits.maxUnauthenticated(), Duration.ofMillis(limits.authFailureDelayMillis())),
-                new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(),
-                        Duration.ofMillis(queue.stallTimeoutMillis())),
+                        limits.maxChannelsPerClient(), limits.startupTimeout(), limits.maxUnauthenticated(),
+                        limits.authFailureDelay()),
+                new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(), queue.stallTimeout()),
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,

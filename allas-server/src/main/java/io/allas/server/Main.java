@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConfigLoader;
+import io.allas.server.config.LogLevel;
 
 /**
  * The command line: {@code java -jar allas.jar allas.json}.
@@ -82,12 +83,12 @@ public final class Main {
      * Sets the level of allas's own loggers and of the console handler; a logging.properties given
      * with -Djava.util.logging.config.file still configures everything else.
      */
-    private static void applyLogLevel(String level) {
+    private static void applyLogLevel(LogLevel level) {
         java.util.logging.Level julLevel = switch (level) {
-            case "error" -> java.util.logging.Level.SEVERE;
-            case "warning" -> java.util.logging.Level.WARNING;
-            case "debug" -> java.util.logging.Level.FINE;
-            default -> java.util.logging.Level.INFO;
+            case ERROR -> java.util.logging.Level.SEVERE;
+            case WARNING -> java.util.logging.Level.WARNING;
+            case INFO -> java.util.logging.Level.INFO;
+            case DEBUG -> java.util.logging.Level.FINE;
         };
         ALLAS_LOGGER.setLevel(julLevel);
         for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {

@@ -1,12 +1,18 @@
 package io.allas.server.config;
 
+import static io.allas.server.config.Fallback.absent;
+import static io.allas.server.config.Fallback.byDefault;
+import static io.allas.server.config.ValueType.oneOf;
+import static io.allas.server.config.ValueType.path;
+import static io.allas.server.config.ValueType.text;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The validated configuration.
+ * The validated configuration: an immutable value, so that a newly loaded one can replace it whole.
  *
  * @param listen            where clients connect
  * @param connect           the upstream connection string, as written
@@ -18,7 +24,7 @@ import java.util.Optional;
  * @param notificationQueue when a client counts as unable to keep up with its notifications
  * @param upstream          how the upstream connection is watched
  * @param limits            bounds on clients
- * @param logLevel          the least severe level logged: error, warning, info or debug
+ * @param logLevel          the least severe level logged
  * @param tls               TLS for clients; empty when there is no {@code listen.tls} section
  */
 public record AllasConfig(ListenAddress listen,
@@ -30,50 +36,24 @@ public record AllasConfig(ListenAddress listen,
                           NotificationQueue notificationQueue,
                           Upstream upstream,
                           Limits limits,
-                          String logLevel,
+                          LogLevel logLevel,
                           Optional<TlsSettings> tls) {
 
-    /**
-     * The {@code limits} section.
-     *
-     * @param maxClients           client connections at once
-     * @param maxChannelsPerClient channels one client may listen on
-     * @param startupTimeoutMillis time a client has from connecting to finishing authentication
-     * @param maxMessageBytes      the largest message a client may send
-     * @param maxUnauthenticated   connections that have not finished authenticating, at once
-     * @param authFailureDelayMillis how long a failed authentication waits before it is answered
-     */
-    public record Limits(int maxClients, int maxChannelsPerClient, long startupTimeoutMillis, int maxMessageBytes,
-                         int maxUnauthenticated, long authFailureDelayMillis) {
-        /** Defaults. */
-        public static final Limits DEFAULTS = new Limits(10_000, 10_000, 60_000, 1 << 20, 10_000, 0);
-    }
+    /** As in the original allas. */
+    static final Option<String> CONNECT = new Option<>("connect", text(),
+            byDefault("host=localhost port=5432 sslmode=disable"),
+            "libpq connection string for the upstream server");
+    static final Structure STARTUP_PARAMETERS = new Structure("startup_parameters", Structure.Shape.OPEN_OBJECT,
+            absent("none"), "ParameterStatus values sent to every client, overriding the upstream server's");
+    static final Option<LogLevel> LOG_LEVEL = new Option<>("log_level", oneOf(LogLevel.class),
+            byDefault(LogLevel.INFO), "the least severe level of allas's own messages that is logged");
+    static final Structure PROMETHEUS = new Structure("prometheus", Structure.Shape.SECTION, absent("off"),
+            "the HTTP endpoint for metrics and health; the section's presence turns it on");
+    static final Option<Path> PLUGIN_DIRECTORY = new Option<>("plugin_directory", path(),
+            absent("`plugins/` beside `allas.jar`"), "directory of third-party plugin jars");
 
-    /**
-     * The {@code upstream} section.
-     *
-     * @param pingIntervalMillis how long the upstream connection may be silent before a ping checks it
-     * @param pingTimeoutMillis  how long a ping, or any statement, may go unanswered before the connection counts as dead
-     */
-    public record Upstream(long pingIntervalMillis, long pingTimeoutMillis) {
-        /** Defaults: a dead connection is noticed within about 25 seconds. */
-        public static final Upstream DEFAULTS = new Upstream(15_000, 10_000);
+    public AllasConfig {
+        startupParameters = Map.copyOf(startupParameters);
+        databases = List.copyOf(databases);
     }
-
-    /**
-     * The {@code notification_queue} section.
-     *
-     * @param maxNotifications notifications that may wait for one client
-     * @param maxBytes         their bytes
-     * @param stallTimeoutMillis how long a client may take no bytes while notifications wait for it
-     */
-    public record NotificationQueue(int maxNotifications, long maxBytes, long stallTimeoutMillis) {
-        /** Defaults that a client reading at full speed never meets, even through a burst of 10,000. */
-        public static final NotificationQueue DEFAULTS = new NotificationQueue(100_000, 64L << 20, 30_000);
-    }
-
-    /** The upstream connection string when none is configured, as in the original allas. */
-    public static final String DEFAULT_CONNECT = "host=localhost port=5432 sslmode=disable";
-    /** The client port when none is configured. */
-    public static final int DEFAULT_PORT = 6433;
 }

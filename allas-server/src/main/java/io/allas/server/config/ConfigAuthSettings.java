@@ -2,6 +2,8 @@ package io.allas.server.config;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -10,7 +12,8 @@ import io.allas.auth.spi.AuthConfigException;
 import io.helidon.config.Config;
 
 /**
- * A database's {@code auth} object as the plugin sees it.
+ * A database's {@code auth} object as the plugin sees it. Equal to another of the same database
+ * with the same keys and values, so that two loaded configurations compare as values.
  */
 final class ConfigAuthSettings implements AuthConfig {
 
@@ -50,9 +53,25 @@ final class ConfigAuthSettings implements AuthConfig {
             return Optional.empty();
         }
         try {
-            return Optional.of(ConfigLoader.text(child, path + "." + key));
+            return Optional.of(ConfigSection.text(child, path + "." + key));
         } catch (ConfigException e) {
             throw new AuthConfigException(e.getMessage());
         }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ConfigAuthSettings that && path.equals(that.path) && database.equals(that.database)
+                && values().equals(that.values());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(path, database, values());
+    }
+
+    /** Every value below the object, nested ones included, by its full key. */
+    private Map<String, String> values() {
+        return node.asMap().orElse(Map.of());
     }
 }

@@ -1,5 +1,13 @@
 package io.allas.server.config;
 
+import static io.allas.server.config.Fallback.required;
+import static io.allas.server.config.ValueType.text;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import io.allas.auth.spi.AuthConfig;
 
 /**
@@ -10,4 +18,39 @@ import io.allas.auth.spi.AuthConfig;
  * @param auth       the whole {@code auth} object, for the method's plugin to validate
  */
 public record DatabaseConfig(String name, String authMethod, AuthConfig auth) {
+
+    static final Structure DATABASES = new Structure("databases", Structure.Shape.LIST, required(),
+            "the databases clients may connect to; names unique, at least one");
+    static final Option<String> NAME = new Option<>("databases[i].name", text(), required(),
+            "the database name clients connect to");
+    static final Structure AUTH = new Structure("databases[i].auth", Structure.Shape.OPEN_OBJECT, required(),
+            "how clients of this database authenticate: the method and its own keys");
+    static final Option<String> AUTH_METHOD = new Option<>("databases[i].auth.method", text(), required(),
+            "the authentication method: trust, md5, scram-sha-256, or a plugin's");
+
+    static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD);
+
+    /**
+     * @param root the root section
+     * @return the databases, at least one, names unique
+     */
+    static List<DatabaseConfig> readAll(ConfigSection root) throws ConfigException {
+        List<ConfigSection> entries = root.elements(DATABASES).orElseThrow(() -> new ConfigException(
+                "section \"databases\" is missing: at least one database must be configured"));
+        if (entries.isEmpty()) {
+            throw new ConfigException("section \"databases\" is empty: at least one database must be configured");
+        }
+        List<DatabaseConfig> databases = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ConfigSection entry : entries) {
+            String name = entry.get(NAME);
+            if (!names.add(name)) {
+                throw new ConfigException("database name \"" + name + "\" is not unique");
+            }
+            ConfigSection auth = entry.get(AUTH);
+            String method = auth.get(AUTH_METHOD);
+            databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name)));
+        }
+        return List.copyOf(databases);
+    }
 }

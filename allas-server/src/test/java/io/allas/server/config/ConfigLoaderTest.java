@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,38 @@ class ConfigLoaderTest {
         assertEquals("host=localhost port=5432 sslmode=disable", config.connect());
         assertTrue(config.prometheus().isEmpty(), "metrics endpoint off without a prometheus section");
         assertTrue(config.startupParameters().isEmpty());
+    }
+
+    @Test
+    void sectionsLeftOutTakeTheirDeclaredDefaults() throws Exception {
+        AllasConfig config = load("{" + ONE_DATABASE + "}", Map.of());
+        assertEquals(new Limits(10_000, 10_000, Duration.ofSeconds(60), 1 << 20, 10_000, Duration.ZERO), config.limits());
+        assertEquals(new Upstream(Duration.ofSeconds(15), Duration.ofSeconds(10)), config.upstream());
+        assertEquals(new NotificationQueue(100_000, 64 << 20, Duration.ofSeconds(30)), config.notificationQueue());
+        assertEquals(LogLevel.INFO, config.logLevel());
+        assertTrue(config.tls().isEmpty(), "TLS off without a listen.tls section");
+        assertTrue(config.pluginDirectory().isEmpty());
+    }
+
+    @Test
+    void durationsAreReadAsMilliseconds() throws Exception {
+        AllasConfig config = load("{\"limits\": {\"startup_timeout_ms\": 2500, \"auth_failure_delay_ms\": \"750\"}, "
+                + "\"upstream\": {\"ping_interval_ms\": 100}, " + ONE_DATABASE + "}", Map.of());
+        assertEquals(Duration.ofMillis(2500), config.limits().startupTimeout());
+        assertEquals(Duration.ofMillis(750), config.limits().authFailureDelay());
+        assertEquals(Duration.ofMillis(100), config.upstream().pingInterval());
+    }
+
+    @Test
+    void theConfigurationIsAnImmutableValueThatLoadingAgainReproduces() throws Exception {
+        String json = "{\"startup_parameters\": {\"server_version\": \"17.2\"}, " + ONE_DATABASE + "}";
+        Map<String, String> environment = Map.of("ALLAS_LIMITS_MAX_CLIENTS", "50");
+        AllasConfig first = load(json, environment);
+        assertEquals(first, load(json, environment));
+        assertEquals(first.hashCode(), load(json, environment).hashCode());
+        assertThrows(UnsupportedOperationException.class, () -> first.startupParameters().put("x", "y"));
+        assertThrows(UnsupportedOperationException.class, () -> first.databases().clear());
+        assertTrue(!first.equals(load(json.replace("s3cret", "other"), environment)), "a changed password is a change");
     }
 
     @Test
@@ -150,9 +183,30 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void environmentOverridesAreValidatedLikeTheFile() {
+    void environmentOverridesAreValidatedLikeTheFileAndTheErrorNamesTheVariable() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
-                Map.of("ALLAS_LISTEN_PORT", "many")));
+                Map.of("ALLAS_LISTEN_PORT", "abc")));
+        assertEquals("invalid value for environment variable ALLAS_LISTEN_PORT (option \"listen.port\"): "
+                + "input must be an integer", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ALLAS_LIMITS_STARTUP_TIMEOUT_MS|5|invalid value for environment variable ALLAS_LIMITS_STARTUP_TIMEOUT_MS (option \"limits.startup_timeout_ms\"): 5 is outside the range 100 to 2147483647",
+        "ALLAS_LOG_LEVEL|loud|invalid value for environment variable ALLAS_LOG_LEVEL (option \"log_level\"): \"loud\" (one of error, warning, info, debug)",
+        "ALLAS_LISTEN_HOST|''|invalid value for environment variable ALLAS_LISTEN_HOST (option \"listen.host\"): must not be empty",
+        "ALLAS_PROMETHEUS_LISTEN_HOST|/tmp/m.sock|invalid value for environment variable ALLAS_PROMETHEUS_LISTEN_HOST (option \"prometheus.listen.host\"): the metrics endpoint listens on TCP only",
+    })
+    void anOverrideThatDoesNotFitNamesItsVariable(String variable, String value, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
+                Map.of(variable, value)));
+        assertEquals(expected, e.getMessage());
+    }
+
+    @Test
+    void aValueTheFileSetsIsNamedAsAnOptionEvenWhenTheEnvironmentSetsAnother() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(
+                "{\"listen\": {\"port\": \"abc\"}, " + ONE_DATABASE + "}", Map.of("ALLAS_LISTEN_HOST", "*")));
         assertEquals("invalid value for option \"listen.port\": input must be an integer", e.getMessage());
     }
 
@@ -168,6 +222,15 @@ class ConfigLoaderTest {
                 "ALLAS_HOME", "/opt/allas"), warnings);
         assertEquals(6433, ((ListenAddress.Tcp) config.listen()).port());
         assertEquals(List.of("ignoring environment variable ALLAS_HOME: it names no configuration option"), warnings);
+    }
+
+    @Test
+    void theLaunchersJavaOptionsPassWithoutAWarning() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{" + ONE_DATABASE + "}");
+        ConfigLoader.load(file, Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), warnings);
+        assertEquals(List.of(), warnings);
     }
 
     @Test

@@ -1,0 +1,30 @@
+package io.allas.server.config;
+
+import static io.allas.server.config.Fallback.byDefault;
+import static io.allas.server.config.ValueType.milliseconds;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code upstream} section: how the upstream connection is watched. By default a dead
+ * connection is noticed within about 25 seconds.
+ *
+ * @param pingInterval how long the upstream connection may be silent before a ping checks it
+ * @param pingTimeout  how long a ping, or any statement, may go unanswered before the connection counts as dead
+ */
+public record Upstream(Duration pingInterval, Duration pingTimeout) {
+
+    static final Option<Duration> PING_INTERVAL = new Option<>("upstream.ping_interval_ms",
+            milliseconds(100, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(15)),
+            "how long the upstream connection may be silent before a ping checks it");
+    static final Option<Duration> PING_TIMEOUT = new Option<>("upstream.ping_timeout_ms",
+            milliseconds(1000, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(10)),
+            "how long a ping, or any statement, may go unanswered before the connection counts as dead");
+
+    static final List<Declaration> DECLARATIONS = List.of(PING_INTERVAL, PING_TIMEOUT);
+
+    static Upstream read(ConfigSection root) throws ConfigException {
+        return new Upstream(root.get(PING_INTERVAL), root.get(PING_TIMEOUT));
+    }
+}

@@ -2,26 +2,24 @@ package io.allas.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConnectionString;
-import io.allas.server.config.Limits;
-import io.allas.server.config.NotificationQueue;
-import io.allas.server.relay.RelayService;
-import io.allas.server.relay.RelaySettings;
-import io.allas.server.relay.UpstreamTarget;
-import io.allas.server.session.NotificationOutbox;
-import io.allas.server.session.SessionRegistry;
-import io.allas.server.tls.ServerTlsContext;
 import io.allas.server.listener.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
-import io.allas.server.session.SessionLimits;
+import io.allas.server.relay.RelayListener;
+import io.allas.server.relay.RelayService;
+import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.Termination;
+import io.allas.server.tls.ServerTlsContext;
 
 /**
  * A running allas: the pieces wired together from a configuration. {@link Main} runs one for
@@ -68,27 +66,18 @@ public final class Allas implements AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "authentication methods: {0}", plugins.describe());
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
         UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
-        java.util.Optional<ServerTlsContext> tls = config.tls().isEmpty()
-                ? java.util.Optional.empty() : java.util.Optional.of(ServerTlsContext.load(config.tls().get()));
+        Optional<ServerTlsContext> tls = config.tls().isEmpty()
+                ? Optional.empty() : Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
         SessionRegistry registry = new SessionRegistry();
-        RelaySettings relaySettings = new RelaySettings(config.upstream().pingInterval(), config.upstream().pingTimeout(),
-                RelaySettings.DEFAULTS.reconnectInitial(), RelaySettings.DEFAULTS.reconnectMax(),
-                RelaySettings.DEFAULTS.maxBatch());
-        RelayService relay = new RelayService(upstream, relaySettings, config.startupParameters(),
+        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
                 new UpstreamLossTerminatesClients(metrics, registry));
-        NotificationQueue queue = config.notificationQueue();
-        Limits limits = config.limits();
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         // Cancelled startup timers must go at once: each holds its session until it would fire.
-        java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
-        SessionServices services = new SessionServices(databases, relay,
-                new SessionLimits(SessionLimits.POSTGRES_MAX_STARTUP_PACKET, limits.maxMessageBytes(), limits.maxClients(),
-                        limits.maxChannelsPerClient(), limits.startupTimeout(), limits.maxUnauthenticated(),
-                        limits.authFailureDelay()),
-                new NotificationOutbox.NotificationLimits(queue.maxNotifications(), queue.maxBytes(), queue.stallTimeout()),
+        SessionServices services = new SessionServices(databases, relay, config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
@@ -108,7 +97,7 @@ public final class Allas implements AutoCloseable {
      * missed notifications and must resynchronise.
      */
     private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
-            implements io.allas.server.relay.RelayListener {
+            implements RelayListener {
         @Override
         public void upstreamConnected(String target, int backendPid) {
             metrics.upstreamConnected(target, backendPid);

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
+import io.allas.server.sql.Identifiers;
+
 /**
  * A real PostgreSQL server for tests: by default a throwaway cluster that lives as long as the test JVM.
  *
@@ -190,7 +192,7 @@ public final class TestPostgres {
                 }
             }
             try (Statement st = c.createStatement()) {
-                st.execute("CREATE DATABASE " + quoteIdentifier(name));
+                st.execute("CREATE DATABASE " + Identifiers.quote(name));
             } catch (SQLException e) {
                 if (!"42P04".equals(e.getSQLState())) { // duplicate_database: a concurrent test won the race
                     throw e;
@@ -356,10 +358,6 @@ public final class TestPostgres {
         } while (System.nanoTime() < deadline);
         throw new IllegalStateException("PostgreSQL on port " + port() + " does not accept connections: " + last.getMessage()
                 + (cluster == null ? "" : "\n--- server log tail ---\n" + cluster.logTail(40)), last);
-    }
-
-    static String quoteIdentifier(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     private static String libpqValue(String value) {

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.allas.server.config.Upstream;
 import io.allas.server.protocol.backend.NotificationRun;
+import io.allas.server.sql.Identifiers;
 
 /**
  * Owns the single upstream connection: connects and reconnects with backoff, executes the
@@ -31,8 +33,15 @@ public final class RelayService implements Relay, AutoCloseable {
     private static final Set<String> PER_SESSION_PARAMETERS = Set.of("application_name", "session_authorization",
             "is_superuser");
 
+    /** The first pause before reconnecting: a server back up is served again within about half a second. */
+    private static final long RECONNECT_INITIAL_MILLIS = 50;
+    /** The longest pause between reconnection attempts. */
+    private static final long RECONNECT_MAX_MILLIS = 500;
+    /** The most LISTEN/UNLISTEN statements sent in one round trip. */
+    private static final int MAX_BATCH = 1000;
+
     private final UpstreamTarget target;
-    private final RelaySettings settings;
+    private final Upstream settings;
     private final Map<String, String> parameterOverrides;
     private final RelayListener listener;
     private final ChannelRegistry channels = new ChannelRegistry();
@@ -47,11 +56,11 @@ public final class RelayService implements Relay, AutoCloseable {
 
     /**
      * @param target             the upstream server
-     * @param settings           timings
+     * @param settings           how the connection is watched
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
      * @param listener           hears of upstream events
      */
-    public RelayService(UpstreamTarget target, RelaySettings settings, Map<String, String> parameterOverrides,
+    public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
                         RelayListener listener) {
         this.target = target;
         this.settings = settings;
@@ -153,7 +162,7 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     private void run() {
-        long pause = settings.reconnectInitial().toMillis();
+        long pause = RECONNECT_INITIAL_MILLIS;
         while (running) {
             UpstreamConnection connection;
             try {
@@ -162,10 +171,10 @@ public final class RelayService implements Relay, AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "cannot connect to the upstream server {0}: {1}; retrying in {2} ms",
                         target, e.getMessage(), String.valueOf(pause));
                 sleepWhileDown(pause);
-                pause = Math.min(pause * 2, settings.reconnectMax().toMillis());
+                pause = Math.min(pause * 2, RECONNECT_MAX_MILLIS);
                 continue;
             }
-            pause = settings.reconnectInitial().toMillis();
+            pause = RECONNECT_INITIAL_MILLIS;
             serve(connection);
         }
     }
@@ -241,13 +250,13 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     private void reconcile(UpstreamConnection connection) throws SQLException, IOException {
-        ChannelRegistry.Changes changes = channels.takeChanges(settings.maxBatch());
+        ChannelRegistry.Changes changes = channels.takeChanges(MAX_BATCH);
         if (changes.isEmpty()) {
             return;
         }
         StringBuilder sql = new StringBuilder();
-        changes.listen().forEach(name -> sql.append("LISTEN ").append(quoteIdentifier(name)).append(';'));
-        changes.unlisten().forEach(name -> sql.append("UNLISTEN ").append(quoteIdentifier(name)).append(';'));
+        changes.listen().forEach(name -> sql.append("LISTEN ").append(Identifiers.quote(name)).append(';'));
+        changes.unlisten().forEach(name -> sql.append("UNLISTEN ").append(Identifiers.quote(name)).append(';'));
         long started = System.nanoTime();
         try {
             connection.execute(sql.toString());
@@ -331,10 +340,6 @@ public final class RelayService implements Relay, AutoCloseable {
         } finally {
             stateLock.unlock();
         }
-    }
-
-    static String quoteIdentifier(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     /**

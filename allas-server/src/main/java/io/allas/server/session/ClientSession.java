@@ -58,7 +58,7 @@ public final class ClientSession {
                 reject(SqlState.TOO_MANY_CONNECTIONS, "too many connections waiting for authentication");
                 return;
             }
-            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.limits(), services.tls()).run();
+            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.tls()).run();
             connection.tlsSession().ifPresent(tls -> services.listener().tlsEstablished(tls.getProtocol()));
             if (startup.isPresent() && authenticate(startup.get())) {
                 startupTimer.cancel(false);
@@ -176,7 +176,7 @@ public final class ClientSession {
     }
 
     private void serveQueries() throws IOException {
-        NotificationOutbox outbox = new NotificationOutbox(connection, states, services.notificationLimits(),
+        NotificationOutbox outbox = new NotificationOutbox(connection, states, services.notificationQueue(),
                 services.listener(), () -> {
                     LOG.log(System.Logger.Level.WARNING, "terminating slow client ({0}): it could not keep up", description);
                     services.listener().slowClientTerminated();

@@ -1,7 +1,6 @@
 package io.allas.server.session;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
+import io.allas.server.config.NotificationQueue;
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.relay.Subscriber;
@@ -40,7 +40,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
 
     private final ClientConnection connection;
     private final ClientStateMachine states;
-    private final NotificationLimits limits;
+    private final NotificationQueue limits;
     private final Runnable onSlowClient;
     private final SessionListener listener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -53,7 +53,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     private volatile Predicate<String> listening = channel -> true;
     private long lastProgressNanos = System.nanoTime();
 
-    NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationLimits limits,
+    NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationQueue limits,
                        SessionListener listener, Runnable onSlowClient) {
         this.connection = connection;
         this.states = states;
@@ -81,7 +81,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             // merely held back by a transaction block do not count as a stall.
             boolean stalled = delivery == Delivery.DRAINING
                     && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
-            if (queuedCount > limits.maxQueued() || queuedBytes > limits.maxQueuedBytes() || stalled) {
+            if (queuedCount > limits.maxNotifications() || queuedBytes > limits.maxBytes() || stalled) {
                 tooSlow = true;
                 dropped = close();
             }
@@ -129,7 +129,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     double fillRatio() {
         lock.lock();
         try {
-            return Math.max((double) queuedCount / limits.maxQueued(), (double) queuedBytes / limits.maxQueuedBytes());
+            return Math.max((double) queuedCount / limits.maxNotifications(), (double) queuedBytes / limits.maxBytes());
         } finally {
             lock.unlock();
         }
@@ -292,15 +292,5 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             }
             return lastAnswer;
         }
-    }
-
-    /**
-     * When a client counts as unable to keep up.
-     *
-     * @param maxQueued      notifications waiting
-     * @param maxQueuedBytes their bytes
-     * @param stallTimeout   time without writing any while some wait
-     */
-    public record NotificationLimits(int maxQueued, long maxQueuedBytes, Duration stallTimeout) {
     }
 }

@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.config.Limits;
+import io.allas.server.config.NotificationQueue;
 import io.allas.server.relay.Relay;
 import io.allas.server.tls.ServerTlsContext;
 
@@ -13,7 +15,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param databases          the databases and their authentication
  * @param relay              the upstream relay: channels, notifications, ParameterStatus values
  * @param limits             bounds on client input
- * @param notificationLimits when a client counts as unable to keep up
+ * @param notificationQueue  when a client counts as unable to keep up
  * @param listener           hears of sessions coming and going
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
@@ -21,8 +23,8 @@ import io.allas.server.tls.ServerTlsContext;
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
-                              SessionLimits limits,
-                              NotificationOutbox.NotificationLimits notificationLimits,
+                              Limits limits,
+                              NotificationQueue notificationQueue,
                               SessionListener listener,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,

@@ -24,14 +24,14 @@ final class StartupPhase {
 
     /** The first byte of a TLS handshake record: a ClientHello where a startup packet would be. */
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+    /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH. */
+    private static final int MAX_STARTUP_PACKET_BYTES = 10_000;
 
     private final ClientConnection connection;
-    private final SessionLimits limits;
     private final Optional<ServerTlsContext> tls;
 
-    StartupPhase(ClientConnection connection, SessionLimits limits, Optional<ServerTlsContext> tls) {
+    StartupPhase(ClientConnection connection, Optional<ServerTlsContext> tls) {
         this.connection = connection;
-        this.limits = limits;
         this.tls = tls.filter(t -> t.mode() != TlsSettings.Mode.DISABLE);
     }
 
@@ -57,7 +57,7 @@ final class StartupPhase {
         }
         while (true) {
             StartupRequest request = StartupRequestDecoder.decode(
-                    connection.reader().readStartupPacket(limits.maxStartupPacketBytes()));
+                    connection.reader().readStartupPacket(MAX_STARTUP_PACKET_BYTES));
             switch (request) {
                 case StartupRequest.SslRequest ssl -> {
                     // A second request after a refusal is answered as PostgreSQL does: as an unknown version.

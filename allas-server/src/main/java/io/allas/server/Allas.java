@@ -143,10 +143,11 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * @return the relay service, for tests that look at the upstream state
+     * @return whether allas serves clients now: its upstream connection is up (what the readiness
+     *         check reports)
      */
-    public RelayService relay() {
-        return relay;
+    public boolean isReady() {
+        return relay.isConnected();
     }
 
     /**

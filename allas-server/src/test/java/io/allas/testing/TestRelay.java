@@ -7,11 +7,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 import io.allas.server.Allas;
 import io.allas.server.config.AllasConfig;
@@ -26,10 +30,14 @@ public final class TestRelay implements AutoCloseable {
 
     private final Allas allas;
     private final Path directory;
+    private final UpstreamProxy tapProxy; // null unless the builder was asked to tap
+    private final UpstreamListenTap tap;
 
-    private TestRelay(Allas allas, Path directory) {
+    private TestRelay(Allas allas, Path directory, UpstreamProxy tapProxy, UpstreamListenTap tap) {
         this.allas = allas;
         this.directory = directory;
+        this.tapProxy = tapProxy;
+        this.tap = tap;
     }
 
     public static Builder builder() {
@@ -41,14 +49,51 @@ public final class TestRelay implements AutoCloseable {
     }
 
     /**
-     * @return the channels the relay's upstream connection listens on, as PostgreSQL reports them
+     * @return the channels the relay's upstream connection listens on now, as the server confirmed
+     *         them ({@link Builder#tapUpstream()})
      */
-    public java.util.Set<String> upstreamChannels() {
+    public Set<String> upstreamChannels() {
+        return requireTap().channels();
+    }
+
+    /**
+     * Waits until the upstream channels satisfy {@code condition}: a channel let go is let go
+     * upstream after the client has had its answer.
+     */
+    public Set<String> awaitUpstreamChannels(Predicate<Set<String>> condition, String what) {
         try {
-            return allas.relay().upstreamListeningChannels().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot ask the upstream for its channels", e);
+            return requireTap().await(condition, Duration.ofSeconds(30), what);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Waits until the relay serves clients (its upstream connection is up).
+     *
+     * @return whether it does before the time is up
+     */
+    public boolean awaitReady(Duration timeout) {
+        return awaitReady(allas, timeout);
+    }
+
+    private static boolean awaitReady(Allas allas, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!allas.isReady()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+        return true;
+    }
+
+    private UpstreamListenTap requireTap() {
+        if (tap == null) {
+            throw new IllegalStateException("the relay's upstream is not tapped: build it with tapUpstream()");
+        }
+        return tap;
     }
 
     public int port() {
@@ -92,6 +137,13 @@ public final class TestRelay implements AutoCloseable {
     @Override
     public void close() {
         allas.close();
+        if (tapProxy != null) {
+            try {
+                tapProxy.close();
+            } catch (IOException e) {
+                // Closing sockets that are gone already.
+            }
+        }
         TempFiles.deleteRecursively(directory);
     }
 
@@ -108,6 +160,9 @@ public final class TestRelay implements AutoCloseable {
         private Path pluginDirectory;
         private boolean defaultConnect = true;
         private boolean waitForUpstream = true;
+        private boolean tapUpstream;
+        private UpstreamListenTap tap;
+        private UpstreamProxy tapProxy;
 
         private Builder() {
         }
@@ -152,6 +207,15 @@ public final class TestRelay implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reaches the test server through a proxy that watches the LISTEN and UNLISTEN statements
+         * the relay sends ({@link TestRelay#upstreamChannels()}).
+         */
+        public Builder tapUpstream() {
+            tapUpstream = true;
+            return this;
+        }
+
         public Builder pluginDirectory(Path directory) {
             pluginDirectory = directory;
             return this;
@@ -172,6 +236,9 @@ public final class TestRelay implements AutoCloseable {
             StringBuilder json = new StringBuilder("{\n  \"listen\": " + listen + ",\n");
             if (defaultConnect) {
                 json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString())).append(",\n");
+            }
+            if (tapProxy != null) {
+                json.append("  \"connect\": ").append(Json.quote(tapProxy.connectString(TestPostgres.shared()))).append(",\n");
             }
             json.append("  \"startup_parameters\": {");
             List<String> parameters = new ArrayList<>();
@@ -214,6 +281,19 @@ public final class TestRelay implements AutoCloseable {
         }
 
         public TestRelay start() {
+            if (tapUpstream) {
+                if (!defaultConnect) {
+                    throw new IllegalStateException("tapUpstream() taps the test server, not a connect of the test's own");
+                }
+                TestPostgres postgres = TestPostgres.shared();
+                tap = new UpstreamListenTap();
+                try {
+                    tapProxy = new UpstreamProxy(postgres.host(), postgres.port(), tap);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                defaultConnect = false;
+            }
             Path directory;
             try {
                 directory = Files.createTempDirectory("allas-relay-");
@@ -225,18 +305,30 @@ public final class TestRelay implements AutoCloseable {
                 Files.writeString(file, json());
                 AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
                 Allas allas = Allas.start(config, directory.resolve("no-plugins"));
-                if (waitForUpstream && !allas.relay().awaitConnected(java.time.Duration.ofSeconds(30))) {
+                if (waitForUpstream && !awaitReady(allas, Duration.ofSeconds(30))) {
                     allas.close();
                     throw new IllegalStateException("the relay did not connect to " + TestPostgres.shared().description());
                 }
-                return new TestRelay(allas, directory);
+                return new TestRelay(allas, directory, tapProxy, tap);
             } catch (IOException e) {
+                closeTap();
                 throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
             } catch (ConfigException e) {
+                closeTap();
                 throw new IllegalStateException("test relay configuration rejected: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                closeTap();
+                throw e;
+            }
+        }
+
+        private void closeTap() {
+            if (tapProxy != null) {
+                try {
+                    tapProxy.close();
+                } catch (IOException e) {
+                    // Closing sockets that are gone already.
+                }
             }
         }
     }

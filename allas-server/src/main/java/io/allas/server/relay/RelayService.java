@@ -2,7 +2,6 @@ package io.allas.server.relay;
 
 import java.io.IOException;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,12 +45,10 @@ public final class RelayService implements Relay, AutoCloseable {
     private final ChannelRegistry channels = new ChannelRegistry();
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
-    private final Condition connectedChanged = stateLock.newCondition();
     private final Thread thread;
     private volatile UpstreamConnection upstream;
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
-    private final ConcurrentLinkedQueue<CompletableFuture<Set<String>>> channelQueries = new ConcurrentLinkedQueue<>();
 
     /**
      * @param target             the upstream server
@@ -109,51 +105,6 @@ public final class RelayService implements Relay, AutoCloseable {
         return channels.upstreamChannelCount();
     }
 
-    /**
-     * Waits until the upstream connection is up.
-     *
-     * @return whether it is up
-     */
-    public boolean awaitConnected(Duration timeout) throws InterruptedException {
-        long remaining = timeout.toNanos();
-        stateLock.lock();
-        try {
-            while (upstream == null && remaining > 0) {
-                remaining = connectedChanged.awaitNanos(remaining);
-            }
-            return upstream != null;
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    private void setUpstream(UpstreamConnection connection) {
-        stateLock.lock();
-        try {
-            upstream = connection;
-            connectedChanged.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
-    }
-
-    /**
-     * Asks the upstream server itself which channels the relay's connection listens on
-     * ({@code pg_listening_channels()}), for operators and tests to compare with the clients' union.
-     *
-     * @return the upstream's answer; fails if the connection is down
-     */
-    public CompletableFuture<Set<String>> upstreamListeningChannels() {
-        CompletableFuture<Set<String>> answer = new CompletableFuture<>();
-        channelQueries.add(answer);
-        if (upstream == null) {
-            answer.completeExceptionally(new IOException("the upstream connection is down"));
-            channelQueries.remove(answer);
-        }
-        wake();
-        return answer;
-    }
-
     private void wake() {
         UpstreamConnection connection = upstream;
         if (connection != null) {
@@ -181,7 +132,7 @@ public final class RelayService implements Relay, AutoCloseable {
 
     private void serve(UpstreamConnection connection) {
         parameterStatus = mergeParameters(connection.parameterStatuses());
-        setUpstream(connection);
+        upstream = connection;
         listener.upstreamConnected(target.toString(), connection.backendPid());
         LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
                 target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
@@ -193,9 +144,8 @@ public final class RelayService implements Relay, AutoCloseable {
                     reconcile(connection);
                     lastActivity = System.nanoTime();
                 }
-                answerChannelQueries(connection);
                 List<NotificationRun> notifications = connection.pendingNotifications();
-                if (notifications.isEmpty() && !channels.hasChanges() && channelQueries.isEmpty()) {
+                if (notifications.isEmpty() && !channels.hasChanges()) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
@@ -214,7 +164,7 @@ public final class RelayService implements Relay, AutoCloseable {
         } catch (SQLException | IOException | RuntimeException e) {
             reason = e.getMessage();
         }
-        setUpstream(null);
+        upstream = null;
         connection.close();
         if (running) {
             // First, so that a client whose LISTEN was waiting hears the FATAL, not an ERROR before it.
@@ -222,31 +172,7 @@ public final class RelayService implements Relay, AutoCloseable {
             listener.upstreamLost(reason);
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
-        IOException lost = new IOException("the server connection was lost");
-        CompletableFuture<Set<String>> query;
-        while ((query = channelQueries.poll()) != null) {
-            query.completeExceptionally(lost);
-        }
-        channels.clear(lost);
-    }
-
-    private void answerChannelQueries(UpstreamConnection connection) throws SQLException, IOException {
-        // Only the questions asked so far: one asked while these are answered may follow a
-        // subscription change that this round has not reconciled, and waits for the next round.
-        List<CompletableFuture<Set<String>>> questions = new ArrayList<>();
-        CompletableFuture<Set<String>> question;
-        while ((question = channelQueries.poll()) != null) {
-            questions.add(question);
-        }
-        if (questions.isEmpty()) {
-            return;
-        }
-        // The answer must reflect every subscription change made before the question was asked.
-        while (channels.hasChanges()) {
-            reconcile(connection);
-        }
-        Set<String> answer = connection.listeningChannels();
-        questions.forEach(q -> q.complete(answer));
+        channels.clear(new IOException("the server connection was lost"));
     }
 
     private void reconcile(UpstreamConnection connection) throws SQLException, IOException {

@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -100,22 +98,6 @@ final class UpstreamConnection implements AutoCloseable {
                 statement.execute(sql);
             }
             return null;
-        });
-    }
-
-    /**
-     * @return the channels this connection listens on, as the server sees them
-     */
-    Set<String> listeningChannels() throws SQLException, IOException {
-        return notifications.lend(() -> {
-            Set<String> channels = new TreeSet<>();
-            try (Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("SELECT pg_listening_channels()")) {
-                while (rows.next()) {
-                    channels.add(rows.getString(1));
-                }
-            }
-            return channels;
         });
     }
 

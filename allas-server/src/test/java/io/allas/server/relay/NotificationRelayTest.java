@@ -38,7 +38,7 @@ class NotificationRelayTest {
 
     @BeforeAll
     static void start() throws SQLException {
-        relay = TestRelay.builder().trust("app").start();
+        relay = TestRelay.builder().trust("app").tapUpstream().start();
         producer = TestPostgres.shared().connect();
         producerPid = producer.unwrap(PGConnection.class).getBackendPID();
     }
@@ -106,10 +106,10 @@ class NotificationRelayTest {
             // Order is preserved, so once the sentinel is here, anything on "leaving" would be too.
             assertReceived(listener.await(1, WAIT), "staying", List.of("sentinel"));
             assertEquals(1, listener.await(1, Duration.ZERO).size());
-            assertFalse(relay.upstreamChannels().contains("leaving"));
+            relay.awaitUpstreamChannels(channels -> !channels.contains("leaving"), "no UNLISTEN leaving upstream");
 
             listener.execute("UNLISTEN *");
-            assertFalse(relay.upstreamChannels().contains("staying"), () -> "upstream " + relay.upstreamChannels() + " again " + relay.upstreamChannels());
+            relay.awaitUpstreamChannels(channels -> !channels.contains("staying"), "no UNLISTEN staying upstream");
         }
     }
 
@@ -119,10 +119,8 @@ class NotificationRelayTest {
         listener.execute("LISTEN abandoned_1", "LISTEN abandoned_2");
         assertTrue(relay.upstreamChannels().containsAll(Set.of("abandoned_1", "abandoned_2")));
         listener.close();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (relay.upstreamChannels().contains("abandoned_1") || relay.upstreamChannels().contains("abandoned_2")) {
-            assertTrue(System.nanoTime() < deadline, "channels still listened upstream: " + relay.upstreamChannels());
-        }
+        relay.awaitUpstreamChannels(channels -> !channels.contains("abandoned_1") && !channels.contains("abandoned_2"),
+                "the channels of a client that left are still listened upstream");
     }
 
     @Test
@@ -135,7 +133,7 @@ class NotificationRelayTest {
             notify("shared", "still here");
             assertReceived(second.await(1, WAIT), "shared", List.of("still here"));
             second.execute("UNLISTEN shared");
-            assertFalse(relay.upstreamChannels().contains("shared"));
+            relay.awaitUpstreamChannels(channels -> !channels.contains("shared"), "no UNLISTEN shared upstream");
         }
     }
 

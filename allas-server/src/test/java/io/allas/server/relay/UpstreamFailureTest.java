@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGNotification;
 
 import io.allas.testing.AwaitServing;
-import io.allas.testing.BlackholeProxy;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.SubscriptionChurn;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
+import io.allas.testing.UpstreamProxy;
 
 /**
  * Losing the upstream connection: clients are told 57A02, newcomers 57A01 while it is down,
@@ -119,7 +119,7 @@ class UpstreamFailureTest {
     @Test
     void aSilentlyDeadConnectionIsNoticedByThePing() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
-        try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port());
              TestRelay silent = TestRelay.builder().trust("app")
                      .connect(proxy.connectString(postgres))
                      .extraSections("  \"upstream\": {\"ping_interval_ms\": 300, \"ping_timeout_ms\": 1000},\n")
@@ -147,7 +147,7 @@ class UpstreamFailureTest {
     @Test
     void messagesCutIntoPiecesAreCompletedWhileSessionsKeepWakingTheRelay() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
-        try (BlackholeProxy proxy = new BlackholeProxy(postgres.host(), postgres.port());
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port());
              TestRelay trickled = TestRelay.builder().trust("app")
                      .connect(proxy.connectString(postgres))
                      .start();

@@ -53,7 +53,7 @@ class UpstreamTlsTest {
         try (TestRelay relay = TestRelay.builder().trust("app")
                 .connect(connect("sslmode=disable").replace("host=localhost hostaddr=127.0.0.1", "host=127.0.0.1"))
                 .startWithoutWaiting()) {
-            assertFalse(relay.allas().relay().awaitConnected(Duration.ofSeconds(2)));
+            assertFalse(relay.awaitReady(Duration.ofSeconds(2)));
             SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "app", null));
             assertEquals("57A01", e.getSQLState());
         }

@@ -9,23 +9,64 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP relay between allas and PostgreSQL that can go silent without closing anything, the way
  * a dead network or a frozen host looks from one end: bytes simply stop arriving. It can also
  * trickle the server's bytes, a few at a time, as a slow link does, so that messages arrive cut
- * into pieces.
+ * into pieces; and it shows the bytes it passes to a {@link Observer}, which sees what the
+ * server was told and answered.
  */
-public final class BlackholeProxy implements AutoCloseable {
+public final class UpstreamProxy implements AutoCloseable {
+
+    /** Sees the bytes of each connection, in order, before they are passed on. */
+    public interface Observer {
+        /** A connection was made. */
+        void opened(Object connection);
+
+        /** Bytes from allas to the server. */
+        void fromClient(Object connection, byte[] bytes, int length);
+
+        /** Bytes from the server to allas. */
+        void fromServer(Object connection, byte[] bytes, int length);
+
+        /** The connection ended. */
+        void closed(Object connection);
+    }
+
+    private static final Observer NOBODY = new Observer() {
+        @Override
+        public void opened(Object connection) {
+        }
+
+        @Override
+        public void fromClient(Object connection, byte[] bytes, int length) {
+        }
+
+        @Override
+        public void fromServer(Object connection, byte[] bytes, int length) {
+        }
+
+        @Override
+        public void closed(Object connection) {
+        }
+    };
 
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
     private volatile int trickleBytes;
+    private final Observer observer;
 
-    public BlackholeProxy(String targetHost, int targetPort) throws IOException {
+    public UpstreamProxy(String targetHost, int targetPort) throws IOException {
+        this(targetHost, targetPort, NOBODY);
+    }
+
+    public UpstreamProxy(String targetHost, int targetPort, Observer observer) throws IOException {
         this.target = new InetSocketAddress(targetHost, targetPort);
+        this.observer = observer;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("proxy-accept").start(this::acceptLoop);
     }
@@ -63,21 +104,30 @@ public final class BlackholeProxy implements AutoCloseable {
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket client;
+            Socket upstream = new Socket();
             try {
-                Socket client = server.accept();
-                Socket upstream = new Socket();
-                upstream.connect(target, 5000);
-                sockets.add(client);
-                sockets.add(upstream);
-                Thread.ofVirtual().start(() -> pump(client, upstream, false));
-                Thread.ofVirtual().start(() -> pump(upstream, client, true));
+                client = server.accept();
             } catch (IOException e) {
-                // The proxy was closed, or the target refused: the client sees its connection end.
+                return; // the proxy was closed
             }
+            try {
+                upstream.connect(target, 5000);
+            } catch (IOException refused) {
+                // As the server itself would: the connection ends at once, not after a timeout.
+                closeQuietly(client);
+                continue;
+            }
+            sockets.add(client);
+            sockets.add(upstream);
+            Object connection = new Object();
+            observer.opened(connection);
+            Thread.ofVirtual().start(() -> pump(connection, client, upstream, false));
+            Thread.ofVirtual().start(() -> pump(connection, upstream, client, true));
         }
     }
 
-    private void pump(Socket from, Socket to, boolean fromServer) {
+    private void pump(Object connection, Socket from, Socket to, boolean fromServer) {
         byte[] buffer = new byte[8192];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             to.setTcpNoDelay(true);
@@ -86,13 +136,18 @@ public final class BlackholeProxy implements AutoCloseable {
                 if (silent) {
                     continue;
                 }
+                if (fromServer) {
+                    observer.fromServer(connection, buffer, n);
+                } else {
+                    observer.fromClient(connection, buffer, n);
+                }
                 int piece = fromServer && trickleBytes > 0 ? trickleBytes : n;
                 for (int offset = 0; offset < n; offset += piece) {
                     out.write(buffer, offset, Math.min(piece, n - offset));
                     out.flush();
                     if (piece < n) {
                         // The link's pace: the reader sees each piece on its own.
-                        java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                        LockSupport.parkNanos(2_000_000);
                     }
                 }
             }
@@ -101,6 +156,9 @@ public final class BlackholeProxy implements AutoCloseable {
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+            if (fromServer) {
+                observer.closed(connection);
+            }
         }
     }
 

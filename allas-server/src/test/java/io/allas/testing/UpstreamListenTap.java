@@ -1,0 +1,252 @@
+package io.allas.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which channels the relay's upstream connection listens on, read from the conversation itself:
+ * the LISTEN and UNLISTEN statements allas sends, counted once the server has answered them with
+ * CommandComplete. PostgreSQL has no view of another session's channels, and the relay has no
+ * business answering the question for tests, so the tests watch the wire, as PostgreSQL sees it.
+ *
+ * <p>Follows the extended protocol as pgjdbc speaks it (Parse, Bind, Execute ... Sync, statements
+ * named or not) and simple queries; after an error the server skips to Sync, and so does the tap.
+ */
+public final class UpstreamListenTap implements UpstreamProxy.Observer {
+
+    private static final Pattern LISTEN = Pattern.compile("(?is)^\\s*(UNLISTEN|LISTEN)\\s+(\"(?:[^\"]|\"\")*\"|[^\\s;]+)");
+    private static final int STARTUP_PROTOCOL_3 = 196608;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<Object, Conversation> conversations = new IdentityHashMap<>();
+
+    /** One connection: its statements in flight and the channels the server has confirmed. */
+    private static final class Conversation {
+        final ByteArrayOutputStream fromClient = new ByteArrayOutputStream();
+        final ByteArrayOutputStream fromServer = new ByteArrayOutputStream();
+        boolean clientStarted;
+        int serverSingleBytes;
+        final Map<String, String> statements = new HashMap<>();
+        final Map<String, String> portals = new HashMap<>();
+        /** Executed statements whose CommandComplete or ErrorResponse has not come yet, in order. */
+        final ArrayDeque<String> executing = new ArrayDeque<>();
+        final Set<String> channels = new TreeSet<>();
+    }
+
+    @Override
+    public void opened(Object connection) {
+        lock.lock();
+        try {
+            conversations.put(connection, new Conversation());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void fromClient(Object connection, byte[] bytes, int length) {
+        lock.lock();
+        try {
+            Conversation c = conversations.get(connection);
+            c.fromClient.write(bytes, 0, length);
+            byte[] buffered = c.fromClient.toByteArray();
+            int position = 0;
+            while (true) {
+                if (!c.clientStarted) {
+                    // Untyped packets first: SSLRequest / GSSENCRequest (answered by one byte), then the startup.
+                    if (buffered.length - position < 8) {
+                        break;
+                    }
+                    int size = ByteBuffer.wrap(buffered, position, 4).getInt();
+                    if (buffered.length - position < size) {
+                        break;
+                    }
+                    int code = ByteBuffer.wrap(buffered, position + 4, 4).getInt();
+                    if (code == STARTUP_PROTOCOL_3) {
+                        c.clientStarted = true;
+                    } else {
+                        c.serverSingleBytes++;
+                    }
+                    position += size;
+                    continue;
+                }
+                if (buffered.length - position < 5) {
+                    break;
+                }
+                int size = 1 + ByteBuffer.wrap(buffered, position + 1, 4).getInt();
+                if (buffered.length - position < size) {
+                    break;
+                }
+                clientMessage(c, (char) buffered[position], Arrays.copyOfRange(buffered, position + 5, position + size));
+                position += size;
+            }
+            keepRest(c.fromClient, buffered, position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void fromServer(Object connection, byte[] bytes, int length) {
+        lock.lock();
+        try {
+            Conversation c = conversations.get(connection);
+            c.fromServer.write(bytes, 0, length);
+            byte[] buffered = c.fromServer.toByteArray();
+            int position = 0;
+            while (c.serverSingleBytes > 0 && position < buffered.length) {
+                c.serverSingleBytes--;
+                position++;
+            }
+            while (buffered.length - position >= 5) {
+                int size = 1 + ByteBuffer.wrap(buffered, position + 1, 4).getInt();
+                if (buffered.length - position < size) {
+                    break;
+                }
+                serverMessage(c, (char) buffered[position]);
+                position += size;
+            }
+            keepRest(c.fromServer, buffered, position);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void closed(Object connection) {
+        lock.lock();
+        try {
+            conversations.remove(connection);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the channels the server has confirmed for the relay's connection(s) now
+     */
+    public Set<String> channels() {
+        lock.lock();
+        try {
+            Set<String> all = new TreeSet<>();
+            conversations.values().forEach(c -> all.addAll(c.channels));
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the channels satisfy {@code condition}: the relay changes its upstream channels
+     * after it has answered the client, so a channel let go is let go upstream soon after.
+     */
+    public Set<String> await(Predicate<Set<String>> condition, Duration timeout, String what) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            Set<String> now;
+            while (!condition.test(now = channels())) {
+                if (remaining <= 0) {
+                    throw new AssertionError(what + " within " + timeout + "; the upstream listens on " + now);
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+            return now;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void clientMessage(Conversation c, char type, byte[] body) {
+        switch (type) {
+            case 'P' -> {
+                String[] strings = cstrings(body, 2);
+                c.statements.put(strings[0], strings[1]);
+            }
+            case 'B' -> {
+                String[] strings = cstrings(body, 2);
+                c.portals.put(strings[0], c.statements.getOrDefault(strings[1], ""));
+            }
+            case 'E' -> c.executing.addLast(c.portals.getOrDefault(cstrings(body, 1)[0], ""));
+            case 'Q' -> {
+                for (String statement : cstrings(body, 1)[0].split(";")) {
+                    if (!statement.isBlank()) {
+                        c.executing.addLast(statement);
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static void serverMessage(Conversation c, char type) {
+        switch (type) {
+            case 'C' -> apply(c, c.executing.pollFirst());
+            // The server skips the rest up to Sync: what was executed after the failed statement never ran.
+            case 'E' -> c.executing.clear();
+            case 'Z' -> c.executing.clear();
+            default -> { }
+        }
+    }
+
+    private static void apply(Conversation c, String sql) {
+        if (sql == null) {
+            return;
+        }
+        Matcher m = LISTEN.matcher(sql);
+        if (!m.find()) {
+            return;
+        }
+        String name = m.group(2);
+        if (name.startsWith("\"")) {
+            name = name.substring(1, name.length() - 1).replace("\"\"", "\"");
+        } else if (name.equals("*")) {
+            c.channels.clear();
+            return;
+        } else {
+            name = name.toLowerCase(Locale.ROOT);
+        }
+        if (m.group(1).equalsIgnoreCase("LISTEN")) {
+            c.channels.add(name);
+        } else {
+            c.channels.remove(name);
+        }
+    }
+
+    private static String[] cstrings(byte[] body, int count) {
+        String[] strings = new String[count];
+        int position = 0;
+        for (int i = 0; i < count; i++) {
+            int end = position;
+            while (body[end] != 0) {
+                end++;
+            }
+            strings[i] = new String(body, position, end - position, StandardCharsets.UTF_8);
+            position = end + 1;
+        }
+        return strings;
+    }
+
+    private static void keepRest(ByteArrayOutputStream stream, byte[] buffered, int consumed) {
+        stream.reset();
+        stream.write(buffered, consumed, buffered.length - consumed);
+    }
+}

@@ -46,6 +46,23 @@ class PackagedJarIT {
     }
 
     @Test
+    void versionIsPrintedAndExitsZero() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--version"))) {
+            assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas " + RelayProcess.builtVersion() + "\n", allas.output());
+        }
+    }
+
+    @Test
+    void anUnknownOptionIsNamedBeforeTheUsageAndExitsTwo() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--foo", "allas.json"))) {
+            assertEquals(2, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("allas: unknown option \"--foo\"\nUsage: java -jar allas.jar"),
+                    allas.output());
+        }
+    }
+
+    @Test
     void noArgumentsIsAUsageError() throws Exception {
         try (RelayProcess allas = RelayProcess.start(Map.of(), jar())) {
             assertEquals(2, allas.waitForExit(Duration.ofSeconds(30)));
@@ -141,7 +158,7 @@ class PackagedJarIT {
                 assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "stopped within 10 s");
             }
             String log = allas.output();
-            assertTrue(log.contains("listening on 127.0.0.1:" + port), log);
+            assertTrue(log.contains("allas " + RelayProcess.builtVersion() + " listening on 127.0.0.1:" + port), log);
             assertTrue(log.contains("; upstream host=127.0.0.1 port=" + postgres.port() + " user=" + postgres.user()), log);
             // The test server is reached with sslmode=disable: the relay reads notifications itself.
             assertTrue(log.contains("connected to the upstream server") && log.contains(", no TLS)"), log);
@@ -181,7 +198,8 @@ class PackagedJarIT {
             allas.awaitListening(port, Duration.ofSeconds(60));
             List<String> arguments = allas.jvmArguments();
             assertTrue(arguments.containsAll(List.of("-XX:+UseParallelGC", "-Xmn64m")), arguments.toString());
-            assertTrue(allas.output().contains("listening on 127.0.0.1:" + port), allas.output());
+            // The port accepts connections a moment before the start line is written.
+            allas.awaitOutput("listening on 127.0.0.1:" + port, Duration.ofSeconds(30));
         }
         try (RelayProcess allas = RelayProcess.launch(Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), List.of(file.toString()))) {
             allas.awaitListening(port, Duration.ofSeconds(60));

@@ -73,6 +73,8 @@ class PluginIT {
         try (RelayProcess allas = RelayProcess.start(Map.of(), arguments)) {
             allas.awaitListening(port, Duration.ofSeconds(60));
             assertPluginDecides(port);
+            // On the module path too, where the jar's manifest is out of reach.
+            allas.awaitOutput("allas " + RelayProcess.builtVersion() + " listening on", Duration.ofSeconds(30));
         }
     }
 

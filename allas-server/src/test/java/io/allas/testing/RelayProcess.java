@@ -35,6 +35,16 @@ public final class RelayProcess implements AutoCloseable {
         return Path.of(directory);
     }
 
+    /** The project version the packaged jar was built as. */
+    public static String builtVersion() {
+        String version = System.getProperty("allas.build.version");
+        if (version == null) {
+            throw new IllegalStateException("system property allas.build.version is not set: run the *IT tests with"
+                    + " Maven's verify phase");
+        }
+        return version;
+    }
+
     /**
      * @return the java launcher of the JVM running the tests
      */
@@ -122,6 +132,23 @@ public final class RelayProcess implements AutoCloseable {
                 }
                 process.waitFor(50, TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /**
+     * Waits until the output contains {@code text}, failing at once if the process exits first.
+     */
+    public void awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!output().contains(text)) {
+            if (!process.isAlive() && !output().contains(text)) {
+                throw new AssertionError("allas exited with " + process.exitValue() + " before printing \"" + text
+                        + "\"; output:\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("allas did not print \"" + text + "\" within " + timeout + "; output:\n" + output());
+            }
+            process.waitFor(50, TimeUnit.MILLISECONDS);
         }
     }
 

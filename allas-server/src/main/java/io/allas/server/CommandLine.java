@@ -9,6 +9,9 @@ import java.util.List;
  */
 final class CommandLine {
 
+    /** The system property by which a launcher names itself, so that the usage shows what the user ran. */
+    static final String COMMAND_PROPERTY = "allas.command";
+
     private static final String USAGE = """
             Usage: %s [--help] [--version] CONFIG.json
 
@@ -89,9 +92,9 @@ final class CommandLine {
     }
 
     /**
-     * @return the usage text
+     * @return the usage text, naming the command as the user ran it
      */
     static String usage() {
-        return USAGE.formatted("java -jar allas.jar");
+        return USAGE.formatted(System.getProperty(COMMAND_PROPERTY, "java -jar allas.jar"));
     }
 }

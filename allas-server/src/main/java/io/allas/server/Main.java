@@ -46,9 +46,11 @@ public final class Main {
             applyLogLevel(config.logLevel());
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
-            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}; upstream {4}",
-                    AllasVersion.current(), config.listen(), String.valueOf(allas.port()),
-                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""),
+            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1}{2}; upstream {3}",
+                    AllasVersion.current(), ListenerDescription.of(config.listen(), allas.port()),
+                    config.prometheus()
+                            .map(p -> ", metrics on http://" + ListenerDescription.of(p, allas.httpPort()) + "/metrics")
+                            .orElse(""),
                     allas.upstream());
             awaitStopSignal();
             LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");

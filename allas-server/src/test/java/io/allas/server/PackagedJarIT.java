@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.allas.testing.AwaitServing;
+import io.allas.testing.Json;
 import io.allas.testing.Ports;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.RelayProcess;
@@ -209,9 +210,32 @@ class PackagedJarIT {
     }
 
     @Test
+    void theLauncherNamesItselfInTheUsage() throws Exception {
+        try (RelayProcess allas = RelayProcess.launch(Map.of(), List.of("--help"))) {
+            assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("Usage: " + RelayProcess.launcher() + " [--help]"), allas.output());
+        }
+    }
+
+    @Test
+    void aUnixSocketStartLineNamesTheSocketFileAsItIsWithoutAPort() throws Exception {
+        Files.createDirectories(directory.resolve("sub"));
+        Path socket = directory.resolve("sub/../allas.sock");
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{\"listen\": {\"host\": " + Json.quote(socket.toString()) + "}, \"connect\": "
+                + Json.quote(TestPostgres.shared().libpqConnectString())
+                + ", \"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"trust\"}}]}");
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
+            allas.awaitOutput("; upstream ", Duration.ofSeconds(60));
+            assertTrue(allas.output().contains(" listening on " + directory.resolve("allas.sock") + "; upstream "),
+                    allas.output());
+        }
+    }
+
+    @Test
     void theLauncherSaysWhereItLookedWhenTheJarIsMissing() throws Exception {
         Path bin = Files.createDirectories(directory.resolve("bin"));
-        Path script = Files.copy(RelayProcess.buildDirectory().resolveSibling("bin").resolve("allas"), bin.resolve("allas"),
+        Path script = Files.copy(RelayProcess.launcher(), bin.resolve("allas"),
                 java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         try (RelayProcess allas = RelayProcess.run(Map.of(), List.of(script.toString(), "--help"))) {
             assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));

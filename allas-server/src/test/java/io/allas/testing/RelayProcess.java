@@ -65,6 +65,11 @@ public final class RelayProcess implements AutoCloseable {
         return run(environment, command);
     }
 
+    /** The launcher script, {@code allas-server/bin/allas}, beside the build directory. */
+    public static Path launcher() {
+        return buildDirectory().resolveSibling("bin").resolve("allas");
+    }
+
     /**
      * Starts allas through its launcher script ({@code allas-server/bin/allas}), on the JDK running
      * the tests; the script finds allas.jar in the build directory beside it.
@@ -74,7 +79,7 @@ public final class RelayProcess implements AutoCloseable {
      */
     public static RelayProcess launch(Map<String, String> environment, List<String> arguments) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(buildDirectory().resolveSibling("bin").resolve("allas").toString());
+        command.add(launcher().toString());
         command.addAll(arguments);
         Map<String, String> withJdk = new java.util.HashMap<>(environment);
         withJdk.put("JAVA_HOME", System.getProperty("java.home"));

@@ -100,7 +100,7 @@ public final class AuthPlugins {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
         } catch (IOException e) {
-            throw new ConfigException("cannot read plugin directory \"" + directory + "\": " + e.getMessage(), e);
+            throw new ConfigException("cannot read plugin directory \"" + directory.normalize() + "\": " + e.getMessage(), e);
         }
     }
 
@@ -110,7 +110,7 @@ public final class AuthPlugins {
             try {
                 urls[i] = jars.get(i).toUri().toURL();
             } catch (MalformedURLException e) {
-                throw new ConfigException("cannot load plugin \"" + jars.get(i) + "\": " + e.getMessage(), e);
+                throw new ConfigException("cannot load plugin \"" + jars.get(i).normalize() + "\": " + e.getMessage(), e);
             }
         }
         // Never closed: the plugins' classes live as long as the process.
@@ -137,7 +137,7 @@ public final class AuthPlugins {
                     .filter(p -> p.getClass().getModule().getLayer() == layer)
                     .toList();
         } catch (RuntimeException e) {
-            throw new ConfigException("cannot load the plugins in \"" + jars.getFirst().getParent() + "\": " + e.getMessage(), e);
+            throw new ConfigException("cannot load the plugins in \"" + jars.getFirst().getParent().normalize() + "\": " + e.getMessage(), e);
         }
     }
 

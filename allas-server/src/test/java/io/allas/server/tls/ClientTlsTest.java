@@ -190,6 +190,10 @@ class ClientTlsTest {
                 tlsSection(new TestCertificates.Pair(directory.resolve("absent.crt"), server.key()), null),
                 "invalid value for option \"listen.tls.certificate\": \"" + directory.resolve("absent.crt")
                         + "\" does not exist or is not readable",
+                // Resolved against the configuration's directory, a path may hold "..": the message names the file.
+                tlsSection(new TestCertificates.Pair(directory.resolve("elsewhere/../missing.crt"), server.key()), null),
+                "invalid value for option \"listen.tls.certificate\": \"" + directory.resolve("missing.crt")
+                        + "\" does not exist or is not readable",
                 tlsSection(new TestCertificates.Pair(server.certificate(), other.key()), null),
                 "invalid value for option \"listen.tls.key\": the key does not match the certificate",
                 tlsSection(server, "sometimes"),

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.allas.testing.AwaitServing;
 import io.allas.testing.Json;
+import io.allas.testing.OlderJava;
 import io.allas.testing.Ports;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.RelayProcess;
@@ -229,6 +230,26 @@ class PackagedJarIT {
             allas.awaitOutput("; upstream ", Duration.ofSeconds(60));
             assertTrue(allas.output().contains(" listening on " + directory.resolve("allas.sock") + "; upstream "),
                     allas.output());
+        }
+    }
+
+    @Test
+    void theLauncherRefusesJava17WithAMessageRatherThanAStackTrace() throws Exception {
+        Path home = OlderJava.java17Home(directory.resolve("jdk-17"));
+        try (RelayProcess allas = RelayProcess.run(Map.of("JAVA_HOME", home.toString()),
+                List.of(RelayProcess.launcher().toString(), "--version"))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas needs Java 21 or newer; JAVA_HOME=" + home + " is Java 17\n", allas.output());
+        }
+    }
+
+    @Test
+    void theLauncherReadsTheVersionOfJava8AndOlder() throws Exception {
+        Path home = OlderJava.standIn(directory.resolve("jdk-8"), "java version \"1.8.0_392\"");
+        try (RelayProcess allas = RelayProcess.run(Map.of("JAVA_HOME", home.toString()),
+                List.of(RelayProcess.launcher().toString(), "--version"))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas needs Java 21 or newer; JAVA_HOME=" + home + " is Java 8\n", allas.output());
         }
     }
 

@@ -43,7 +43,7 @@ class PluginIT {
         try (var libs = Files.list(RelayProcess.buildDirectory().resolve("libs"))) {
             spiJar = libs.filter(p -> p.getFileName().toString().startsWith("allas-auth-spi-")).findFirst().orElseThrow();
         }
-        pluginJar = PluginJarBuilder.buildTokenPlugin(spiJar, workspace.resolve("plugin-build"));
+        pluginJar = PluginJarBuilder.buildExamplePlugin(spiJar, workspace.resolve("plugin-build"));
     }
 
     private static Path config(Path directory, String pluginDirectoryMember, int port) throws Exception {

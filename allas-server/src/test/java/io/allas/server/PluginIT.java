@@ -121,6 +121,24 @@ class PluginIT {
     }
 
     @Test
+    void twoCopiesOfAPluginJarAreAStartupErrorNamingBothOnTheModulePath() throws Exception {
+        Path plugins = Files.createDirectories(workspace.resolve("two-copies"));
+        Files.copy(pluginJar, plugins.resolve("allas-auth-token-1.0.jar"));
+        Files.copy(pluginJar, plugins.resolve("allas-auth-token-1.1.jar"));
+        Path file = config(workspace.resolve("two-copies-config"), "\"plugin_directory\": \"" + plugins + "\", ", Ports.free());
+        Path target = RelayProcess.buildDirectory();
+        String modulePath = String.join(java.io.File.pathSeparator,
+                target.resolve("allas.jar").toString(), target.resolve("libs").toString());
+        try (RelayProcess allas = RelayProcess.start(Map.of(),
+                List.of("-p", modulePath, "-m", "io.allas.server/io.allas.server.Main", file.toString()))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas: authentication method \"token\" is provided twice:"
+                    + " by com.example.allas.token.TokenAuthProvider from allas-auth-token-1.0.jar"
+                    + " and by com.example.allas.token.TokenAuthProvider from allas-auth-token-1.1.jar\n", allas.output());
+        }
+    }
+
+    @Test
     void theMethodIsUnknownWithoutThePlugin() throws Exception {
         Path file = config(workspace.resolve("absent"), "", Ports.free());
         try (RelayProcess allas = RelayProcess.start(Map.of(),

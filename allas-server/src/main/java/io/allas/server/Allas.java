@@ -78,6 +78,7 @@ public final class Allas implements AutoCloseable {
         AllasConfig.NotificationQueue queue = config.notificationQueue();
         AllasConfig.Limits limits = config.limits();
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
+        metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         // Cancelled startup timers must go at once: each holds its session until it would fire.
         java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());

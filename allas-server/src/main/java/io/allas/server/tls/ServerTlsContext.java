@@ -40,6 +40,13 @@ public final class ServerTlsContext {
     /** What PostgreSQL requires of direct TLS, and offers otherwise. */
     public static final String ALPN_POSTGRESQL = "postgresql";
 
+    /**
+     * @return the TLS versions clients may negotiate, as the JDK names them ({@code TLSv1.3} ...)
+     */
+    public static List<String> protocols() {
+        return List.of(PROTOCOLS);
+    }
+
     private record Loaded(SSLContext context, FileTime certificateTime, FileTime keyTime) {
     }
 

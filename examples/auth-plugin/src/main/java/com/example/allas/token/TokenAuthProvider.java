@@ -3,6 +3,7 @@ package com.example.allas.token;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Set;
 
 import io.allas.auth.spi.AuthConfig;
 import io.allas.auth.spi.AuthConfigException;
@@ -20,6 +21,11 @@ public final class TokenAuthProvider implements AuthMethodProvider {
     @Override
     public String method() {
         return "token";                                  // the name in auth.method
+    }
+
+    @Override
+    public Set<String> failureReasons() {
+        return Set.of("wrong_token");                    // exported at 0 until the first failure
     }
 
     @Override

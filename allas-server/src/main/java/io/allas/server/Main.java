@@ -17,16 +17,12 @@ import io.allas.server.config.ConfigLoader;
 public final class Main {
 
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
-    /** Held so that the level set on it is not lost: JUL keeps loggers only weakly. */
-    private static final java.util.logging.Logger ALLAS_LOGGER = java.util.logging.Logger.getLogger("io.allas");
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        }
+        ConsoleLogging.install();
         switch (CommandLine.parse(args)) {
             case CommandLine.ShowUsage() -> System.out.print(CommandLine.usage());
             case CommandLine.ShowVersion() -> System.out.println("allas " + AllasVersion.current());
@@ -43,7 +39,7 @@ public final class Main {
         try {
             List<String> warnings = new ArrayList<>();
             AllasConfig config = ConfigLoader.load(configFile, System.getenv(), warnings);
-            applyLogLevel(config.logLevel());
+            ConsoleLogging.setLevel(config.logLevel());
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
             LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1}{2}; upstream {3}",
@@ -67,25 +63,6 @@ public final class Main {
             System.exit(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Sets the level of allas's own loggers and of the console handler; a logging.properties given
-     * with -Djava.util.logging.config.file still configures everything else.
-     */
-    private static void applyLogLevel(String level) {
-        java.util.logging.Level julLevel = switch (level) {
-            case "error" -> java.util.logging.Level.SEVERE;
-            case "warning" -> java.util.logging.Level.WARNING;
-            case "debug" -> java.util.logging.Level.FINE;
-            default -> java.util.logging.Level.INFO;
-        };
-        ALLAS_LOGGER.setLevel(julLevel);
-        for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {
-            if (handler.getLevel().intValue() > julLevel.intValue()) {
-                handler.setLevel(julLevel);
-            }
         }
     }
 

@@ -73,6 +73,7 @@ public final class Allas implements AutoCloseable {
         RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
                 new UpstreamLossTerminatesClients(metrics, registry));
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
+        metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         // Cancelled startup timers must go at once: each holds its session until it would fire.
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());

@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConfigLoader;
-import io.allas.server.config.LogLevel;
 
 /**
  * The command line: {@code java -jar allas.jar allas.json}.
@@ -18,48 +17,36 @@ import io.allas.server.config.LogLevel;
 public final class Main {
 
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
-    /** Held so that the level set on it is not lost: JUL keeps loggers only weakly. */
-    private static final java.util.logging.Logger ALLAS_LOGGER = java.util.logging.Logger.getLogger("io.allas");
-
-    private static final String USAGE = """
-            Usage: java -jar allas.jar [--help] CONFIG.json
-
-            allas relays PostgreSQL LISTEN/NOTIFY: clients speak the PostgreSQL protocol to it, and it
-            holds one connection to the real server on which it listens for all of them.
-
-            CONFIG.json is the allas configuration file (the original allas format). Any key can be
-            overridden by an environment variable: ALLAS_ followed by the key path in upper case with
-            underscores, e.g. ALLAS_LISTEN_PORT=6433, ALLAS_CONNECT='host=db port=5432',
-            ALLAS_DATABASES_0_AUTH_PASSWORD=secret.
-
-            Plugins: jars in the plugins/ directory beside allas.jar (or "plugin_directory") are loaded
-            at startup; name their method in "auth.method".
-            """;
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        ConsoleLogging.install();
+        switch (CommandLine.parse(args)) {
+            case CommandLine.ShowUsage() -> System.out.print(CommandLine.usage());
+            case CommandLine.ShowVersion() -> System.out.println("allas " + AllasVersion.current());
+            case CommandLine.Mistake(String problem) -> {
+                System.err.println("allas: " + problem);
+                System.err.print(CommandLine.usage());
+                System.exit(2);
+            }
+            case CommandLine.Run(Path configFile) -> run(configFile);
         }
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.print(USAGE);
-            return;
-        }
-        if (args.length != 1 || args[0].startsWith("-")) {
-            System.err.print(USAGE);
-            System.exit(2);
-        }
+    }
+
+    private static void run(Path configFile) {
         try {
             List<String> warnings = new ArrayList<>();
-            AllasConfig config = ConfigLoader.load(Path.of(args[0]), System.getenv(), warnings);
-            applyLogLevel(config.logLevel());
+            AllasConfig config = ConfigLoader.load(configFile, System.getenv(), warnings);
+            ConsoleLogging.setLevel(config.logLevel());
             warnings.forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             Allas allas = Allas.start(config, defaultPluginDirectory());
-            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1} (port {2}){3}; upstream {4}",
-                    version(), config.listen(), String.valueOf(allas.port()),
-                    config.prometheus().map(p -> ", metrics on http://" + p + "/metrics (port " + allas.httpPort() + ")").orElse(""),
+            LOG.log(System.Logger.Level.INFO, "allas {0} listening on {1}{2}; upstream {3}",
+                    AllasVersion.current(), ListenerDescription.of(config.listen(), allas.port()),
+                    config.prometheus()
+                            .map(p -> ", metrics on http://" + ListenerDescription.of(p, allas.httpPort()) + "/metrics")
+                            .orElse(""),
                     allas.upstream());
             awaitStopSignal();
             LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
@@ -80,25 +67,6 @@ public final class Main {
     }
 
     /**
-     * Sets the level of allas's own loggers and of the console handler; a logging.properties given
-     * with -Djava.util.logging.config.file still configures everything else.
-     */
-    private static void applyLogLevel(LogLevel level) {
-        java.util.logging.Level julLevel = switch (level) {
-            case ERROR -> java.util.logging.Level.SEVERE;
-            case WARNING -> java.util.logging.Level.WARNING;
-            case INFO -> java.util.logging.Level.INFO;
-            case DEBUG -> java.util.logging.Level.FINE;
-        };
-        ALLAS_LOGGER.setLevel(julLevel);
-        for (var handler : java.util.logging.Logger.getLogger("").getHandlers()) {
-            if (handler.getLevel().intValue() > julLevel.intValue()) {
-                handler.setLevel(julLevel);
-            }
-        }
-    }
-
-    /**
      * Blocks until SIGTERM or SIGINT. Handling the signals ourselves, rather than in a shutdown
      * hook, lets allas end clients with 57P01 and exit with status 0, as an orderly stop should.
      */
@@ -108,11 +76,6 @@ public final class Main {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
         }
         stop.await();
-    }
-
-    private static String version() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return version == null ? "(development build)" : version;
     }
 
     /**

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.allas.testing.AwaitServing;
+import io.allas.testing.Json;
+import io.allas.testing.OlderJava;
 import io.allas.testing.Ports;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.RelayProcess;
@@ -42,6 +44,23 @@ class PackagedJarIT {
         try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--help"))) {
             assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
             assertTrue(allas.output().startsWith("Usage: java -jar allas.jar"), allas.output());
+        }
+    }
+
+    @Test
+    void versionIsPrintedAndExitsZero() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--version"))) {
+            assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas " + RelayProcess.builtVersion() + "\n", allas.output());
+        }
+    }
+
+    @Test
+    void anUnknownOptionIsNamedBeforeTheUsageAndExitsTwo() throws Exception {
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar("--foo", "allas.json"))) {
+            assertEquals(2, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("allas: unknown option \"--foo\"\nUsage: java -jar allas.jar"),
+                    allas.output());
         }
     }
 
@@ -141,7 +160,7 @@ class PackagedJarIT {
                 assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "stopped within 10 s");
             }
             String log = allas.output();
-            assertTrue(log.contains("listening on 127.0.0.1:" + port), log);
+            assertTrue(log.contains("allas " + RelayProcess.builtVersion() + " listening on 127.0.0.1:" + port), log);
             assertTrue(log.contains("; upstream host=127.0.0.1 port=" + postgres.port() + " user=" + postgres.user()), log);
             // The test server is reached with sslmode=disable: the relay reads notifications itself.
             assertTrue(log.contains("connected to the upstream server") && log.contains(", no TLS)"), log);
@@ -181,6 +200,7 @@ class PackagedJarIT {
             allas.awaitListening(port, Duration.ofSeconds(60));
             List<String> arguments = allas.jvmArguments();
             assertTrue(arguments.containsAll(List.of("-XX:+UseParallelGC", "-Xmn64m")), arguments.toString());
+            // The port accepts connections a moment before the start line is written.
             allas.awaitOutput("listening on 127.0.0.1:" + port, Duration.ofSeconds(30));
         }
         try (RelayProcess allas = RelayProcess.launch(Map.of("ALLAS_JAVA_OPTS", "-XX:+UseSerialGC"), List.of(file.toString()))) {
@@ -191,9 +211,52 @@ class PackagedJarIT {
     }
 
     @Test
+    void theLauncherNamesItselfInTheUsage() throws Exception {
+        try (RelayProcess allas = RelayProcess.launch(Map.of(), List.of("--help"))) {
+            assertEquals(0, allas.waitForExit(Duration.ofSeconds(30)));
+            assertTrue(allas.output().startsWith("Usage: " + RelayProcess.launcher() + " [--help]"), allas.output());
+        }
+    }
+
+    @Test
+    void aUnixSocketStartLineNamesTheSocketFileAsItIsWithoutAPort() throws Exception {
+        Files.createDirectories(directory.resolve("sub"));
+        Path socket = directory.resolve("sub/../allas.sock");
+        Path file = directory.resolve("allas.json");
+        Files.writeString(file, "{\"listen\": {\"host\": " + Json.quote(socket.toString()) + "}, \"connect\": "
+                + Json.quote(TestPostgres.shared().libpqConnectString())
+                + ", \"databases\": [{\"name\": \"d\", \"auth\": {\"method\": \"trust\"}}]}");
+        try (RelayProcess allas = RelayProcess.start(Map.of(), jar(file.toString()))) {
+            allas.awaitOutput("; upstream ", Duration.ofSeconds(60));
+            assertTrue(allas.output().contains(" listening on " + directory.resolve("allas.sock") + "; upstream "),
+                    allas.output());
+        }
+    }
+
+    @Test
+    void theLauncherRefusesJava17WithAMessageRatherThanAStackTrace() throws Exception {
+        Path home = OlderJava.java17Home(directory.resolve("jdk-17"));
+        try (RelayProcess allas = RelayProcess.run(Map.of("JAVA_HOME", home.toString()),
+                List.of(RelayProcess.launcher().toString(), "--version"))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas needs Java 21 or newer; JAVA_HOME=" + home + " is Java 17\n", allas.output());
+        }
+    }
+
+    @Test
+    void theLauncherReadsTheVersionOfJava8AndOlder() throws Exception {
+        Path home = OlderJava.standIn(directory.resolve("jdk-8"), "java version \"1.8.0_392\"");
+        try (RelayProcess allas = RelayProcess.run(Map.of("JAVA_HOME", home.toString()),
+                List.of(RelayProcess.launcher().toString(), "--version"))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas needs Java 21 or newer; JAVA_HOME=" + home + " is Java 8\n", allas.output());
+        }
+    }
+
+    @Test
     void theLauncherSaysWhereItLookedWhenTheJarIsMissing() throws Exception {
         Path bin = Files.createDirectories(directory.resolve("bin"));
-        Path script = Files.copy(RelayProcess.buildDirectory().resolveSibling("bin").resolve("allas"), bin.resolve("allas"),
+        Path script = Files.copy(RelayProcess.launcher(), bin.resolve("allas"),
                 java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         try (RelayProcess allas = RelayProcess.run(Map.of(), List.of(script.toString(), "--help"))) {
             assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));

@@ -43,7 +43,7 @@ class PluginIT {
         try (var libs = Files.list(RelayProcess.buildDirectory().resolve("libs"))) {
             spiJar = libs.filter(p -> p.getFileName().toString().startsWith("allas-auth-spi-")).findFirst().orElseThrow();
         }
-        pluginJar = PluginJarBuilder.buildTokenPlugin(spiJar, workspace.resolve("plugin-build"));
+        pluginJar = PluginJarBuilder.buildExamplePlugin(spiJar, workspace.resolve("plugin-build"));
     }
 
     private static Path config(Path directory, String pluginDirectoryMember, int port) throws Exception {
@@ -73,6 +73,8 @@ class PluginIT {
         try (RelayProcess allas = RelayProcess.start(Map.of(), arguments)) {
             allas.awaitListening(port, Duration.ofSeconds(60));
             assertPluginDecides(port);
+            // On the module path too, where the jar's manifest is out of reach.
+            allas.awaitOutput("allas " + RelayProcess.builtVersion() + " listening on", Duration.ofSeconds(30));
         }
     }
 
@@ -116,6 +118,24 @@ class PluginIT {
         String modulePath = String.join(java.io.File.pathSeparator,
                 target.resolve("allas.jar").toString(), target.resolve("libs").toString());
         runAndCheck(List.of("-p", modulePath, "-m", "io.allas.server/io.allas.server.Main", file.toString()), port);
+    }
+
+    @Test
+    void twoCopiesOfAPluginJarAreAStartupErrorNamingBothOnTheModulePath() throws Exception {
+        Path plugins = Files.createDirectories(workspace.resolve("two-copies"));
+        Files.copy(pluginJar, plugins.resolve("allas-auth-token-1.0.jar"));
+        Files.copy(pluginJar, plugins.resolve("allas-auth-token-1.1.jar"));
+        Path file = config(workspace.resolve("two-copies-config"), "\"plugin_directory\": \"" + plugins + "\", ", Ports.free());
+        Path target = RelayProcess.buildDirectory();
+        String modulePath = String.join(java.io.File.pathSeparator,
+                target.resolve("allas.jar").toString(), target.resolve("libs").toString());
+        try (RelayProcess allas = RelayProcess.start(Map.of(),
+                List.of("-p", modulePath, "-m", "io.allas.server/io.allas.server.Main", file.toString()))) {
+            assertEquals(1, allas.waitForExit(Duration.ofSeconds(30)));
+            assertEquals("allas: authentication method \"token\" is provided twice:"
+                    + " by com.example.allas.token.TokenAuthProvider from allas-auth-token-1.0.jar"
+                    + " and by com.example.allas.token.TokenAuthProvider from allas-auth-token-1.1.jar\n", allas.output());
+        }
     }
 
     @Test

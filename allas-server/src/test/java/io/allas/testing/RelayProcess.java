@@ -35,6 +35,16 @@ public final class RelayProcess implements AutoCloseable {
         return Path.of(directory);
     }
 
+    /** The project version the packaged jar was built as. */
+    public static String builtVersion() {
+        String version = System.getProperty("allas.build.version");
+        if (version == null) {
+            throw new IllegalStateException("system property allas.build.version is not set: run the *IT tests with"
+                    + " Maven's verify phase");
+        }
+        return version;
+    }
+
     /**
      * @return the java launcher of the JVM running the tests
      */
@@ -55,6 +65,11 @@ public final class RelayProcess implements AutoCloseable {
         return run(environment, command);
     }
 
+    /** The launcher script, {@code allas-server/bin/allas}, beside the build directory. */
+    public static Path launcher() {
+        return buildDirectory().resolveSibling("bin").resolve("allas");
+    }
+
     /**
      * Starts allas through its launcher script ({@code allas-server/bin/allas}), on the JDK running
      * the tests; the script finds allas.jar in the build directory beside it.
@@ -64,7 +79,7 @@ public final class RelayProcess implements AutoCloseable {
      */
     public static RelayProcess launch(Map<String, String> environment, List<String> arguments) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(buildDirectory().resolveSibling("bin").resolve("allas").toString());
+        command.add(launcher().toString());
         command.addAll(arguments);
         Map<String, String> withJdk = new java.util.HashMap<>(environment);
         withJdk.put("JAVA_HOME", System.getProperty("java.home"));

@@ -40,6 +40,18 @@ public final class Scrape {
     }
 
     /**
+     * @return the sum of every sample of a series, whatever their labels, in a scrape body
+     */
+    public static double sum(String body, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + "\\{[^}]*\\} ([0-9.eE+-]+)$").matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    /**
      * @return the value of a series scraped from {@code /metrics} now
      */
     public static double value(int port, String series) throws Exception {

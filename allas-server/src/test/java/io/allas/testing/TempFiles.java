@@ -8,13 +8,14 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 
-final class TempFiles {
+/** Cleaning up temporary files. */
+public final class TempFiles {
 
     private TempFiles() {
     }
 
     /** Deletes a tree without following symlinks; best effort, for cleanup paths that must not throw. */
-    static void deleteRecursively(Path root) {
+    public static void deleteRecursively(Path root) {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override

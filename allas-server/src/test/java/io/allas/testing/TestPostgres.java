@@ -1,5 +1,7 @@
 package io.allas.testing;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 import io.allas.server.sql.Identifiers;
 
@@ -50,6 +53,15 @@ public final class TestPostgres {
 
     /** The server shared by all tests of this JVM, started on first use and removed when the JVM exits. */
     public static TestPostgres shared() {
+        return shared(description -> System.out.println("[allas tests] PostgreSQL: " + description));
+    }
+
+    /**
+     * The shared server, announced otherwise than to the tests' output.
+     *
+     * @param announcement told which server it is, when this call starts it
+     */
+    public static TestPostgres shared(Consumer<String> announcement) {
         synchronized (SHARED_LOCK) {
             if (shared != null) {
                 return shared;
@@ -63,7 +75,7 @@ public final class TestPostgres {
                 if (pg.cluster != null) {
                     Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "allas-test-postgres-cleanup"));
                 }
-                System.out.println("[allas tests] PostgreSQL: " + pg.description);
+                announcement.accept(pg.description);
                 shared = pg;
                 return pg;
             } catch (RuntimeException e) {
@@ -157,6 +169,18 @@ public final class TestPostgres {
 
     public String database() {
         return address.database();
+    }
+
+    /**
+     * @return the server as a {@code postgresql://} URL, password included, as ALLAS_TEST_PG_URL takes it
+     */
+    public String url() {
+        return "postgresql://" + encode(user()) + ":" + encode(password()) + "@" + host() + ":" + port() + "/"
+                + encode(database());
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public String jdbcUrl() {

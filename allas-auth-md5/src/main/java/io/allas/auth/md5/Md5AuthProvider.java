@@ -1,5 +1,7 @@
 package io.allas.auth.md5;
 
+import java.util.Set;
+
 import io.allas.auth.spi.AuthConfig;
 import io.allas.auth.spi.AuthConfigException;
 import io.allas.auth.spi.AuthMethod;
@@ -15,6 +17,11 @@ public final class Md5AuthProvider implements AuthMethodProvider {
     @Override
     public String method() {
         return "md5";
+    }
+
+    @Override
+    public Set<String> failureReasons() {
+        return Set.of("wrong_password", "unknown_user", "protocol_violation");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.allas.auth.scram;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.allas.auth.spi.AuthConfig;
 import io.allas.auth.spi.AuthConfigException;
@@ -19,6 +20,11 @@ public final class ScramAuthProvider implements AuthMethodProvider {
     @Override
     public String method() {
         return "scram-sha-256";
+    }
+
+    @Override
+    public Set<String> failureReasons() {
+        return Set.of("wrong_password", "unknown_user", "protocol_violation", "channel_binding", "unsupported_feature");
     }
 
     @Override

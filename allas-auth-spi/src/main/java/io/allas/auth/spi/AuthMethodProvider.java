@@ -1,5 +1,7 @@
 package io.allas.auth.spi;
 
+import java.util.Set;
+
 /**
  * The service that a plugin jar provides, one per authentication method.
  *
@@ -34,4 +36,16 @@ public interface AuthMethodProvider {
      * @throws AuthConfigException naming the offending key when the object is not acceptable
      */
     AuthMethod configure(AuthConfig config) throws AuthConfigException;
+
+    /**
+     * The reason labels this method's failures carry ({@link AuthResult.Failure#reason()}). allas
+     * exports {@code allas_authentication_failures_total} at 0 for each of them from the start, so
+     * that dashboards and alerts see the series before the first failure; a reason not listed is
+     * still counted, from its first failure on.
+     *
+     * @return the reason labels, such as {@code wrong_password}; none by default
+     */
+    default Set<String> failureReasons() {
+        return Set.of();
+    }
 }

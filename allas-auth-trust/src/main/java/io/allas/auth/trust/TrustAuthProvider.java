@@ -1,6 +1,7 @@
 package io.allas.auth.trust;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.allas.auth.spi.AuthConfig;
 import io.allas.auth.spi.AuthConfigException;
@@ -18,6 +19,11 @@ public final class TrustAuthProvider implements AuthMethodProvider {
     @Override
     public String method() {
         return "trust";
+    }
+
+    @Override
+    public Set<String> failureReasons() {
+        return Set.of("unknown_user");
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,10 @@ public final class AuthPlugins {
         found.addAll(collect(ServiceLoader.load(AuthMethodProvider.class, AuthPlugins.class.getClassLoader())));
         List<Path> jars = jarsIn(pluginDirectory);
         if (!jars.isEmpty()) {
-            found.addAll(AuthPlugins.class.getModule().isNamed() ? fromModuleLayer(jars) : fromClassLoader(jars));
+            List<AuthMethodProvider> plugins = AuthPlugins.class.getModule().isNamed()
+                    ? fromModuleLayer(jars) : fromClassLoader(jars);
+            requireOneJarPerProvider(plugins, jars);
+            found.addAll(plugins);
         }
         Map<String, AuthMethodProvider> byMethod = new LinkedHashMap<>();
         List<String> sources = new ArrayList<>();
@@ -100,7 +104,31 @@ public final class AuthPlugins {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
         } catch (IOException e) {
-            throw new ConfigException("cannot read plugin directory \"" + directory + "\": " + e.getMessage(), e);
+            throw new ConfigException("cannot read plugin directory \"" + directory.normalize() + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Two copies of one plugin jar (an upgrade that left the old one behind, say) load as one
+     * provider: the class loader, or the module finder, takes the first copy and hides the other.
+     * Their descriptors still tell.
+     */
+    private static void requireOneJarPerProvider(List<AuthMethodProvider> providers, List<Path> jars)
+            throws ConfigException {
+        Map<String, List<Path>> jarsByProvider = new HashMap<>();
+        for (Path jar : jars) {
+            for (String provider : DeclaredProviders.of(jar)) {
+                jarsByProvider.computeIfAbsent(provider, name -> new ArrayList<>()).add(jar);
+            }
+        }
+        for (AuthMethodProvider provider : providers) {
+            String name = provider.getClass().getName();
+            List<Path> declaring = jarsByProvider.getOrDefault(name, List.of());
+            if (declaring.size() > 1) {
+                throw new ConfigException("authentication method \"" + provider.method() + "\" is provided twice: by "
+                        + name + " from " + declaring.get(0).getFileName() + " and by " + name + " from "
+                        + declaring.get(1).getFileName());
+            }
         }
     }
 
@@ -110,7 +138,7 @@ public final class AuthPlugins {
             try {
                 urls[i] = jars.get(i).toUri().toURL();
             } catch (MalformedURLException e) {
-                throw new ConfigException("cannot load plugin \"" + jars.get(i) + "\": " + e.getMessage(), e);
+                throw new ConfigException("cannot load plugin \"" + jars.get(i).normalize() + "\": " + e.getMessage(), e);
             }
         }
         // Never closed: the plugins' classes live as long as the process.
@@ -137,7 +165,7 @@ public final class AuthPlugins {
                     .filter(p -> p.getClass().getModule().getLayer() == layer)
                     .toList();
         } catch (RuntimeException e) {
-            throw new ConfigException("cannot load the plugins in \"" + jars.getFirst().getParent() + "\": " + e.getMessage(), e);
+            throw new ConfigException("cannot load the plugins in \"" + jars.getFirst().getParent().normalize() + "\": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package io.allas.server.auth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.allas.auth.spi.AuthConfigException;
 import io.allas.auth.spi.AuthMethod;
@@ -26,9 +27,11 @@ public final class DatabaseAuthenticators {
     }
 
     private final Map<String, Database> databases;
+    private final Map<String, Set<String>> failureReasons;
 
-    private DatabaseAuthenticators(Map<String, Database> databases) {
+    private DatabaseAuthenticators(Map<String, Database> databases, Map<String, Set<String>> failureReasons) {
         this.databases = databases;
+        this.failureReasons = failureReasons;
     }
 
     /**
@@ -42,6 +45,7 @@ public final class DatabaseAuthenticators {
     public static DatabaseAuthenticators configure(Iterable<DatabaseConfig> configs, AuthPlugins plugins)
             throws ConfigException {
         Map<String, Database> databases = new LinkedHashMap<>();
+        Map<String, Set<String>> failureReasons = new LinkedHashMap<>();
         for (DatabaseConfig config : configs) {
             AuthMethodProvider provider = plugins.provider(config.authMethod());
             if (provider == null) {
@@ -50,6 +54,7 @@ public final class DatabaseAuthenticators {
             }
             try {
                 databases.put(config.name(), new Database(config.name(), config.authMethod(), provider.configure(config.auth())));
+                failureReasons.put(config.authMethod(), Set.copyOf(provider.failureReasons()));
             } catch (AuthConfigException e) {
                 throw new ConfigException(e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -57,7 +62,14 @@ public final class DatabaseAuthenticators {
                         + config.auth().path() + "\": " + e, e);
             }
         }
-        return new DatabaseAuthenticators(Map.copyOf(databases));
+        return new DatabaseAuthenticators(Map.copyOf(databases), Map.copyOf(failureReasons));
+    }
+
+    /**
+     * @return each configured method with the failure reasons its provider declares
+     */
+    public Map<String, Set<String>> failureReasonsByMethod() {
+        return failureReasons;
     }
 
     /**

@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -16,6 +20,7 @@ import io.allas.server.relay.RelayListener;
 import io.allas.server.relay.RelayService;
 import io.allas.server.session.SessionListener;
 import io.allas.server.session.SessionRegistry;
+import io.allas.server.tls.ServerTlsContext;
 
 /**
  * allas's meters, under the names the original allas exported so that existing dashboards keep
@@ -30,6 +35,22 @@ public final class AllasMetrics implements SessionListener, RelayListener {
         Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofSeconds(10)};
+
+    private static final String TLS_CONNECTIONS = "allas_tls_connections";
+    private static final String TLS_HANDSHAKE_FAILURES = "allas_tls_handshake_failures";
+    private static final String NOTIFICATIONS_DROPPED = "allas_notifications_dropped";
+    private static final String AUTHENTICATION_FAILURES = "allas_authentication_failures";
+
+    private static final String CERTIFICATE = "certificate";
+    private static final String PROTOCOL_VERSION = "protocol_version";
+    private static final String CIPHER = "cipher";
+    private static final String CLIENT_ALERT = "client_alert";
+    private static final String OTHER = "other";
+    /** What {@link #handshakeFailureReason} makes of the JDK's messages. */
+    private static final List<String> HANDSHAKE_FAILURE_REASONS = List.of(CERTIFICATE, PROTOCOL_VERSION, CIPHER,
+            CLIENT_ALERT, OTHER);
+    /** What the sessions' notification outboxes report. */
+    private static final List<String> DROP_REASONS = List.of("slow_client", "client_terminated", "client_gone");
 
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final List<Meter> registered = new ArrayList<>();
@@ -74,9 +95,30 @@ public final class AllasMetrics implements SessionListener, RelayListener {
                 "From receipt from upstream to the write to the client (the oldest notification of each write)");
         listenRoundTrip = timer("allas_listen_roundtrip",
                 "Round trips of LISTEN / UNLISTEN statements to the upstream server");
+        // Counters of rare events, at 0 for every label value they can take: a series that appears
+        // only with its first event is invisible to dashboards and to alerts on its rate until then.
+        for (String protocol : ServerTlsContext.protocols()) {
+            registered.add(tlsConnections(protocol));
+        }
+        for (String reason : HANDSHAKE_FAILURE_REASONS) {
+            registered.add(tlsHandshakeFailures(reason));
+        }
+        for (String reason : DROP_REASONS) {
+            registered.add(notificationsDropped(reason));
+        }
     }
 
-    private void gauge(String name, String description, java.util.function.Supplier<? extends Number> value) {
+    /**
+     * Exports {@code allas_authentication_failures_total} at 0 for the reasons each method declares.
+     *
+     * @param reasonsByMethod the configured methods, each with its provider's failure reasons
+     */
+    public void registerAuthenticationFailures(Map<String, Set<String>> reasonsByMethod) {
+        reasonsByMethod.forEach((method, reasons) -> reasons.forEach(
+                reason -> registered.add(authenticationFailures(method, reason))));
+    }
+
+    private void gauge(String name, String description, Supplier<? extends Number> value) {
         registered.add(registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description)));
     }
 
@@ -116,43 +158,61 @@ public final class AllasMetrics implements SessionListener, RelayListener {
 
     @Override
     public void authenticationFailed(String database, String method, String reason) {
-        registry.getOrCreate(Counter.builder("allas_authentication_failures")
-                .description("Failed client authentications, by method and reason")
-                .tags(List.of(Metrics.tag("method", method), Metrics.tag("reason", reason)))).increment();
+        authenticationFailures(method, reason).increment();
     }
 
     @Override
     public void tlsEstablished(String protocol) {
-        registry.getOrCreate(Counter.builder("allas_tls_connections")
-                .description("Client connections that completed a TLS handshake, by TLS version")
-                .tags(List.of(Metrics.tag("protocol", protocol)))).increment();
+        tlsConnections(protocol).increment();
     }
 
     @Override
     public void tlsHandshakeFailed(String reason) {
-        registry.getOrCreate(Counter.builder("allas_tls_handshake_failures")
+        tlsHandshakeFailures(handshakeFailureReason(reason)).increment();
+    }
+
+    private Counter authenticationFailures(String method, String reason) {
+        return registry.getOrCreate(Counter.builder(AUTHENTICATION_FAILURES)
+                .description("Failed client authentications, by method and reason")
+                .tags(List.of(Metrics.tag("method", method), Metrics.tag("reason", reason))));
+    }
+
+    private Counter tlsConnections(String protocol) {
+        return registry.getOrCreate(Counter.builder(TLS_CONNECTIONS)
+                .description("Client connections that completed a TLS handshake, by TLS version")
+                .tags(List.of(Metrics.tag("protocol", protocol))));
+    }
+
+    private Counter tlsHandshakeFailures(String reason) {
+        return registry.getOrCreate(Counter.builder(TLS_HANDSHAKE_FAILURES)
                 .description("Failed TLS handshakes with clients, by reason")
-                .tags(List.of(Metrics.tag("reason", handshakeFailureReason(reason))))).increment();
+                .tags(List.of(Metrics.tag("reason", reason))));
+    }
+
+    private Counter notificationsDropped(String reason) {
+        return registry.getOrCreate(Counter.builder(NOTIFICATIONS_DROPPED)
+                .description("Notifications queued for a client and never written, by reason")
+                .tags(List.of(Metrics.tag("reason", reason))));
     }
 
     /**
      * The JDK's messages vary endlessly; a metric label needs a handful of values.
      */
     private static String handshakeFailureReason(String message) {
-        String text = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+        String text = message == null ? "" : message.toLowerCase(Locale.ROOT);
         if (text.contains("protocol") || text.contains("version")) {
-            return "protocol_version";
+            return PROTOCOL_VERSION;
         }
         if (text.contains("certificate") || text.contains("unknown_ca") || text.contains("path")) {
-            return "certificate";
+            return CERTIFICATE;
         }
         if (text.contains("cipher")) {
-            return "cipher";
+            return CIPHER;
         }
         if (text.contains("alert")) {
-            return "client_alert";
+            return CLIENT_ALERT;
         }
-        return "other";
+        return OTHER;
     }
 
     @Override
@@ -205,8 +265,6 @@ public final class AllasMetrics implements SessionListener, RelayListener {
 
     @Override
     public void notificationsDropped(String reason, int count) {
-        registry.getOrCreate(Counter.builder("allas_notifications_dropped")
-                .description("Notifications queued for a client and never written, by reason")
-                .tags(List.of(Metrics.tag("reason", reason)))).increment(count);
+        notificationsDropped(reason).increment(count);
     }
 }

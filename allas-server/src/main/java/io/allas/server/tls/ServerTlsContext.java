@@ -40,6 +40,13 @@ public final class ServerTlsContext {
     /** What PostgreSQL requires of direct TLS, and offers otherwise. */
     public static final String ALPN_POSTGRESQL = "postgresql";
 
+    /**
+     * @return the TLS versions clients may negotiate, as the JDK names them ({@code TLSv1.3} ...)
+     */
+    public static List<String> protocols() {
+        return List.of(PROTOCOLS);
+    }
+
     private record Loaded(SSLContext context, FileTime certificateTime, FileTime keyTime) {
     }
 
@@ -95,7 +102,7 @@ public final class ServerTlsContext {
         try {
             Loaded fresh = read(settings);
             if (current.compareAndSet(loaded, fresh)) {
-                LOG.log(System.Logger.Level.INFO, "loaded the new TLS certificate {0}", settings.certificate());
+                LOG.log(System.Logger.Level.INFO, "loaded the new TLS certificate {0}", shown(settings.certificate()));
             }
         } catch (ConfigException e) {
             LOG.log(System.Logger.Level.WARNING, "keeping the previous TLS certificate: {0}", e.getMessage());
@@ -122,9 +129,9 @@ public final class ServerTlsContext {
             String text = Files.readString(settings.key());
             key = text.contains(Sec1EcKey.HEADER) ? Sec1EcKey.read(text) : Keys.builder().pem(pem -> pem.key(Resource.create(settings.key()))).build().privateKey()
                     .orElseThrow(() -> new ConfigException("invalid value for option \"listen.tls.key\": \""
-                            + settings.key() + "\" holds no private key"));
+                            + shown(settings.key()) + "\" holds no private key"));
         } catch (RuntimeException | IOException | GeneralSecurityException e) {
-            throw new ConfigException("invalid value for option \"listen.tls.key\": \"" + settings.key()
+            throw new ConfigException("invalid value for option \"listen.tls.key\": \"" + shown(settings.key())
                     + "\" is not a PEM private key (" + e.getMessage() + ")", e);
         }
         requireMatch(key, chain.getFirst());
@@ -158,7 +165,7 @@ public final class ServerTlsContext {
 
     private static FileTime readableTime(Path path, String option) throws ConfigException {
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw new ConfigException("invalid value for option \"" + option + "\": \"" + path
+            throw new ConfigException("invalid value for option \"" + option + "\": \"" + shown(path)
                     + "\" does not exist or is not readable");
         }
         try {
@@ -172,13 +179,22 @@ public final class ServerTlsContext {
         try (InputStream in = Files.newInputStream(path)) {
             List<X509Certificate> certificates = PemReader.readCertificates(in);
             if (certificates.isEmpty()) {
-                throw new ConfigException("invalid value for option \"" + option + "\": \"" + path + "\" holds no certificate");
+                throw new ConfigException("invalid value for option \"" + option + "\": \"" + shown(path) + "\" holds no certificate");
             }
             return certificates;
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException("invalid value for option \"" + option + "\": \"" + path
+            throw new ConfigException("invalid value for option \"" + option + "\": \"" + shown(path)
                     + "\" is not a PEM certificate (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Relative paths in the configuration are resolved against its directory, which leaves
+     * {@code /etc/allas/../tls/tls.crt}; messages name the file plainly. Only messages: a lexical
+     * normalisation can differ from what the OS opens when a directory on the way is a symlink.
+     */
+    private static Path shown(Path path) {
+        return path.normalize();
     }
 
     /**

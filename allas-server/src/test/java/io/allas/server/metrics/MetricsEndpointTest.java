@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,35 @@ class MetricsEndpointTest {
             while (value(get(relay.httpPort(), "/metrics").body(), "allas_client_connections") != 0.0) {
                 assertTrue(System.nanoTime() < deadline, "client count did not return to 0");
                 Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
+    void countersOfRareEventsAreExportedAtZeroBeforeTheirFirstEvent() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("open").md5("app", "app", "secret")
+                .database("safe", "scram-sha-256", Map.of("user", "app", "password", "secret")).prometheus().start()) {
+            String body = get(relay.httpPort(), "/metrics").body();
+            List<String> series = List.of(
+                    "allas_tls_connections_total\\{protocol=\"TLSv1.3\"",
+                    "allas_tls_connections_total\\{protocol=\"TLSv1.2\"",
+                    "allas_tls_handshake_failures_total\\{reason=\"certificate\"",
+                    "allas_tls_handshake_failures_total\\{reason=\"protocol_version\"",
+                    "allas_tls_handshake_failures_total\\{reason=\"cipher\"",
+                    "allas_tls_handshake_failures_total\\{reason=\"client_alert\"",
+                    "allas_tls_handshake_failures_total\\{reason=\"other\"",
+                    "allas_notifications_dropped_total\\{reason=\"slow_client\"",
+                    "allas_notifications_dropped_total\\{reason=\"client_terminated\"",
+                    "allas_notifications_dropped_total\\{reason=\"client_gone\"",
+                    "allas_authentication_failures_total\\{method=\"trust\",reason=\"unknown_user\"",
+                    "allas_authentication_failures_total\\{method=\"md5\",reason=\"wrong_password\"",
+                    "allas_authentication_failures_total\\{method=\"md5\",reason=\"unknown_user\"",
+                    "allas_authentication_failures_total\\{method=\"md5\",reason=\"protocol_violation\"",
+                    "allas_authentication_failures_total\\{method=\"scram-sha-256\",reason=\"wrong_password\"",
+                    "allas_authentication_failures_total\\{method=\"scram-sha-256\",reason=\"channel_binding\"",
+                    "allas_authentication_failures_total\\{method=\"scram-sha-256\",reason=\"unsupported_feature\"");
+            for (String name : series) {
+                assertEquals(0.0, value(body, name), name);
             }
         }
     }

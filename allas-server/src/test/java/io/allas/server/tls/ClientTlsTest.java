@@ -177,7 +177,8 @@ class ClientTlsTest {
                     "secret", "SELECT 1");
             assertEquals(2, refused.exitCode());
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!io.allas.testing.Scrape.get(relay.httpPort(), "/metrics").body().contains("allas_tls_handshake_failures_total")) {
+            while (io.allas.testing.Scrape.sum(io.allas.testing.Scrape.get(relay.httpPort(), "/metrics").body(),
+                    "allas_tls_handshake_failures_total") < 1) {
                 assertTrue(System.nanoTime() < deadline, "no handshake failure counted");
             }
         }
@@ -189,6 +190,10 @@ class ClientTlsTest {
         Map<String, String> cases = Map.of(
                 tlsSection(new TestCertificates.Pair(directory.resolve("absent.crt"), server.key()), null),
                 "invalid value for option \"listen.tls.certificate\": \"" + directory.resolve("absent.crt")
+                        + "\" does not exist or is not readable",
+                // Resolved against the configuration's directory, a path may hold "..": the message names the file.
+                tlsSection(new TestCertificates.Pair(directory.resolve("elsewhere/../missing.crt"), server.key()), null),
+                "invalid value for option \"listen.tls.certificate\": \"" + directory.resolve("missing.crt")
                         + "\" does not exist or is not readable",
                 tlsSection(new TestCertificates.Pair(server.certificate(), other.key()), null),
                 "invalid value for option \"listen.tls.key\": the key does not match the certificate",

@@ -28,7 +28,7 @@ module io.allas.server {
     exports io.allas.server;
     // pgjdbc instantiates the upstream socket factory by name.
     exports io.allas.server.relay;
-    exports io.allas.server.listener;
+    exports io.allas.server.network;
     exports io.allas.server.config;
     exports io.allas.server.session;
 }

@@ -11,9 +11,9 @@ import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConnectionString;
-import io.allas.server.listener.AllasServer;
+import io.allas.server.network.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
-import io.allas.server.relay.RelayListener;
+import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.UpstreamTarget;
 import io.allas.server.session.SessionRegistry;
@@ -98,7 +98,7 @@ public final class Allas implements AutoCloseable {
      * missed notifications and must resynchronise.
      */
     private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
-            implements RelayListener {
+            implements RelayEvents {
         @Override
         public void upstreamConnected(String target, int backendPid) {
             metrics.upstreamConnected(target, backendPid);

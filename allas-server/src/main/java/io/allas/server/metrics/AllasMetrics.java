@@ -16,9 +16,9 @@ import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Timer;
-import io.allas.server.relay.RelayListener;
+import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
-import io.allas.server.session.SessionListener;
+import io.allas.server.session.SessionEvents;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.tls.ServerTlsContext;
 
@@ -27,7 +27,7 @@ import io.allas.server.tls.ServerTlsContext;
  * working. Registered in Helidon's global registry when the server starts and removed when it
  * stops, so that each server instance reports its own values.
  */
-public final class AllasMetrics implements SessionListener, RelayListener {
+public final class AllasMetrics implements SessionEvents, RelayEvents {
 
     /** Histogram buckets from 100 µs to 10 s: relay latencies live in the lower half. */
     private static final Duration[] BUCKETS = {

@@ -41,7 +41,7 @@ public final class RelayService implements Relay, AutoCloseable {
     private final UpstreamTarget target;
     private final Upstream settings;
     private final Map<String, String> parameterOverrides;
-    private final RelayListener listener;
+    private final RelayEvents events;
     private final ChannelRegistry channels = new ChannelRegistry();
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
@@ -54,14 +54,14 @@ public final class RelayService implements Relay, AutoCloseable {
      * @param target             the upstream server
      * @param settings           how the connection is watched
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
-     * @param listener           hears of upstream events
+     * @param events             hears of upstream events
      */
     public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
-                        RelayListener listener) {
+                        RelayEvents events) {
         this.target = target;
         this.settings = settings;
         this.parameterOverrides = Map.copyOf(parameterOverrides);
-        this.listener = listener;
+        this.events = events;
         this.parameterStatus = this.parameterOverrides;
         this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
     }
@@ -133,7 +133,7 @@ public final class RelayService implements Relay, AutoCloseable {
     private void serve(UpstreamConnection connection) {
         parameterStatus = mergeParameters(connection.parameterStatuses());
         upstream = connection;
-        listener.upstreamConnected(target.toString(), connection.backendPid());
+        events.upstreamConnected(target.toString(), connection.backendPid());
         LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
                 target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
         String reason;
@@ -169,7 +169,7 @@ public final class RelayService implements Relay, AutoCloseable {
         if (running) {
             // First, so that a client whose LISTEN was waiting hears the FATAL, not an ERROR before it.
             LOG.log(System.Logger.Level.WARNING, "lost the upstream connection to {0}: {1}", target, reason);
-            listener.upstreamLost(reason);
+            events.upstreamLost(reason);
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
@@ -186,7 +186,7 @@ public final class RelayService implements Relay, AutoCloseable {
         long started = System.nanoTime();
         try {
             connection.execute(sql.toString());
-            listener.listenRoundTrip(System.nanoTime() - started);
+            events.listenRoundTrip(System.nanoTime() - started);
         } catch (SQLException e) {
             if (connection.isClosed() || e.getSQLState() == null || e.getSQLState().startsWith("08")) {
                 channels.failed(changes, e);
@@ -197,8 +197,8 @@ public final class RelayService implements Relay, AutoCloseable {
             return;
         }
         channels.applied(changes);
-        listener.listensExecuted(changes.listen().size());
-        listener.unlistensExecuted(changes.unlisten().size());
+        events.listensExecuted(changes.listen().size());
+        events.unlistensExecuted(changes.unlisten().size());
     }
 
     /**
@@ -215,7 +215,7 @@ public final class RelayService implements Relay, AutoCloseable {
                 onlyChannel = null;
             }
         }
-        listener.notificationsReceived(received);
+        events.notificationsReceived(received);
         long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
@@ -240,7 +240,7 @@ public final class RelayService implements Relay, AutoCloseable {
             }
             rounds.forEach(Subscriber::deliver);
         }
-        listener.notificationsDispatched(dispatched);
+        events.notificationsDispatched(dispatched);
     }
 
     private Map<String, String> mergeParameters(Map<String, String> upstreamParameters) {

@@ -7,7 +7,7 @@ import io.allas.server.protocol.backend.NotificationRun;
 /**
  * A client listening on channels, as the relay sees it. Called from the relay's thread: must not
  * block. The relay never ends a client itself: it reports a lost upstream connection to its
- * {@link RelayListener}, whose owner decides what the clients are told.
+ * {@link RelayEvents}, whose owner decides what the clients are told.
  */
 public interface Subscriber {
 

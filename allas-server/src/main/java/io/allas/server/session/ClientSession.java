@@ -46,7 +46,7 @@ public final class ClientSession {
      * Serves the client until it leaves, breaks the protocol, or fails to authenticate.
      */
     public void run() {
-        services.listener().connected();
+        services.events().connected();
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
@@ -59,7 +59,7 @@ public final class ClientSession {
                 return;
             }
             Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.tls()).run();
-            connection.tlsSession().ifPresent(tls -> services.listener().tlsEstablished(tls.getProtocol()));
+            connection.tlsSession().ifPresent(tls -> services.events().tlsEstablished(tls.getProtocol()));
             if (startup.isPresent() && authenticate(startup.get())) {
                 startupTimer.cancel(false);
                 serveQueries();
@@ -71,7 +71,7 @@ public final class ClientSession {
         } catch (SSLException e) {
             if (connection.tlsSession().isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
-                services.listener().tlsHandshakeFailed(e.getMessage());
+                services.events().tlsHandshakeFailed(e.getMessage());
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "TLS session with {0} failed: {1}", description, e.getMessage());
             }
@@ -85,7 +85,7 @@ public final class ClientSession {
             states.transition(ClientState.CLOSED);
             startupTimer.cancel(false);
             services.registry().remove(this);
-            services.listener().disconnected();
+            services.events().disconnected();
         }
     }
 
@@ -144,7 +144,7 @@ public final class ClientSession {
         }
         AuthResult result = database.get().auth().authenticate(new ClientAuthExchange(connection, user, databaseName));
         if (result instanceof AuthResult.Failure failure) {
-            services.listener().authenticationFailed(databaseName, database.get().method(), failure.reason());
+            services.events().authenticationFailed(databaseName, database.get().method(), failure.reason());
             LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
                     description, database.get().method(), failure.reason());
             // As PostgreSQL's auth_delay: slows password guessing. The session's thread is virtual,
@@ -177,9 +177,9 @@ public final class ClientSession {
 
     private void serveQueries() throws IOException {
         NotificationOutbox outbox = new NotificationOutbox(connection, states, services.notificationQueue(),
-                services.listener(), () -> {
+                services.events(), () -> {
                     LOG.log(System.Logger.Level.WARNING, "terminating slow client ({0}): it could not keep up", description);
-                    services.listener().slowClientTerminated();
+                    services.events().slowClientTerminated();
                 });
         states.deliverTo(outbox);
         this.outbox = outbox;

@@ -42,7 +42,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     private final ClientStateMachine states;
     private final NotificationQueue limits;
     private final Runnable onSlowClient;
-    private final SessionListener listener;
+    private final SessionEvents events;
     private final ReentrantLock lock = new ReentrantLock();
     /** Runs of notifications on one channel, as the upstream sent them. */
     private final ArrayDeque<NotificationRun> queue = new ArrayDeque<>();
@@ -54,11 +54,11 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     private long lastProgressNanos = System.nanoTime();
 
     NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationQueue limits,
-                       SessionListener listener, Runnable onSlowClient) {
+                       SessionEvents events, Runnable onSlowClient) {
         this.connection = connection;
         this.states = states;
         this.limits = limits;
-        this.listener = listener;
+        this.events = events;
         this.onSlowClient = onSlowClient;
     }
 
@@ -90,7 +90,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             lock.unlock();
         }
         if (tooSlow) {
-            listener.notificationsDropped("slow_client", dropped);
+            events.notificationsDropped("slow_client", dropped);
             onSlowClient.run();
             connection.terminate(Termination.CLIENT_TOO_SLOW);
         } else if (startDrain) {
@@ -159,7 +159,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             lock.unlock();
         }
         if (dropped > 0) {
-            listener.notificationsDropped("client_terminated", dropped);
+            events.notificationsDropped("client_terminated", dropped);
         }
         connection.terminate(reason);
     }
@@ -170,7 +170,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         List<NotificationRun> batch = new ArrayList<>();
         try {
             while (states.underNotificationGate(accepting -> accepting ? writeNextBatch(batch, scratch) : stopDraining())) {
-                listener.notificationsWritten(batch.getFirst().receivedNanos());
+                events.notificationsWritten(batch.getFirst().receivedNanos());
                 batch.clear();
             }
         } catch (IOException e) {
@@ -182,7 +182,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             } finally {
                 lock.unlock();
             }
-            listener.notificationsDropped("client_gone", dropped);
+            events.notificationsDropped("client_gone", dropped);
             connection.close();
         }
     }

@@ -16,7 +16,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param relay              the upstream relay: channels, notifications, ParameterStatus values
  * @param limits             bounds on client input
  * @param notificationQueue  when a client counts as unable to keep up
- * @param listener           hears of sessions coming and going
+ * @param events             hears of sessions coming and going
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
@@ -25,7 +25,7 @@ public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
                               Limits limits,
                               NotificationQueue notificationQueue,
-                              SessionListener listener,
+                              SessionEvents events,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
                               Optional<ServerTlsContext> tls) {

@@ -33,7 +33,7 @@ class NotificationOutboxTest {
     private final ClientConnection connection = new ClientConnection(stream, Optional.empty());
     private final ClientStateMachine states = new ClientStateMachine();
     private final Map<String, Integer> dropped = new ConcurrentHashMap<>();
-    private final SessionListener listener = new SessionListener() {
+    private final SessionEvents events = new SessionEvents() {
         @Override
         public void notificationsDropped(String reason, int count) {
             dropped.merge(reason, count, Integer::sum);
@@ -42,7 +42,7 @@ class NotificationOutboxTest {
 
     private NotificationOutbox outbox(int maxNotifications) {
         NotificationOutbox outbox = new NotificationOutbox(connection, states,
-                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30)), listener, () -> { });
+                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30)), events, () -> { });
         states.deliverTo(outbox);
         return outbox;
     }

@@ -1,4 +1,4 @@
-package io.allas.server.listener;
+package io.allas.server.network;
 
 import java.util.Set;
 import java.util.function.Function;

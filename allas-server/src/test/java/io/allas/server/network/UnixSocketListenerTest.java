@@ -1,4 +1,4 @@
-package io.allas.server.listener;
+package io.allas.server.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

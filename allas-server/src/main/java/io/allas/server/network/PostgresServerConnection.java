@@ -1,4 +1,4 @@
-package io.allas.server.listener;
+package io.allas.server.network;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

@@ -3,7 +3,7 @@ package io.allas.server.session;
 /**
  * What the rest of allas hears of client sessions: metrics and logs.
  */
-public interface SessionListener {
+public interface SessionEvents {
 
     /** A client connection was accepted. */
     default void connected() {

@@ -3,7 +3,7 @@ package io.allas.server.relay;
 /**
  * What the rest of allas hears from the relay: metrics and logs.
  */
-public interface RelayListener {
+public interface RelayEvents {
 
     /** The upstream connection is up. */
     default void upstreamConnected(String target, int backendPid) {

@@ -1,4 +1,4 @@
-package io.allas.server.listener;
+package io.allas.server.network;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

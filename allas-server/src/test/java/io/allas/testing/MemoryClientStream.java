@@ -76,19 +76,18 @@ public final class MemoryClientStream implements ClientStream {
 
     /** From now on writes block, as on a socket whose peer stopped reading. */
     public void holdWrites() {
-        lock.lock();
-        try {
-            writesHeld = true;
-        } finally {
-            lock.unlock();
-        }
+        setWritesHeld(true);
     }
 
     /** Lets blocked and later writes through. */
     public void releaseWrites() {
+        setWritesHeld(false);
+    }
+
+    private void setWritesHeld(boolean held) {
         lock.lock();
         try {
-            writesHeld = false;
+            writesHeld = held;
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -64,37 +64,23 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
         lock.lock();
         try {
             Conversation c = conversations.get(connection);
-            c.fromClient.write(bytes, 0, length);
-            byte[] buffered = c.fromClient.toByteArray();
+            byte[] buffered = append(c.fromClient, bytes, length);
             int position = 0;
-            while (true) {
-                if (!c.clientStarted) {
-                    // Untyped packets first: SSLRequest / GSSENCRequest (answered by one byte), then the startup.
-                    if (buffered.length - position < 8) {
-                        break;
-                    }
-                    int size = ByteBuffer.wrap(buffered, position, 4).getInt();
-                    if (buffered.length - position < size) {
-                        break;
-                    }
-                    int code = ByteBuffer.wrap(buffered, position + 4, 4).getInt();
-                    if (code == STARTUP_PROTOCOL_3) {
-                        c.clientStarted = true;
-                    } else {
-                        c.serverSingleBytes++;
-                    }
-                    position += size;
-                    continue;
-                }
-                if (buffered.length - position < 5) {
-                    break;
-                }
-                int size = 1 + ByteBuffer.wrap(buffered, position + 1, 4).getInt();
+            // Untyped packets first: SSLRequest / GSSENCRequest (each answered by one byte), then the startup.
+            while (!c.clientStarted && buffered.length - position >= 8) {
+                int size = ByteBuffer.wrap(buffered, position, 4).getInt();
                 if (buffered.length - position < size) {
                     break;
                 }
-                clientMessage(c, (char) buffered[position], Arrays.copyOfRange(buffered, position + 5, position + size));
+                if (ByteBuffer.wrap(buffered, position + 4, 4).getInt() == STARTUP_PROTOCOL_3) {
+                    c.clientStarted = true;
+                } else {
+                    c.serverSingleBytes++;
+                }
                 position += size;
+            }
+            if (c.clientStarted) {
+                position = typedMessages(buffered, position, (type, body) -> clientMessage(c, type, body));
             }
             keepRest(c.fromClient, buffered, position);
         } finally {
@@ -107,22 +93,10 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
         lock.lock();
         try {
             Conversation c = conversations.get(connection);
-            c.fromServer.write(bytes, 0, length);
-            byte[] buffered = c.fromServer.toByteArray();
-            int position = 0;
-            while (c.serverSingleBytes > 0 && position < buffered.length) {
-                c.serverSingleBytes--;
-                position++;
-            }
-            while (buffered.length - position >= 5) {
-                int size = 1 + ByteBuffer.wrap(buffered, position + 1, 4).getInt();
-                if (buffered.length - position < size) {
-                    break;
-                }
-                serverMessage(c, (char) buffered[position]);
-                position += size;
-            }
-            keepRest(c.fromServer, buffered, position);
+            byte[] buffered = append(c.fromServer, bytes, length);
+            int singleBytes = Math.min(c.serverSingleBytes, buffered.length);
+            c.serverSingleBytes -= singleBytes;
+            keepRest(c.fromServer, buffered, typedMessages(buffered, singleBytes, (type, body) -> serverMessage(c, type)));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -243,6 +217,33 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
             position = end + 1;
         }
         return strings;
+    }
+
+    /** Receives one typed message. */
+    private interface MessageHandler {
+        void handle(char type, byte[] body);
+    }
+
+    /**
+     * Hands each whole typed message from {@code position} on to the handler.
+     *
+     * @return where the unread rest starts
+     */
+    private static int typedMessages(byte[] buffered, int position, MessageHandler handler) {
+        while (buffered.length - position >= 5) {
+            int size = 1 + ByteBuffer.wrap(buffered, position + 1, 4).getInt();
+            if (buffered.length - position < size) {
+                break;
+            }
+            handler.handle((char) buffered[position], Arrays.copyOfRange(buffered, position + 5, position + size));
+            position += size;
+        }
+        return position;
+    }
+
+    private static byte[] append(ByteArrayOutputStream stream, byte[] bytes, int length) {
+        stream.write(bytes, 0, length);
+        return stream.toByteArray();
     }
 
     private static void keepRest(ByteArrayOutputStream stream, byte[] buffered, int consumed) {

@@ -83,7 +83,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
                     && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
             if (queuedCount > limits.maxNotifications() || queuedBytes > limits.maxBytes() || stalled) {
                 tooSlow = true;
-                dropped = close();
+                dropped = closeLocked();
             }
             startDrain = !tooSlow && startDraining();
         } finally {
@@ -139,25 +139,14 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
      * Drops what is queued, without a word to the client: the session is over.
      */
     void discard() {
-        lock.lock();
-        try {
-            close();
-        } finally {
-            lock.unlock();
-        }
+        close();
     }
 
     /**
      * Ends the session with a FATAL error; what is queued is dropped and counted.
      */
     void terminate(Termination reason) {
-        int dropped;
-        lock.lock();
-        try {
-            dropped = close();
-        } finally {
-            lock.unlock();
-        }
+        int dropped = close();
         if (dropped > 0) {
             events.notificationsDropped("client_terminated", dropped);
         }
@@ -175,14 +164,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "notification delivery failed: {0}", e.toString());
-            int dropped;
-            lock.lock();
-            try {
-                dropped = close();
-            } finally {
-                lock.unlock();
-            }
-            events.notificationsDropped("client_gone", dropped);
+            events.notificationsDropped("client_gone", close());
             connection.close();
         }
     }
@@ -257,11 +239,21 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     }
 
     /**
-     * Called with the lock held.
+     * Ends delivery for good and drops what is queued.
      *
      * @return how many notifications were dropped
      */
     private int close() {
+        lock.lock();
+        try {
+            return closeLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #close()} with the lock held. */
+    private int closeLocked() {
         int dropped = queuedCount;
         delivery = Delivery.CLOSED;
         queue.clear();

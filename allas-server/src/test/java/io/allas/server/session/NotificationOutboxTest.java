@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -65,9 +66,13 @@ class NotificationOutboxTest {
     }
 
     /** The session answers a message: its response, then ReadyForQuery, and the client is idle again. */
-    private void respond() throws IOException {
+    private void respond(String commandTag) throws IOException {
         states.transition(ClientState.BUSY);
-        connection.writer().send(new CommandComplete("LISTEN"));
+        finishResponse(commandTag);
+    }
+
+    private void finishResponse(String commandTag) throws IOException {
+        connection.writer().send(new CommandComplete(commandTag));
         connection.writer().send(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
         connection.writer().flush();
         states.transition(ClientState.IDLE);
@@ -81,10 +86,7 @@ class NotificationOutboxTest {
         assertEquals(List.of("A jobs before login"), written(1));
         states.transition(ClientState.BUSY);
         outbox.deliver(notification("jobs", "during the response"));
-        connection.writer().send(new CommandComplete("LISTEN"));
-        connection.writer().send(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
-        connection.writer().flush();
-        states.transition(ClientState.IDLE);
+        finishResponse("LISTEN");
         assertEquals(List.of("A jobs before login", "C", "Z", "A jobs during the response"), written(4));
     }
 
@@ -95,35 +97,37 @@ class NotificationOutboxTest {
         states.transition(ClientState.BUSY);
         states.transition(ClientState.IDLE_IN_TRANSACTION);
         outbox.deliver(notification("jobs", "held"));
-        respondFromTransaction();
+        respond("COMMIT");
         assertEquals(List.of("C", "Z", "A jobs held"), written(3));
     }
 
-    private void respondFromTransaction() throws IOException {
-        states.transition(ClientState.BUSY);
-        connection.writer().send(new CommandComplete("COMMIT"));
-        connection.writer().send(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
-        connection.writer().flush();
+    /** An idle client stops reading in the middle of its first notification. */
+    private void deliverIntoAStuckWrite(NotificationOutbox outbox) throws InterruptedException {
         states.transition(ClientState.IDLE);
+        stream.holdWrites();
+        outbox.deliver(notification("jobs", "1"));
+        stream.awaitBlockedWrite(AWAIT);
     }
 
     @Test
     void aWriteUnderWayFinishesBeforeTheSessionAnswers() throws Exception {
-        NotificationOutbox outbox = outbox(100);
-        states.transition(ClientState.IDLE);
-        stream.holdWrites();
-        outbox.deliver(notification("jobs", "slow"));
-        stream.awaitBlockedWrite(AWAIT);
+        deliverIntoAStuckWrite(outbox(100));
         Thread session = Thread.ofVirtual().start(() -> {
             try {
-                respond();
+                respond("LISTEN");
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         });
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (session.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the session never waited for the write under way");
+            LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(List.of(), stream.messagesNow(), "nothing of the response before the notification");
         stream.releaseWrites();
         session.join(AWAIT);
-        assertEquals(List.of("A jobs slow", "C", "Z"), written(3));
+        assertEquals(List.of("A jobs 1", "C", "Z"), written(3));
     }
 
     @Test
@@ -138,10 +142,7 @@ class NotificationOutboxTest {
     @Test
     void aClientThatStopsReadingIsCutOffWhenItsQueueOverflows() throws Exception {
         NotificationOutbox outbox = outbox(3);
-        states.transition(ClientState.IDLE);
-        stream.holdWrites();
-        outbox.deliver(notification("jobs", "1"));
-        stream.awaitBlockedWrite(AWAIT);
+        deliverIntoAStuckWrite(outbox);
         for (int i = 2; i <= 4; i++) {
             outbox.deliver(notification("jobs", String.valueOf(i)));
         }

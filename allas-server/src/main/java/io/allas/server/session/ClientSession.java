@@ -58,14 +58,26 @@ public final class ClientSession {
                 reject(SqlState.TOO_MANY_CONNECTIONS, "too many connections waiting for authentication");
                 return;
             }
-            Optional<StartupRequest.StartupMessage> startup = new StartupPhase(connection, services.tls()).run();
+            StartupPhase.Outcome outcome = new StartupPhase(connection, services.tls()).run();
             connection.tlsSession().ifPresent(tls -> services.events().tlsEstablished(tls.getProtocol()));
-            if (startup.isPresent() && authenticate(startup.get())) {
-                startupTimer.cancel(false);
-                serveQueries();
+            switch (outcome) {
+                case StartupPhase.Outcome.Proceed proceed -> {
+                    describe(proceed.startup());
+                    if (authenticate(proceed.startup())) {
+                        startupTimer.cancel(false);
+                        serveQueries();
+                    }
+                }
+                case StartupPhase.Outcome.Refuse refuse -> {
+                    refuse.startup().ifPresent(this::describe);
+                    reject(refuse.sqlState(), refuse.message());
+                }
+                case StartupPhase.Outcome.Close close -> {
+                    // Nothing to say.
+                }
             }
         } catch (ProtocolException e) {
-            connection.sendFatal(e.sqlState(), e.getMessage());
+            reject(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
         } catch (SSLException e) {
@@ -117,14 +129,23 @@ public final class ClientSession {
         }
     }
 
+    /** From now on, log lines about the client name what it asked for. */
+    private void describe(StartupRequest.StartupMessage startup) {
+        description = connection.peer().map(Object::toString).orElse("local socket") + " database="
+                + databaseName(startup) + " user=" + startup.parameters().getOrDefault("user", "")
+                + " application_name=" + startup.parameters().getOrDefault("application_name", "");
+    }
+
+    /** As PostgreSQL: the database defaults to the user's name. */
+    private static String databaseName(StartupRequest.StartupMessage startup) {
+        String user = startup.parameters().getOrDefault("user", "");
+        String database = startup.parameters().getOrDefault("database", user);
+        return database.isEmpty() ? user : database;
+    }
+
     private boolean authenticate(StartupRequest.StartupMessage startup) throws IOException {
         String user = startup.parameters().get("user");
-        String databaseName = startup.parameters().getOrDefault("database", user);
-        if (databaseName.isEmpty()) {
-            databaseName = user;
-        }
-        description = connection.peer().map(Object::toString).orElse("local socket") + " database=" + databaseName
-                + " user=" + user + " application_name=" + startup.parameters().getOrDefault("application_name", "");
+        String databaseName = databaseName(startup);
         if (services.registry().isClosing()) {
             reject(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down");
             return false;

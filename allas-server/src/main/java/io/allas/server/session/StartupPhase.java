@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import io.allas.server.protocol.ProtocolException;
@@ -19,6 +20,26 @@ import io.allas.server.tls.TlsClientStream;
  */
 final class StartupPhase {
 
+    /** How the packets before authentication ended. */
+    sealed interface Outcome {
+        /** A valid StartupMessage: authentication follows. */
+        record Proceed(StartupRequest.StartupMessage startup) implements Outcome {
+        }
+
+        /**
+         * The client is to be refused with FATAL.
+         *
+         * @param startup its StartupMessage, when the refusal is about one
+         */
+        record Refuse(String sqlState, String message, Optional<StartupRequest.StartupMessage> startup)
+                implements Outcome {
+        }
+
+        /** Nothing to answer: a CancelRequest, or TLS that allas does not offer. */
+        record Close() implements Outcome {
+        }
+    }
+
     /** The newest minor version of protocol 3 that allas speaks. */
     static final int NEWEST_MINOR_VERSION = 0;
 
@@ -36,16 +57,15 @@ final class StartupPhase {
     }
 
     /**
-     * @return the validated StartupMessage, or empty when the connection is to be closed (its
-     *         answer, if any, has been sent)
+     * @return the validated StartupMessage, a refusal for the session to send, or a close without a word
      */
-    Optional<StartupRequest.StartupMessage> run() throws IOException {
+    Outcome run() throws IOException {
         boolean sslDone = false;
         boolean gssDone = false;
         if (connection.reader().peekByte() == TLS_HANDSHAKE_RECORD) {
             if (tls.isEmpty()) {
                 // Not a startup packet, and allas has no TLS to offer: nothing to answer.
-                return Optional.empty();
+                return new Outcome.Close();
             }
             TlsClientStream stream = TlsClientStream.handshake(connection.stream(), tls.get().newEngine(),
                     connection.reader().takeBuffered());
@@ -80,7 +100,7 @@ final class StartupPhase {
                 }
                 case StartupRequest.CancelRequest cancel -> {
                     // allas runs no query that could be cancelled: accept the request and close.
-                    return Optional.empty();
+                    return new Outcome.Close();
                 }
                 case StartupRequest.StartupMessage startup -> {
                     return validate(startup);
@@ -99,30 +119,28 @@ final class StartupPhase {
         connection.upgradeToTls(TlsClientStream.handshake(connection.stream(), tls.get().newEngine(), new byte[0]));
     }
 
-    private Optional<StartupRequest.StartupMessage> validate(StartupRequest.StartupMessage startup) throws IOException {
+    private Outcome validate(StartupRequest.StartupMessage startup) throws IOException {
         if (startup.majorVersion() != 3) {
             throw unsupportedProtocol(startup.majorVersion(), startup.minorVersion());
         }
         String user = startup.parameters().get("user");
         if (user == null || user.isEmpty()) {
-            connection.sendFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
-                    "no PostgreSQL user name specified in startup packet");
-            return Optional.empty();
+            return new Outcome.Refuse(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "no PostgreSQL user name specified in startup packet", Optional.of(startup));
         }
         if (tls.isPresent() && tls.get().mode() == TlsSettings.Mode.REQUIRE && connection.tlsSession().isEmpty()) {
-            String host = connection.peer().map(p -> p instanceof java.net.InetSocketAddress inet
+            String host = connection.peer().map(p -> p instanceof InetSocketAddress inet
                     ? inet.getAddress().getHostAddress() : p.toString()).orElse("[local]");
-            connection.sendFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no pg_hba.conf entry for host \""
+            return new Outcome.Refuse(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no pg_hba.conf entry for host \""
                     + host + "\", user \"" + user + "\", database \""
-                    + startup.parameters().getOrDefault("database", user) + "\", no encryption");
-            return Optional.empty();
+                    + startup.parameters().getOrDefault("database", user) + "\", no encryption", Optional.of(startup));
         }
         if (startup.minorVersion() > NEWEST_MINOR_VERSION || !startup.protocolOptions().isEmpty()) {
             // Sent with the first authentication request, as PostgreSQL does.
             connection.writer().send(new NegotiateProtocolVersion(
                     Math.min(startup.minorVersion(), NEWEST_MINOR_VERSION), startup.protocolOptions()));
         }
-        return Optional.of(startup);
+        return new Outcome.Proceed(startup);
     }
 
     private static ProtocolException unsupportedProtocol(int major, int minor) {

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.Psql;
 import io.allas.testing.TestRelay;
 import io.allas.testing.WireClient;
@@ -24,6 +26,8 @@ import io.allas.testing.WireClient;
  * raw protocol for the packets no client library sends.
  */
 class ClientStartupTest {
+
+    private static final Duration WAIT_FOR_LOG = Duration.ofSeconds(10);
 
     private static TestRelay relay;
 
@@ -137,10 +141,14 @@ class ClientStartupTest {
     }
 
     @Test
-    void unknownDatabaseIs3D000() {
-        SQLException e = assertThrows(SQLException.class, () -> relay.connect("nosuchdb", "alice", "s3cret"));
-        assertEquals("3D000", e.getSQLState());
-        assertTrue(e.getMessage().contains("database \"nosuchdb\" does not exist"), e.getMessage());
+    void unknownDatabaseIs3D000() throws InterruptedException {
+        try (CapturedLog log = CapturedLog.start()) {
+            SQLException e = assertThrows(SQLException.class, () -> relay.connect("nosuchdb", "alice", "s3cret"));
+            assertEquals("3D000", e.getSQLState());
+            assertTrue(e.getMessage().contains("database \"nosuchdb\" does not exist"), e.getMessage());
+            log.awaitLine(WAIT_FOR_LOG, "INFO client rejected (", "database=nosuchdb user=alice",
+                    "3D000 database \"nosuchdb\" does not exist");
+        }
     }
 
     @Test
@@ -183,14 +191,16 @@ class ClientStartupTest {
 
     @Test
     void missingUserIs28000() throws Exception {
-        try (WireClient client = new WireClient(relay.port())) {
-            client.sendStartup(0, Map.of("database", "open"));
+        try (CapturedLog log = CapturedLog.start(); WireClient client = new WireClient(relay.port())) {
+            client.sendStartup(0, Map.of("database", "open", "application_name", "nameless"));
             WireClient.Message error = client.read();
             assertEquals('E', error.type());
             assertEquals("FATAL", error.fields().get('S'));
             assertEquals("28000", error.fields().get('C'));
             assertEquals("no PostgreSQL user name specified in startup packet", error.fields().get('M'));
             assertTrue(client.isClosedByServer());
+            log.awaitLine(WAIT_FOR_LOG, "INFO client rejected (", "database=open user= application_name=nameless",
+                    "28000 no PostgreSQL user name specified in startup packet");
         }
     }
 

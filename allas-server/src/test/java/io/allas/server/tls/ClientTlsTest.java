@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.Json;
 import io.allas.testing.Psql;
@@ -89,14 +90,16 @@ class ClientTlsTest {
     }
 
     @Test
-    void clearTextClientsAreRefusedUnderRequire() {
-        try (TestRelay relay = relay(server, "require")) {
+    void clearTextClientsAreRefusedUnderRequire() throws InterruptedException {
+        try (TestRelay relay = relay(server, "require"); CapturedLog log = CapturedLog.start()) {
             Psql.Result result = Psql.run(psqlTarget(relay, "sslmode=disable"), "secret", "SELECT 1");
             assertEquals(2, result.exitCode());
             assertTrue(result.stderr().contains("no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"app\", no encryption"),
                     result.stderr());
             SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "app", "secret", "sslmode", "disable"));
             assertEquals("28000", e.getSQLState());
+            log.awaitLine(Duration.ofSeconds(10), "INFO client rejected (", "database=app user=app",
+                    "28000 no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"app\", no encryption");
         }
     }
 

@@ -114,18 +114,20 @@ public final class RelayService implements Relay, AutoCloseable {
 
     private void run() {
         long pause = RECONNECT_INITIAL_MILLIS;
+        OutageLog outage = new OutageLog(target.toString());
         while (running) {
             UpstreamConnection connection;
             try {
                 connection = UpstreamConnection.open(target, settings.pingTimeout());
             } catch (SQLException | IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot connect to the upstream server {0}: {1}; retrying in {2} ms",
-                        target, e.getMessage(), String.valueOf(pause));
+                outage.attemptFailed(e.getMessage(), System.nanoTime())
+                        .ifPresent(line -> LOG.log(System.Logger.Level.WARNING, line));
                 sleepWhileDown(pause);
                 pause = Math.min(pause * 2, RECONNECT_MAX_MILLIS);
                 continue;
             }
             pause = RECONNECT_INITIAL_MILLIS;
+            outage.connected(System.nanoTime()).ifPresent(line -> LOG.log(System.Logger.Level.INFO, line));
             serve(connection);
         }
     }

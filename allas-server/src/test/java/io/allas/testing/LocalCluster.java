@@ -16,10 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A throwaway PostgreSQL cluster in its own temp directory: data/, the server log, and the Unix socket.
- * It can be stopped and started again on the same port with the same data.
+ * A throwaway PostgreSQL cluster in its own temp directory: data/, the server log, the Unix socket, and the
+ * TLS files. It can be stopped and started again on the same port with the same data.
  */
-final class LocalCluster {
+final class LocalCluster implements ThrowawayServer {
 
     private static final Duration PG_CTL_WAIT = Duration.ofSeconds(60);
     private static final int BIND_ATTEMPTS = 5;
@@ -29,7 +29,7 @@ final class LocalCluster {
     private final Path baseDir;
     private final Path dataDir;
     private final Path logFile;
-    private Path serverCa;
+    private ServerTls tls;
     private volatile int port;
 
     private LocalCluster(PostgresBinaries binaries, ServerAccount account, Path baseDir) {
@@ -90,63 +90,40 @@ final class LocalCluster {
         }
     }
 
-    /** The role that may connect over TLS only, for tests of an upstream that demands TLS and SCRAM. */
-    static final String TLS_ONLY_ROLE = "tls_only";
-
-    /**
-     * TLS for the server, with a CA made here, so that tests can check allas against an upstream
-     * that demands TLS: {@value #TLS_ONLY_ROLE} may connect over TLS only, everyone else either way.
-     */
-    private String configureTls() throws IOException {
+    /** Installs TLS with the script every throwaway server uses, run as the server's account like initdb. */
+    private void configureTls() throws IOException {
         Path tlsDir = Files.createDirectories(baseDir.resolve("tls"));
-        TestCertificates certificates = TestCertificates.authority(tlsDir);
-        TestCertificates.Pair server = certificates.issue("server", "localhost", TestCertificates.KeyForm.PKCS8_RSA);
-        Files.setPosixFilePermissions(server.key(), PosixFilePermissions.fromString("rw-------"));
+        tls = ServerTls.issue(tlsDir);
         try (var files = Files.list(tlsDir)) {
             for (Path file : files.toList()) {
                 account.own(file);
             }
         }
         account.own(tlsDir);
-        serverCa = certificates.ca();
-        Path hba = dataDir.resolve("pg_hba.conf");
-        Files.writeString(hba, "hostssl all " + TLS_ONLY_ROLE + " 127.0.0.1/32 scram-sha-256\n"
-                + "hostnossl all " + TLS_ONLY_ROLE + " 127.0.0.1/32 reject\n" + Files.readString(hba));
-        return String.join("\n",
-                "ssl = on",
-                "ssl_cert_file = '" + server.certificate().toString().replace("'", "''") + "'",
-                "ssl_key_file = '" + server.key().toString().replace("'", "''") + "'",
-                "");
+        List<String> command = new ArrayList<>(List.of("env", "PGDATA=" + dataDir));
+        tls.scriptEnvironment(tlsDir.toString()).forEach((name, value) -> command.add(name + "=" + value));
+        command.addAll(List.of("/bin/sh", tls.script().toString()));
+        run(command, Duration.ofSeconds(30)).orThrow(ServerTls.SCRIPT + " " + account.describe());
     }
 
-    /** The CA that signed the server's certificate. */
-    Path serverCa() {
-        return serverCa;
+    @Override
+    public Path serverCa() {
+        return tls.ca();
     }
 
     /** Settings go into postgresql.conf rather than onto pg_ctl's -o, which pg_ctl passes through a shell. */
     private void configure() {
-        String socketDir = baseDir.toString().replace("'", "''");
-        String tls;
-        try {
-            tls = configureTls();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        String settings = String.join("\n",
+        List<String> settings = new ArrayList<>(List.of(
                 "",
                 "# added by the allas test fixture",
                 "listen_addresses = '127.0.0.1'",
-                "unix_socket_directories = '" + socketDir + "'",
-                "max_connections = 300",
-                // durability is pointless for a throwaway cluster and costs seconds per test run
-                "fsync = off",
-                "synchronous_commit = off",
-                "full_page_writes = off",
-                tls);
+                "unix_socket_directories = '" + baseDir.toString().replace("'", "''") + "'"));
+        settings.addAll(SETTINGS);
+        settings.add("");
         try {
-            Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardCharsets.UTF_8,
+            Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n", settings), StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND);
+            configureTls();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -166,8 +143,8 @@ final class LocalCluster {
         }
     }
 
-    /** Starts the stopped cluster again on the same port; a no-op when it is running. */
-    void start() {
+    @Override
+    public void start() {
         if (running()) {
             return;
         }
@@ -192,8 +169,13 @@ final class LocalCluster {
                 + "): " + r.output().strip() + "\n--- server log tail (" + logFile + ") ---\n" + logTail(40));
     }
 
+    @Override
+    public void stop() {
+        stop("fast");
+    }
+
     /** Stops the server and returns once it is fully down and the port is closed; a no-op when stopped. */
-    void stop(String mode) {
+    private void stop(String mode) {
         if (!running()) {
             return;
         }
@@ -210,14 +192,16 @@ final class LocalCluster {
         awaitPortClosed(Duration.ofSeconds(10));
     }
 
-    boolean running() {
+    @Override
+    public boolean running() {
         // pg_ctl status: 0 running, 3 not running, 4 no data directory
         return run(List.of(binaries.program("pg_ctl").toString(), "-D", dataDir.toString(), "status"),
                 Duration.ofSeconds(30)).exitCode() == 0;
     }
 
     /** Kills the server without a checkpoint and deletes everything; safe to call more than once. */
-    void destroy() {
+    @Override
+    public void destroy() {
         if (Files.isDirectory(dataDir)) {
             try {
                 stop("immediate");
@@ -246,7 +230,8 @@ final class LocalCluster {
         return Exec.run(account.command(command), baseDir, timeout);
     }
 
-    String logTail(int lines) {
+    @Override
+    public String logTail(int lines) {
         try {
             if (!Files.exists(logFile)) {
                 return "(no server log)";
@@ -267,20 +252,13 @@ final class LocalCluster {
         }
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
     Path baseDir() {
         return baseDir;
-    }
-
-    Path logFile() {
-        return logFile;
-    }
-
-    PostgresBinaries binaries() {
-        return binaries;
     }
 
     ServerAccount account() {

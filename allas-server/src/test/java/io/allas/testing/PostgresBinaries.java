@@ -19,27 +19,13 @@ record PostgresBinaries(Path binDir, String origin) {
         binDir = binDir.toAbsolutePath().normalize();
     }
 
-    /**
-     * Finds server binaries: {@code ALLAS_TEST_PG_BIN}, then the system's (unless
-     * {@code ALLAS_TEST_PG_NO_SYSTEM}), then the zonky binaries jar on the class path.
-     */
-    static Optional<PostgresBinaries> locate() {
-        Optional<String> explicit = Settings.get(Settings.PG_BIN);
-        if (explicit.isPresent()) {
-            Path dir = Path.of(explicit.get());
-            if (!hasServerPrograms(dir)) {
-                // A wrong explicit setting must not silently fall through to other binaries.
-                throw new IllegalStateException(Settings.PG_BIN + "=" + dir + " does not contain " + SERVER_PROGRAMS);
-            }
-            return Optional.of(new PostgresBinaries(dir, Settings.PG_BIN));
+    /** The binaries in the directory {@code ALLAS_TEST_PG_BIN} names. */
+    static PostgresBinaries in(Path dir) {
+        if (!hasServerPrograms(dir)) {
+            // A wrong explicit setting must not silently fall through to other binaries.
+            throw new IllegalStateException(Settings.PG_BIN + "=" + dir + " does not contain " + SERVER_PROGRAMS);
         }
-        if (!Settings.flag(Settings.PG_NO_SYSTEM)) {
-            Optional<PostgresBinaries> system = system();
-            if (system.isPresent()) {
-                return system;
-            }
-        }
-        return ZonkyBinaries.unpack();
+        return new PostgresBinaries(dir, Settings.PG_BIN);
     }
 
     /** The newest Debian-style install under /usr/lib/postgresql, else whatever pg_config names. */

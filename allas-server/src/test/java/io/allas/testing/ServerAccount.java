@@ -32,7 +32,7 @@ final class ServerAccount {
         if (!runningAsRoot()) {
             return new ServerAccount(null, List.of(), null);
         }
-        String account = Settings.get(Settings.PG_OS_USER).orElse("postgres");
+        String account = Settings.current().get(Settings.PG_OS_USER).orElse("postgres");
         UserPrincipal principal;
         try {
             principal = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(account);

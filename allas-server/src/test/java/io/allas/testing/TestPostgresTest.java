@@ -33,7 +33,7 @@ class TestPostgresTest {
 
     @Test
     void stopThenStartKeepsPortAndData() throws SQLException {
-        assumeOwnCluster();
+        assumeOwnServer();
         int port = pg.port();
         pg.createDatabase("fixture_restart");
         try (Connection c = pg.connect("fixture_restart"); Statement st = c.createStatement()) {
@@ -57,7 +57,7 @@ class TestPostgresTest {
 
     @Test
     void restartDisconnectsOpenClients() throws SQLException {
-        assumeOwnCluster();
+        assumeOwnServer();
         try (Connection before = pg.connect()) {
             pg.restart();
             assertThrows(SQLException.class, () -> before.createStatement().execute("SELECT 1"));
@@ -67,7 +67,7 @@ class TestPostgresTest {
 
     @Test
     void startAndStopAreIdempotent() {
-        assumeOwnCluster();
+        assumeOwnServer();
         pg.start(); // already running: no-op
         pg.stop();
         pg.stop(); // already stopped: no-op
@@ -116,7 +116,7 @@ class TestPostgresTest {
         assertEquals("1", queryString(external, "SELECT 1"));
         assertTrue(external.binDir().isEmpty());
         IllegalStateException e = assertThrows(IllegalStateException.class, external::stop);
-        assertTrue(e.getMessage().contains("throwaway cluster"));
+        assertTrue(e.getMessage().contains("throwaway server"), e.getMessage());
         assertThrows(IllegalStateException.class, external::restart);
     }
 
@@ -149,9 +149,9 @@ class TestPostgresTest {
         assertThrows(SQLException.class, own::connect);
     }
 
-    /** Lifecycle tests need the fixture's own cluster; with ALLAS_TEST_PG_URL they cannot run. */
-    private void assumeOwnCluster() {
-        assumeTrue(pg.binDir().isPresent(), "uses an existing server (ALLAS_TEST_PG_URL): no stop/start");
+    /** Lifecycle tests need the fixture's own server; with ALLAS_TEST_PG_URL they cannot run. */
+    private void assumeOwnServer() {
+        assumeTrue(pg.isThrowaway(), "uses an existing server (ALLAS_TEST_PG_URL): no stop/start");
     }
 
     private Connection connectAs(String applicationName) throws SQLException {

@@ -34,9 +34,13 @@ final class ZonkyBinaries {
     private ZonkyBinaries() {
     }
 
+    /** Whether a binaries jar for this platform is on the class path; cheap, nothing is unpacked. */
+    static boolean available() {
+        return resource() != null;
+    }
+
     static synchronized Optional<PostgresBinaries> unpack() {
-        String resource = "postgres-linux-" + archName() + ".txz";
-        URL url = ZonkyBinaries.class.getClassLoader().getResource(resource);
+        URL url = resource();
         if (url == null) {
             return Optional.empty();
         }
@@ -53,6 +57,10 @@ final class ZonkyBinaries {
             throw new UncheckedIOException("could not unpack " + url + " into " + target, e);
         }
         return Optional.of(new PostgresBinaries(target.resolve("bin"), origin));
+    }
+
+    private static URL resource() {
+        return ZonkyBinaries.class.getClassLoader().getResource("postgres-linux-" + archName() + ".txz");
     }
 
     private static String archName() {

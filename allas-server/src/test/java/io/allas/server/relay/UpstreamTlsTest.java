@@ -30,7 +30,7 @@ class UpstreamTlsTest {
     @Test
     void verifyFullWithTheServersCaReachesAnUpstreamThatDemandsTlsAndScram() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
-        String ca = postgres.serverCa().orElseThrow(() -> new IllegalStateException("needs the throwaway cluster's TLS"))
+        String ca = postgres.serverCa().orElseThrow(() -> new IllegalStateException("needs a throwaway server's TLS, not an existing server's"))
                 .toString();
         try (TestRelay relay = TestRelay.builder().trust("app")
                 .connect(connect("sslmode=verify-full sslrootcert=" + ca).replace("hostaddr=127.0.0.1 ", ""))

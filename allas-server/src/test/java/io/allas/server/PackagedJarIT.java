@@ -161,7 +161,7 @@ class PackagedJarIT {
             }
             String log = allas.output();
             assertTrue(log.contains("allas " + RelayProcess.builtVersion() + " listening on 127.0.0.1:" + port), log);
-            assertTrue(log.contains("; upstream host=127.0.0.1 port=" + postgres.port() + " user=" + postgres.user()), log);
+            assertTrue(log.contains("; upstream host=" + postgres.host() + " port=" + postgres.port() + " user=" + postgres.user()), log);
             // The test server is reached with sslmode=disable: the relay reads notifications itself.
             assertTrue(log.contains("connected to the upstream server") && log.contains(", no TLS)"), log);
             assertTrue(log.contains("authentication failed"), log);

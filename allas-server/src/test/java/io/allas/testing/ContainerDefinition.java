@@ -22,9 +22,13 @@ final class ContainerDefinition {
     private ContainerDefinition() {
     }
 
-    /** The image {@code ALLAS_TEST_PG_IMAGE} names, else {@value #DEFAULT_IMAGE}. */
-    static String image(Settings settings) {
-        return settings.get(Settings.PG_IMAGE).orElse(DEFAULT_IMAGE);
+    /**
+     * The image {@code ALLAS_TEST_PG_IMAGE} names, else {@value #DEFAULT_IMAGE}; declared compatible with the
+     * official image, so that a mirror or a derived image is not refused for its name.
+     */
+    static DockerImageName image(Settings settings) {
+        return DockerImageName.parse(settings.get(Settings.PG_IMAGE).orElse(DEFAULT_IMAGE))
+                .asCompatibleSubstituteFor(PostgreSQLContainer.IMAGE);
     }
 
     /**
@@ -34,10 +38,9 @@ final class ContainerDefinition {
      *                 restart the server expect it back where it was
      * @param tls      the certificate, key and set-up script every throwaway server gets
      */
-    static PostgreSQLContainer<?> define(String image, int hostPort, ServerTls tls, String superuser, String password) {
-        // Compatible by declaration: a mirror or a derived image must not be refused for its name.
-        DockerImageName name = DockerImageName.parse(image).asCompatibleSubstituteFor(PostgreSQLContainer.IMAGE);
-        PostgreSQLContainer<?> container = new PostgreSQLContainer<>(name)
+    static PostgreSQLContainer<?> define(DockerImageName image, int hostPort, ServerTls tls, String superuser,
+                                         String password) {
+        PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image)
                 .withUsername(superuser)
                 .withPassword(password)
                 .withDatabaseName("postgres");

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * PostgreSQL in a Docker container, defined by {@link ContainerDefinition} and started by Testcontainers.
@@ -34,7 +35,7 @@ final class ContainerServer implements ThrowawayServer {
     }
 
     /** Starts a container of the image; blocks until the server is ready. */
-    static ContainerServer start(String image, String superuser, String password) {
+    static ContainerServer start(DockerImageName image, String superuser, String password) {
         Path tlsDir;
         try {
             tlsDir = Files.createTempDirectory("allas-pg-container-tls-");

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
 
+import org.testcontainers.utility.DockerImageName;
+
 import io.allas.server.sql.Identifiers;
 
 /**
@@ -140,7 +142,7 @@ public final class TestPostgres {
     }
 
     /** Starts a container of the image; the caller must {@link #destroy()} it. */
-    static TestPostgres inContainer(String image) {
+    static TestPostgres inContainer(DockerImageName image) {
         long started = System.nanoTime();
         ContainerServer container = ContainerServer.start(image, SUPERUSER, SUPERUSER_PASSWORD);
         try {

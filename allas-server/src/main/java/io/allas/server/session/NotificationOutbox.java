@@ -158,7 +158,10 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         PacketBuilder scratch = new PacketBuilder(0);
         List<NotificationRun> batch = new ArrayList<>();
         try {
-            while (states.underNotificationGate(accepting -> accepting ? writeNextBatch(batch, scratch) : stopDraining())) {
+            // An empty queue ends the drain without the gate: a delivery meanwhile finds it stopped
+            // under the outbox's lock and starts another. Only a stop for the client's state needs the gate.
+            while (!drained() && states.underNotificationGate(
+                    accepting -> accepting ? writeNextBatch(batch, scratch) : stopDraining())) {
                 events.notificationsWritten(batch.getFirst().receivedNanos());
                 batch.clear();
             }
@@ -204,6 +207,20 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             lock.unlock();
         }
         return true;
+    }
+
+    /** @return true, with the drain stopped, when nothing is left to write */
+    private boolean drained() {
+        lock.lock();
+        try {
+            if (delivery == Delivery.CLOSED || queue.isEmpty()) {
+                stopDrainingLocked();
+                return true;
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The client does not accept notifications now: they wait until its state says it does. */

@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -46,11 +47,18 @@ public enum ClientState {
 
     private Set<ClientState> successors() {
         return switch (this) {
-            case STARTUP -> EnumSet.of(IDLE);
-            case BUSY -> EnumSet.of(SKIPPING_TO_SYNC, IDLE, IDLE_IN_TRANSACTION);
-            case SKIPPING_TO_SYNC -> EnumSet.of(IDLE, IDLE_IN_TRANSACTION);
-            case IDLE, IDLE_IN_TRANSACTION -> EnumSet.of(BUSY);
-            case CLOSED -> EnumSet.noneOf(ClientState.class);
+            case STARTUP -> AFTER_STARTUP;
+            case BUSY -> AFTER_BUSY;
+            case SKIPPING_TO_SYNC -> AFTER_SKIPPING;
+            case IDLE, IDLE_IN_TRANSACTION -> AFTER_IDLE;
+            case CLOSED -> Set.of();
         };
     }
+
+    // Made once: a client moves twice per query.
+    private static final Set<ClientState> AFTER_STARTUP = Collections.unmodifiableSet(EnumSet.of(IDLE));
+    private static final Set<ClientState> AFTER_BUSY =
+            Collections.unmodifiableSet(EnumSet.of(SKIPPING_TO_SYNC, IDLE, IDLE_IN_TRANSACTION));
+    private static final Set<ClientState> AFTER_SKIPPING = Collections.unmodifiableSet(EnumSet.of(IDLE, IDLE_IN_TRANSACTION));
+    private static final Set<ClientState> AFTER_IDLE = Collections.unmodifiableSet(EnumSet.of(BUSY));
 }

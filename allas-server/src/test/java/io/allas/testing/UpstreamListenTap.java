@@ -5,9 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -20,12 +22,14 @@ import java.util.regex.Pattern;
 
 /**
  * Which channels the relay's upstream connection listens on, read from the conversation itself:
- * the LISTEN and UNLISTEN statements allas sends, counted once the server has answered them with
- * CommandComplete. PostgreSQL has no view of another session's channels, and the relay has no
- * business answering the question for tests, so the tests watch the wire, as PostgreSQL sees it.
+ * the LISTEN and UNLISTEN statements allas sends, counted once the server has completed them and
+ * their transaction is over (ReadyForQuery, idle) without an error. PostgreSQL has no view of
+ * another session's channels, and the relay has no business answering the question for tests, so
+ * the tests watch the wire, as PostgreSQL sees it.
  *
- * <p>Follows the extended protocol as pgjdbc speaks it (Parse, Bind, Execute ... Sync, statements
- * named or not) and simple queries; after an error the server skips to Sync, and so does the tap.
+ * <p>Follows simple queries (statements split at semicolons outside quotes) and the extended
+ * protocol as pgjdbc speaks it (Parse, Bind, Execute ... Sync, statements named or not). After an
+ * error the server skips to Sync and rolls the implicit transaction back, and so does the tap.
  */
 public final class UpstreamListenTap implements UpstreamProxy.Observer {
 
@@ -46,6 +50,9 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
         final Map<String, String> portals = new HashMap<>();
         /** Executed statements whose CommandComplete or ErrorResponse has not come yet, in order. */
         final ArrayDeque<String> executing = new ArrayDeque<>();
+        /** Statements completed since the last ReadyForQuery: they take effect with their transaction. */
+        final List<String> completed = new ArrayList<>();
+        boolean failed;
         final Set<String> channels = new TreeSet<>();
     }
 
@@ -96,7 +103,7 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
             byte[] buffered = append(c.fromServer, bytes, length);
             int singleBytes = Math.min(c.serverSingleBytes, buffered.length);
             c.serverSingleBytes -= singleBytes;
-            keepRest(c.fromServer, buffered, typedMessages(buffered, singleBytes, (type, body) -> serverMessage(c, type)));
+            keepRest(c.fromServer, buffered, typedMessages(buffered, singleBytes, (type, body) -> serverMessage(c, type, body)));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -160,25 +167,63 @@ public final class UpstreamListenTap implements UpstreamProxy.Observer {
                 c.portals.put(strings[0], c.statements.getOrDefault(strings[1], ""));
             }
             case 'E' -> c.executing.addLast(c.portals.getOrDefault(cstrings(body, 1)[0], ""));
-            case 'Q' -> {
-                for (String statement : cstrings(body, 1)[0].split(";")) {
-                    if (!statement.isBlank()) {
-                        c.executing.addLast(statement);
-                    }
+            case 'Q' -> statements(cstrings(body, 1)[0]).forEach(c.executing::addLast);
+            default -> { }
+        }
+    }
+
+    private static void serverMessage(Conversation c, char type, byte[] body) {
+        switch (type) {
+            case 'C' -> {
+                String statement = c.executing.pollFirst();
+                if (statement != null) {
+                    c.completed.add(statement);
                 }
+            }
+            // The server skips the rest up to Sync, and the implicit transaction rolls back the
+            // statements that completed before the error: none of them took effect.
+            case 'E' -> {
+                c.executing.clear();
+                c.failed = true;
+            }
+            case 'Z' -> {
+                // 'I': the (implicit) transaction is over; inside an explicit one, effects wait for it.
+                if (c.failed) {
+                    c.completed.clear();
+                } else if (body.length > 0 && body[0] == 'I') {
+                    c.completed.forEach(statement -> apply(c, statement));
+                    c.completed.clear();
+                }
+                c.executing.clear();
+                c.failed = false;
             }
             default -> { }
         }
     }
 
-    private static void serverMessage(Conversation c, char type) {
-        switch (type) {
-            case 'C' -> apply(c, c.executing.pollFirst());
-            // The server skips the rest up to Sync: what was executed after the failed statement never ran.
-            case 'E' -> c.executing.clear();
-            case 'Z' -> c.executing.clear();
-            default -> { }
+    /** The statements of a simple query, split at semicolons outside quotes. */
+    private static List<String> statements(String sql) {
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        char quote = 0;
+        for (char ch : sql.toCharArray()) {
+            if (quote != 0) {
+                quote = ch == quote ? 0 : quote;
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+            } else if (ch == ';') {
+                if (!current.toString().isBlank()) {
+                    statements.add(current.toString());
+                }
+                current.setLength(0);
+                continue;
+            }
+            current.append(ch);
         }
+        if (!current.toString().isBlank()) {
+            statements.add(current.toString());
+        }
+        return statements;
     }
 
     private static void apply(Conversation c, String sql) {

@@ -77,6 +77,10 @@ public final class ClientSession {
                 }
             }
         } catch (ProtocolException e) {
+            if (states.current().awaitsClient()) {
+                // The broken message arrived while the client was idle: no notification after the FATAL.
+                states.transition(ClientState.BUSY);
+            }
             reject(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.

@@ -72,11 +72,15 @@ final class ClientStateMachine {
      * Runs notification delivery work with the state held still: the session's next transition
      * waits until the work is done. This is the only place that answers whether notifications may
      * be written to the client now.
+     *
+     * <p>Not while the session waits for the gate: the only move it can be waiting to make from
+     * {@link ClientState#IDLE} is to {@link ClientState#BUSY}, so its client's message is answered
+     * first, and a steady stream of notifications cannot keep the gate from it batch after batch.
      */
     boolean underNotificationGate(GatedWork work) throws IOException {
         gate.lock();
         try {
-            return work.run(state.acceptsNotifications());
+            return work.run(state.acceptsNotifications() && !gate.hasQueuedThreads());
         } finally {
             gate.unlock();
         }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,30 @@ class ClientStateMachineTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> states.transition(ClientState.BUSY));
         assertEquals("a client cannot go from STARTUP to BUSY", e.getMessage());
         assertEquals(ClientState.STARTUP, states.current());
+    }
+
+    @Test
+    void aSessionWaitingToAnswerIsNotKeptWaitingByTheNextBatch() throws Exception {
+        ClientStateMachine states = new ClientStateMachine();
+        states.transition(ClientState.IDLE);
+        Thread[] session = new Thread[1];
+        boolean[] nextBatchMayWrite = new boolean[1];
+        // A batch is being written when the client's next message arrives.
+        states.underNotificationGate(accepting -> {
+            session[0] = Thread.ofVirtual().start(() -> states.transition(ClientState.BUSY));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (session[0].getState() != Thread.State.WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the session never waited for the gate");
+                LockSupport.parkNanos(1_000_000);
+            }
+            // The drain asks about its next batch while the session waits (asked here, with the gate
+            // still held, so that the session cannot have taken it in between): it must give way.
+            states.underNotificationGate(next -> nextBatchMayWrite[0] = next);
+            return true;
+        });
+        session[0].join(Duration.ofSeconds(10));
+        assertFalse(nextBatchMayWrite[0]);
+        assertEquals(ClientState.BUSY, states.current());
     }
 
     @Test

@@ -71,6 +71,18 @@ public final class CapturedLog extends Handler implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the lines that contain every one of {@code parts}, captured so far
+     */
+    public List<String> linesWith(String... parts) {
+        lock.lock();
+        try {
+            return lines.stream().filter(line -> List.of(parts).stream().allMatch(line::contains)).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void flush() {
     }

@@ -136,6 +136,32 @@ public final class WireClient implements AutoCloseable {
     }
 
     /**
+     * Builds a message body.
+     *
+     * @param fields each a String (written NUL-terminated), a Character (one byte), a Short (int16)
+     *               or an Integer (int32)
+     */
+    public static byte[] body(Object... fields) {
+        var body = new java.io.ByteArrayOutputStream();
+        for (Object field : fields) {
+            switch (field) {
+                case String text -> {
+                    body.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+                    body.write(0);
+                }
+                case Character c -> body.write(c);
+                case Short n -> {
+                    body.write(n >> 8);
+                    body.write(n);
+                }
+                case Integer n -> body.writeBytes(java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(n).array());
+                default -> throw new IllegalArgumentException("no wire form for " + field);
+            }
+        }
+        return body.toByteArray();
+    }
+
+    /**
      * Sends a simple Query.
      */
     public void query(String sql) throws IOException {

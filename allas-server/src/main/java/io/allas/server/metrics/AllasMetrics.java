@@ -16,6 +16,7 @@ import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Timer;
+import io.allas.server.protocol.SqlState;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
 import io.allas.server.session.SessionEvents;
@@ -40,6 +41,7 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private static final String TLS_HANDSHAKE_FAILURES = "allas_tls_handshake_failures";
     private static final String NOTIFICATIONS_DROPPED = "allas_notifications_dropped";
     private static final String AUTHENTICATION_FAILURES = "allas_authentication_failures";
+    private static final String STATEMENTS_REFUSED = "allas_statements_refused";
 
     private static final String CERTIFICATE = "certificate";
     private static final String PROTOCOL_VERSION = "protocol_version";
@@ -105,6 +107,9 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         }
         for (String reason : DROP_REASONS) {
             registered.add(notificationsDropped(reason));
+        }
+        for (String sqlState : SqlState.STATEMENT_ERRORS) {
+            registered.add(statementsRefused(sqlState));
         }
     }
 
@@ -189,6 +194,12 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
                 .tags(List.of(Metrics.tag("reason", reason))));
     }
 
+    private Counter statementsRefused(String sqlState) {
+        return registry.getOrCreate(Counter.builder(STATEMENTS_REFUSED)
+                .description("Client statements answered with an ERROR, by SQLSTATE")
+                .tags(List.of(Metrics.tag("sqlstate", sqlState))));
+    }
+
     private Counter notificationsDropped(String reason) {
         return registry.getOrCreate(Counter.builder(NOTIFICATIONS_DROPPED)
                 .description("Notifications queued for a client and never written, by reason")
@@ -213,6 +224,11 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
             return CLIENT_ALERT;
         }
         return OTHER;
+    }
+
+    @Override
+    public void statementRefused(String sqlState) {
+        statementsRefused(sqlState).increment();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.allas.server.protocol;
 
+import java.util.List;
+
 /**
  * The SQLSTATE codes allas reports, named as in PostgreSQL's errcodes.txt.
  */
@@ -25,6 +27,15 @@ public final class SqlState {
     public static final String CONFIGURATION_LIMIT_EXCEEDED = "53400";
     public static final String QUERY_CANCELED = "57014";
     public static final String CANNOT_CONNECT_NOW = "57P03";
+
+    /**
+     * The SQLSTATEs with which a client's statement can be refused (each statement, parser and
+     * extended-query check raises one of these), so that a metric by SQLSTATE can start at 0.
+     */
+    public static final List<String> STATEMENT_ERRORS = List.of(SYNTAX_ERROR, FEATURE_NOT_SUPPORTED,
+            PROTOCOL_VIOLATION, INVALID_SQL_STATEMENT_NAME, INVALID_CURSOR_NAME, DUPLICATE_PREPARED_STATEMENT,
+            DUPLICATE_CURSOR, UNDEFINED_OBJECT, ACTIVE_SQL_TRANSACTION, IN_FAILED_SQL_TRANSACTION,
+            CONFIGURATION_LIMIT_EXCEEDED, NO_SERVER_CONNECTION, SERVER_CONNECTION_LOST, ADMIN_SHUTDOWN);
 
     private SqlState() {
     }

@@ -33,6 +33,8 @@ public final class ClientSession {
     private final SessionServices services;
     private final ClientStateMachine states = new ClientStateMachine();
     private SessionParameters parameters;
+    /** What BackendKeyData told the client, and pg_backend_pid() answers. */
+    private int backendPid;
     private volatile String database;
     private volatile String description;
     private volatile NotificationOutbox outbox;
@@ -191,7 +193,8 @@ public final class ClientSession {
         for (Map.Entry<String, String> parameter : parameters.reported().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
-        connection.writer().send(new BackendKeyData(RANDOM.nextInt(1, Integer.MAX_VALUE), RANDOM.nextInt()));
+        backendPid = RANDOM.nextInt(1, Integer.MAX_VALUE);
+        connection.writer().send(new BackendKeyData(backendPid, RANDOM.nextInt()));
         return true;
     }
 
@@ -210,8 +213,10 @@ public final class ClientSession {
         this.outbox = outbox;
         SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
         outbox.filterBy(channels::isListening);
+        RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
-            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states);
+            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,
+                    refusals);
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {
@@ -220,6 +225,7 @@ public final class ClientSession {
         } finally {
             channels.unlistenAll();
             outbox.discard();
+            refusals.sessionEnded();
         }
     }
 }

@@ -16,6 +16,7 @@ import io.allas.server.protocol.backend.ParameterDescription;
 import io.allas.server.protocol.backend.ParseComplete;
 import io.allas.server.protocol.backend.ReadyForQuery;
 import io.allas.server.protocol.frontend.FrontendMessage;
+import io.allas.server.protocol.frontend.Target;
 import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
 import io.allas.server.sql.StatementParser;
@@ -30,8 +31,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
     private static final int TEXT_OID = 25;
 
-    /** A parsed statement: empty for the empty query, else exactly one statement. */
-    private record Prepared(List<Statement> statements, List<Integer> parameterTypes) {
+    /** A parsed statement: empty for the empty query, else exactly one statement; and its text. */
+    private record Prepared(List<Statement> statements, List<Integer> parameterTypes, String sql) {
         Statement single() {
             return statements.isEmpty() ? null : statements.getFirst();
         }
@@ -44,13 +45,19 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
     private final MessageWriter out;
     private final StatementExecutor executor;
     private final ClientStateMachine states;
+    private final RefusedStatementLog refusals;
     private final Map<String, Prepared> statements = new HashMap<>();
     private final Map<String, Portal> portals = new HashMap<>();
 
-    QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states) {
+    /**
+     * @param backendPid the process ID the client was given in BackendKeyData
+     */
+    QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
+                   int backendPid, RefusedStatementLog refusals) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this);
+        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid);
         this.states = states;
+        this.refusals = refusals;
     }
 
     @Override
@@ -122,6 +129,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
                 default -> throw new IllegalStateException("unhandled message " + message);
             }
         } catch (SqlError e) {
+            refusals.refused(e, statementText(message));
             out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
             executor.failed();
             states.transition(ClientState.SKIPPING_TO_SYNC);
@@ -150,6 +158,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
                 executor.endImplicitTransaction(succeeded);
             }
         } catch (SqlError e) {
+            refusals.refused(e, sql);
             out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
             executor.failed();
         }
@@ -165,7 +174,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes()));
+        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes(), parse.sql()));
         out.send(ParseComplete.INSTANCE);
     }
 
@@ -214,6 +223,29 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             case PORTAL -> portals.remove(close.name());
         }
         out.send(CloseComplete.INSTANCE);
+    }
+
+    /**
+     * @return the text of the statement an extended-query message is about, for the log; empty
+     *         when it names none that exists
+     */
+    private String statementText(FrontendMessage message) {
+        if (message instanceof FrontendMessage.Parse parse) {
+            return parse.sql();
+        }
+        Prepared prepared = switch (message) {
+            case FrontendMessage.Bind bind -> statements.get(bind.statementName());
+            case FrontendMessage.Describe describe when describe.target() == Target.STATEMENT -> statements.get(describe.name());
+            case FrontendMessage.Describe describe -> portalStatement(describe.name());
+            case FrontendMessage.Execute execute -> portalStatement(execute.portalName());
+            default -> null;
+        };
+        return prepared == null ? "" : prepared.sql();
+    }
+
+    private Prepared portalStatement(String portalName) {
+        Portal portal = portals.get(portalName);
+        return portal == null ? null : portal.prepared();
     }
 
     private Prepared statement(String name) throws SqlError {

@@ -3,6 +3,7 @@ package io.allas.server.session;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +27,12 @@ final class SessionChannels {
     private final Relay relay;
     private final Subscriber subscriber;
     private final int maxChannels;
-    /** Read by the notification drain while the session is idle, so concurrent. */
-    private final Set<String> listening = ConcurrentHashMap.newKeySet();
+    /**
+     * Each channel with when it was first listened on, since PostgreSQL lists a client's channels
+     * in that order. Read by the notification drain while the session is idle, so concurrent.
+     */
+    private final Map<String, Long> listening = new ConcurrentHashMap<>();
+    private long nextListenOrder;
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
@@ -41,23 +46,34 @@ final class SessionChannels {
      * @return whether the session listens on the channel now (committed, not pending)
      */
     boolean isListening(String channel) {
-        return listening.contains(channel);
+        return listening.containsKey(channel);
+    }
+
+    /**
+     * @return the channels the session listens on now, committed only, in the order they were
+     *         first listened on: what PostgreSQL's {@code pg_listening_channels()} answers
+     */
+    List<String> listeningChannels() {
+        return listening.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /** Starts deferring changes until {@link #commit()} or {@link #rollback()}. */
     void beginTransaction() {
-        pending = new LinkedHashSet<>(listening);
+        pending = new LinkedHashSet<>(listeningChannels());
     }
 
     void listen(String channel) throws SqlError {
-        Set<String> target = pending != null ? pending : listening;
+        Set<String> target = pending != null ? pending : listening.keySet();
         if (!target.contains(channel) && target.size() >= maxChannels) {
             throw new SqlError(SqlState.CONFIGURATION_LIMIT_EXCEEDED, "too many channels: this client already listens on " + target.size()
                     + " channels, the most allowed (limits.max_channels_per_client)");
         }
         if (pending != null) {
             pending.add(channel);
-        } else if (!listening.contains(channel)) {
+        } else if (!listening.containsKey(channel)) {
             awaitListening(List.of(channel));
         }
     }
@@ -74,7 +90,7 @@ final class SessionChannels {
             }
         } else if (channel == null) {
             unlistenAll();
-        } else if (listening.remove(channel)) {
+        } else if (listening.remove(channel) != null) {
             relay.unlisten(subscriber, channel);
         }
     }
@@ -88,13 +104,13 @@ final class SessionChannels {
         if (target == null) {
             return;
         }
-        for (String channel : new ArrayList<>(listening)) {
+        for (String channel : new ArrayList<>(listening.keySet())) {
             if (!target.contains(channel)) {
                 listening.remove(channel);
                 relay.unlisten(subscriber, channel);
             }
         }
-        List<String> added = target.stream().filter(c -> !listening.contains(c)).toList();
+        List<String> added = target.stream().filter(c -> !listening.containsKey(c)).toList();
         if (!added.isEmpty()) {
             awaitListening(added);
         }
@@ -107,7 +123,7 @@ final class SessionChannels {
     /** Releases every channel, as when the client leaves. */
     void unlistenAll() {
         pending = null;
-        for (String channel : listening) {
+        for (String channel : listening.keySet()) {
             relay.unlisten(subscriber, channel);
         }
         listening.clear();
@@ -116,7 +132,7 @@ final class SessionChannels {
     private void awaitListening(List<String> channels) throws SqlError {
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (String channel : channels) {
-            listening.add(channel);
+            listening.putIfAbsent(channel, nextListenOrder++);
             ready.add(relay.listen(subscriber, channel));
         }
         try {
@@ -136,7 +152,7 @@ final class SessionChannels {
     }
 
     private void forget(String channel) {
-        if (listening.remove(channel)) {
+        if (listening.remove(channel) != null) {
             relay.unlisten(subscriber, channel);
         }
     }

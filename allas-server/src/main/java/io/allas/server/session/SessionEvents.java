@@ -23,6 +23,14 @@ public interface SessionEvents {
     default void authenticationFailed(String database, String method, String reason) {
     }
 
+    /**
+     * A client's statement was refused with an ERROR: allas does not support it, or it failed.
+     *
+     * @param sqlState the SQLSTATE the client was told
+     */
+    default void statementRefused(String sqlState) {
+    }
+
     /** A client that could not keep up with its notifications was terminated. */
     default void slowClientTerminated() {
     }

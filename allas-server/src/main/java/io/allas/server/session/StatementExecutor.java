@@ -1,6 +1,8 @@
 package io.allas.server.session;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.allas.server.protocol.MessageWriter;
@@ -41,22 +43,38 @@ final class StatementExecutor {
         void closeAllPortals();
     }
 
-    /** A statement's single result row: its column and its value in text form. */
-    private record Row(String column, int typeOid, int typeSize, byte[] text, byte[] binary) {
+    /** A result column. */
+    private record Column(String name, int typeOid, int typeSize) {
+    }
+
+    /** One value in both wire formats. */
+    private record Value(byte[] text, byte[] binary) {
+        static Value of(byte[] bytes) {
+            return new Value(bytes, bytes);
+        }
+    }
+
+    /** What a statement returns: its columns, and its rows of one value per column. */
+    private record Result(List<Column> columns, List<List<Value>> rows) {
+        static Result single(Column column, Value value) {
+            return new Result(List.of(column), List.of(List.of(value)));
+        }
     }
 
     private final MessageWriter out;
     private final SessionChannels channels;
     private final SessionParameters parameters;
     private final PreparedStatements prepared;
+    private final int backendPid;
     private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
-                      PreparedStatements prepared) {
+                      PreparedStatements prepared, int backendPid) {
         this.out = out;
         this.channels = channels;
         this.parameters = parameters;
         this.prepared = prepared;
+        this.backendPid = backendPid;
     }
 
     TransactionStatus status() {
@@ -113,13 +131,15 @@ final class StatementExecutor {
             throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block");
         }
         switch (statement) {
-            case Statement.SelectOne selectOne -> sendRow(statement, resultFormats, describeFirst);
-            case Statement.Show show -> sendRow(statement, resultFormats, describeFirst);
-            case Statement.AdvisoryUnlockAll unlock -> sendRow(statement, resultFormats, describeFirst);
-            case Statement.ArrayTypesQuery arrayTypes -> {
-                if (describeFirst) {
-                    describe(statement, resultFormats);
-                }
+            case Statement.SelectOne selectOne -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.Show show -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.ArrayTypesQuery arrayTypes -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.BackendPid pid -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.ListeningChannels listing -> {
+                int rows = sendRows(statement, resultFormats, describeFirst);
+                out.send(new CommandComplete(listing.commandTag() + " " + rows));
+                return;
             }
             case Statement.Reset reset -> {
                 if (reset.name() == null) {
@@ -201,51 +221,68 @@ final class StatementExecutor {
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
-        if (statement == null) {
-            // The empty query: PostgreSQL describes it as returning no rows.
+        // The empty query (null): PostgreSQL describes it as returning no rows.
+        Result result = statement == null ? null : result(statement);
+        if (result == null) {
             out.send(NoData.INSTANCE);
             return;
         }
-        if (statement instanceof Statement.ArrayTypesQuery) {
-            out.send(new RowDescription(List.of(
-                    new RowDescription.Field("oid", OID_OID, 4, format(resultFormats, 0)),
-                    new RowDescription.Field("typarray", OID_OID, 4, format(resultFormats, 1)))));
-            return;
+        List<RowDescription.Field> fields = new ArrayList<>();
+        for (int i = 0; i < result.columns().size(); i++) {
+            Column column = result.columns().get(i);
+            fields.add(new RowDescription.Field(column.name(), column.typeOid(), column.typeSize(), format(resultFormats, i)));
         }
-        Row row = row(statement);
-        if (row == null) {
-            out.send(NoData.INSTANCE);
-        } else {
-            out.send(new RowDescription(List.of(new RowDescription.Field(row.column(), row.typeOid(), row.typeSize(),
-                    format(resultFormats, 0)))));
-        }
-    }
-
-    private void sendRow(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
-        if (describeFirst) {
-            describe(statement, resultFormats);
-        }
-        Row row = row(statement);
-        out.send(new DataRow(List.of(format(resultFormats, 0) == BINARY ? row.binary() : row.text())));
+        out.send(new RowDescription(fields));
     }
 
     /**
-     * @return the one row a statement returns, or null for a statement without rows
+     * @return how many rows were sent
      */
-    private Row row(Statement statement) throws SqlError {
+    private int sendRows(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
+        if (describeFirst) {
+            describe(statement, resultFormats);
+        }
+        Result result = result(statement);
+        for (List<Value> row : result.rows()) {
+            List<byte[]> values = new ArrayList<>(row.size());
+            for (int i = 0; i < row.size(); i++) {
+                values.add(format(resultFormats, i) == BINARY ? row.get(i).binary() : row.get(i).text());
+            }
+            out.send(new DataRow(values));
+        }
+        return result.rows().size();
+    }
+
+    /**
+     * @return what a statement returns, or null for a statement without rows
+     */
+    private Result result(Statement statement) throws SqlError {
         switch (statement) {
             case Statement.SelectOne selectOne -> {
-                return new Row("?column?", INT4_OID, 4, ONE_TEXT, ONE_BINARY);
+                return Result.single(new Column("?column?", INT4_OID, 4), new Value(ONE_TEXT, ONE_BINARY));
             }
             case Statement.AdvisoryUnlockAll unlock -> {
-                return new Row("pg_advisory_unlock_all", VOID_OID, 4, new byte[0], new byte[0]);
+                return Result.single(new Column("pg_advisory_unlock_all", VOID_OID, 4), Value.of(new byte[0]));
+            }
+            case Statement.ArrayTypesQuery arrayTypes -> {
+                return new Result(List.of(new Column("oid", OID_OID, 4), new Column("typarray", OID_OID, 4)), List.of());
             }
             case Statement.Show show -> {
                 var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError(SqlState.UNDEFINED_OBJECT,
                         "unrecognized configuration parameter \"" + show.name()
                                 + "\" (allas shows only the parameters it reports)"));
-                byte[] value = parameter.getValue().getBytes(StandardCharsets.UTF_8);
-                return new Row(parameter.getKey(), TEXT_OID, -1, value, value);
+                return Result.single(new Column(parameter.getKey(), TEXT_OID, -1),
+                        Value.of(parameter.getValue().getBytes(StandardCharsets.UTF_8)));
+            }
+            case Statement.BackendPid pid -> {
+                return Result.single(new Column(pid.column(), INT4_OID, 4), new Value(
+                        Integer.toString(backendPid).getBytes(StandardCharsets.US_ASCII),
+                        ByteBuffer.allocate(Integer.BYTES).putInt(backendPid).array()));
+            }
+            case Statement.ListeningChannels listing -> {
+                return new Result(List.of(new Column(listing.column(), TEXT_OID, -1)), channels.listeningChannels().stream()
+                        .map(channel -> List.of(Value.of(channel.getBytes(StandardCharsets.UTF_8))))
+                        .toList());
             }
             default -> {
                 return null;

@@ -147,4 +147,31 @@ public sealed interface Statement {
             return "SELECT 0";
         }
     }
+
+    /**
+     * {@code SELECT pg_listening_channels()} or {@code SELECT * FROM pg_listening_channels()}:
+     * the channels this client listens on, one row each. Its command tag counts the rows, which
+     * only the executor knows: {@code SELECT n}.
+     *
+     * @param column the result column's name: the function's, or the alias given
+     */
+    record ListeningChannels(String column) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT";
+        }
+    }
+
+    /**
+     * {@code SELECT pg_backend_pid()} or {@code SELECT * FROM pg_backend_pid()}: the process ID
+     * this client was given in its BackendKeyData.
+     *
+     * @param column the result column's name: the function's, or the alias given
+     */
+    record BackendPid(String column) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT 1";
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.allas.server.sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Turns query text into the statements allas understands. Several statements may be separated
@@ -59,7 +60,12 @@ public final class StatementParser {
                     || matches(tokens, 1, "pg_catalog", ".", "pg_advisory_unlock_all", "(", ")")) {
                 return new Statement.AdvisoryUnlockAll();
             }
-            throw unsupported("SELECT", "only SELECT 1 and SELECT pg_advisory_unlock_all() are supported");
+            Optional<Statement> sessionFunction = SessionFunctionQuery.parse(tokens);
+            if (sessionFunction.isPresent()) {
+                return sessionFunction.get();
+            }
+            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all(), SELECT pg_listening_channels()"
+                    + " and SELECT pg_backend_pid() are supported");
         }
         if (first.isKeyword("show")) {
             if (tokens.size() == 2 && tokens.get(1).isName()) {

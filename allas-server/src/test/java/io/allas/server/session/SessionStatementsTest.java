@@ -120,27 +120,11 @@ class SessionStatementsTest {
         assertTrue(error.stderr().contains("ERROR:  allas does not support TRUNCATE"), error.stderr());
     }
 
-    private static byte[] body(Object... fields) {
-        var out = new java.io.ByteArrayOutputStream();
-        for (Object field : fields) {
-            if (field instanceof String text) {
-                out.writeBytes(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                out.write(0);
-            } else if (field instanceof Character c) {
-                out.write(c);
-            } else if (field instanceof Short n) {
-                out.write(n >> 8);
-                out.write(n);
-            }
-        }
-        return out.toByteArray();
-    }
-
     @Test
     void describingTheEmptyStatementAnswersNoData() throws Exception {
         try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
-            client.send('P', body("", "", (short) 0));
-            client.send('D', body('S', ""));
+            client.send('P', WireClient.body("", "", (short) 0));
+            client.send('D', WireClient.body('S', ""));
             client.send('S', new byte[0]);
             String types = WireClient.types(client.readResponse());
             assertEquals("1tnZ", types, "ParseComplete, ParameterDescription, NoData, ReadyForQuery");
@@ -150,7 +134,7 @@ class SessionStatementsTest {
     @Test
     void afterAnExtendedQueryErrorEvenASimpleQueryWaitsForSync() throws Exception {
         try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
-            client.send('P', body("", "DROP TABLE nothing", (short) 0));
+            client.send('P', WireClient.body("", "DROP TABLE nothing", (short) 0));
             client.query("SELECT 1");
             client.send('S', new byte[0]);
             String types = WireClient.types(client.readResponse());

@@ -96,6 +96,25 @@ class StatementParserTest {
     }
 
     @Test
+    void sessionFunctionsWithTheirColumnNames() throws SqlError {
+        assertEquals(new Statement.ListeningChannels("pg_listening_channels"), one("SELECT pg_listening_channels()"));
+        assertEquals(new Statement.ListeningChannels("pg_listening_channels"),
+                one("select * from pg_catalog.pg_listening_channels ( )"));
+        assertEquals(new Statement.ListeningChannels("channels"), one("SELECT pg_listening_channels() AS Channels"));
+        assertEquals(new Statement.ListeningChannels("Channels"), one("SELECT * FROM pg_listening_channels() \"Channels\""));
+        assertEquals(new Statement.BackendPid("pg_backend_pid"), one("SELECT pg_backend_pid();"));
+        assertEquals(new Statement.BackendPid("pid"), one("SELECT pg_catalog.pg_backend_pid() pid"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT pg_backend_pid(1)", "SELECT pg_backend_pid() AS", "SELECT pg_backend_pid(), 1",
+        "SELECT pg_listening_channels() AS a b", "SELECT * FROM pg_listening_channels() WHERE true",
+        "SELECT * pg_backend_pid()", "SELECT other.pg_backend_pid()", "SELECT pg_backend_pid"})
+    void otherQueriesOfSessionFunctionsAreRefused(String sql) {
+        assertEquals("42601", assertThrows(SqlError.class, () -> StatementParser.parse(sql)).sqlState());
+    }
+
+    @Test
     void unsupportedStatementsSayWhat() {
         SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("DELETE FROM t"));
         assertEquals("42601", e.sqlState());

@@ -208,6 +208,7 @@ public final class StatementParser {
     private static SqlError unsupported(String command, String detail) {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1 and transaction control");
+                + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
+                + " SELECT pg_listening_channels(), SELECT pg_backend_pid() and transaction control");
     }
 }

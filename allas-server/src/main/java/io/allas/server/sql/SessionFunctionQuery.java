@@ -2,6 +2,7 @@ package io.allas.server.sql;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -12,6 +13,13 @@ import java.util.function.Function;
  * more (other columns, WHERE, several functions) is not one of these queries.
  */
 final class SessionFunctionQuery {
+
+    /**
+     * Words that begin a clause: PostgreSQL does not take them for an alias without AS, so
+     * {@code SELECT pg_backend_pid() WHERE} stays an error rather than a column named "where".
+     */
+    private static final Set<String> CLAUSE_KEYWORDS = Set.of("from", "where", "group", "having", "window", "order",
+            "limit", "offset", "fetch", "for", "union", "intersect", "except", "into");
 
     private SessionFunctionQuery() {
     }
@@ -41,7 +49,8 @@ final class SessionFunctionQuery {
         }
         String function = tokens.get(index).text();
         List<Token> alias = tokens.subList(index + 3, tokens.size());
-        if (!alias.isEmpty() && alias.getFirst().isKeyword("as")) {
+        boolean bare = alias.isEmpty() || !alias.getFirst().isKeyword("as");
+        if (!bare) {
             alias = alias.subList(1, alias.size());
             if (alias.isEmpty()) {
                 return Optional.empty();
@@ -50,8 +59,9 @@ final class SessionFunctionQuery {
         if (alias.isEmpty()) {
             return Optional.of(statement.apply(function));
         }
-        if (alias.size() == 1 && alias.getFirst().isName()) {
-            return Optional.of(statement.apply(alias.getFirst().text()));
+        Token name = alias.getFirst();
+        if (alias.size() == 1 && name.isName() && !(bare && CLAUSE_KEYWORDS.stream().anyMatch(name::isKeyword))) {
+            return Optional.of(statement.apply(name.text()));
         }
         return Optional.empty();
     }

@@ -109,7 +109,8 @@ class StatementParserTest {
     @ParameterizedTest
     @ValueSource(strings = {"SELECT pg_backend_pid(1)", "SELECT pg_backend_pid() AS", "SELECT pg_backend_pid(), 1",
         "SELECT pg_listening_channels() AS a b", "SELECT * FROM pg_listening_channels() WHERE true",
-        "SELECT * pg_backend_pid()", "SELECT other.pg_backend_pid()", "SELECT pg_backend_pid"})
+        "SELECT * pg_backend_pid()", "SELECT other.pg_backend_pid()", "SELECT pg_backend_pid",
+        "SELECT pg_backend_pid() WHERE"})
     void otherQueriesOfSessionFunctionsAreRefused(String sql) {
         assertEquals("42601", assertThrows(SqlError.class, () -> StatementParser.parse(sql)).sqlState());
     }

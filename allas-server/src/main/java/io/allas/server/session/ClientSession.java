@@ -28,6 +28,8 @@ public final class ClientSession {
 
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Enough of a client's value to recognise it in a log line; a startup packet may hold 10,000 bytes. */
+    private static final int MAX_LOGGED_CHARS = 200;
 
     private final ClientConnection connection;
     private final SessionServices services;
@@ -135,11 +137,20 @@ public final class ClientSession {
         }
     }
 
-    /** From now on, log lines about the client name what it asked for. */
+    /**
+     * From now on, log lines about the client name what it asked for; escaped, since a client
+     * that could put a line break in its user name could write lines of its own into the log.
+     */
     private void describe(StartupRequest.StartupMessage startup) {
-        description = connection.peer().map(Object::toString).orElse("local socket") + " database="
-                + databaseName(startup) + " user=" + startup.parameters().getOrDefault("user", "")
-                + " application_name=" + startup.parameters().getOrDefault("application_name", "");
+        description = connection.peer().map(Object::toString).orElse("local socket")
+                + " database=" + clientText(databaseName(startup))
+                + " user=" + clientText(startup.parameters().getOrDefault("user", ""))
+                + " application_name=" + clientText(startup.parameters().getOrDefault("application_name", ""));
+    }
+
+    /** What a client sent, as a log line may show it. */
+    private static String clientText(String value) {
+        return LogText.escape(value, MAX_LOGGED_CHARS);
     }
 
     /** As PostgreSQL: the database defaults to the user's name. */
@@ -173,7 +184,7 @@ public final class ClientSession {
         if (result instanceof AuthResult.Failure failure) {
             services.events().authenticationFailed(databaseName, database.get().method(), failure.reason());
             LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
-                    description, database.get().method(), failure.reason());
+                    description, database.get().method(), clientText(failure.reason()));
             // As PostgreSQL's auth_delay: slows password guessing. The session's thread is virtual,
             // so waiting holds no platform thread.
             try {
@@ -199,7 +210,8 @@ public final class ClientSession {
     }
 
     private void reject(String sqlState, String message) {
-        LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, message);
+        // The message may quote what the client sent (its database's name, its user name).
+        LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
         connection.sendFatal(sqlState, message);
     }
 

@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,6 +139,19 @@ class ClientStartupTest {
         SQLException e = assertThrows(SQLException.class, () -> relay.connect("guarded", "mallory", "s3cret"));
         assertEquals("28P01", e.getSQLState());
         assertTrue(e.getMessage().contains("password authentication failed for user \"mallory\""), e.getMessage());
+    }
+
+    @Test
+    void whatAClientSendsCannotWriteLinesOfItsOwnIntoTheLog() throws Exception {
+        String forged = "nosuch\n2026-01-01T00:00:00.000 SEVERE io.allas.server.Main: forged";
+        try (CapturedLog log = CapturedLog.start(); WireClient client = new WireClient(relay.port())) {
+            client.sendStartup(0, Map.of("user", "mallory\r\nINFO fake", "database", forged));
+            assertEquals("3D000", client.read().fields().get('C'));
+            String line = log.awaitLine(WAIT_FOR_LOG, "INFO client rejected (",
+                    "database=nosuch\\n2026-01-01T00:00:00.000 SEVERE", "user=mallory\\r\\nINFO fake",
+                    "3D000 database \"nosuch\\n2026");
+            assertFalse(line.contains("\n") || line.contains("\r"), line);
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.relay.RelayEvents;
@@ -177,33 +178,32 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     }
 
     private Counter authenticationFailures(String method, String reason) {
-        return registry.getOrCreate(Counter.builder(AUTHENTICATION_FAILURES)
-                .description("Failed client authentications, by method and reason")
-                .tags(List.of(Metrics.tag("method", method), Metrics.tag("reason", reason))));
+        return labelled(AUTHENTICATION_FAILURES, "Failed client authentications, by method and reason",
+                Metrics.tag("method", method), Metrics.tag("reason", reason));
     }
 
     private Counter tlsConnections(String protocol) {
-        return registry.getOrCreate(Counter.builder(TLS_CONNECTIONS)
-                .description("Client connections that completed a TLS handshake, by TLS version")
-                .tags(List.of(Metrics.tag("protocol", protocol))));
+        return labelled(TLS_CONNECTIONS, "Client connections that completed a TLS handshake, by TLS version",
+                Metrics.tag("protocol", protocol));
     }
 
     private Counter tlsHandshakeFailures(String reason) {
-        return registry.getOrCreate(Counter.builder(TLS_HANDSHAKE_FAILURES)
-                .description("Failed TLS handshakes with clients, by reason")
-                .tags(List.of(Metrics.tag("reason", reason))));
+        return labelled(TLS_HANDSHAKE_FAILURES, "Failed TLS handshakes with clients, by reason", Metrics.tag("reason", reason));
     }
 
     private Counter statementsRefused(String sqlState) {
-        return registry.getOrCreate(Counter.builder(STATEMENTS_REFUSED)
-                .description("Client statements answered with an ERROR, by SQLSTATE")
-                .tags(List.of(Metrics.tag("sqlstate", sqlState))));
+        return labelled(STATEMENTS_REFUSED, "Client statements answered with an ERROR, by SQLSTATE",
+                Metrics.tag("sqlstate", sqlState));
     }
 
     private Counter notificationsDropped(String reason) {
-        return registry.getOrCreate(Counter.builder(NOTIFICATIONS_DROPPED)
-                .description("Notifications queued for a client and never written, by reason")
-                .tags(List.of(Metrics.tag("reason", reason))));
+        return labelled(NOTIFICATIONS_DROPPED, "Notifications queued for a client and never written, by reason",
+                Metrics.tag("reason", reason));
+    }
+
+    /** One series of a counter with labels: the same series each time for the same label values. */
+    private Counter labelled(String name, String description, Tag... tags) {
+        return registry.getOrCreate(Counter.builder(name).description(description).tags(List.of(tags)));
     }
 
     /**

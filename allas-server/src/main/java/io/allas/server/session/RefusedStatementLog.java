@@ -17,7 +17,6 @@ final class RefusedStatementLog {
     static final Duration INTERVAL = Duration.ofMinutes(1);
     /** Enough to recognise a statement; a client's megabyte query is not copied into the log. */
     static final int MAX_STATEMENT_CHARS = 200;
-    private static final int MAX_DESCRIPTION_CHARS = 1000;
 
     private static final System.Logger LOG = System.getLogger(RefusedStatementLog.class.getName());
 
@@ -29,13 +28,13 @@ final class RefusedStatementLog {
     private long leftOut;
 
     /**
-     * @param client    the client as log lines name it (peer, database, user, application_name)
+     * @param client    the client as log lines name it (peer, database, user, application_name),
+     *                  escaped already
      * @param events    hears every refusal
      * @param nanoClock {@link System#nanoTime}, or a test's clock
      */
     RefusedStatementLog(String client, SessionEvents events, LongSupplier nanoClock) {
-        // application_name is the client's to choose: it must not break the line either.
-        this.client = LogText.escape(client, MAX_DESCRIPTION_CHARS);
+        this.client = client;
         this.events = events;
         this.nanoClock = nanoClock;
     }

@@ -62,7 +62,8 @@ final class SessionChannels {
 
     /** Starts deferring changes until {@link #commit()} or {@link #rollback()}. */
     void beginTransaction() {
-        pending = new LinkedHashSet<>(listeningChannels());
+        // Their order does not matter: only the channels the transaction adds are numbered, at COMMIT.
+        pending = new LinkedHashSet<>(listening.keySet());
     }
 
     void listen(String channel) throws SqlError {
@@ -90,8 +91,8 @@ final class SessionChannels {
             }
         } else if (channel == null) {
             unlistenAll();
-        } else if (listening.remove(channel) != null) {
-            relay.unlisten(subscriber, channel);
+        } else {
+            forget(channel);
         }
     }
 
@@ -106,8 +107,7 @@ final class SessionChannels {
         }
         for (String channel : new ArrayList<>(listening.keySet())) {
             if (!target.contains(channel)) {
-                listening.remove(channel);
-                relay.unlisten(subscriber, channel);
+                forget(channel);
             }
         }
         List<String> added = target.stream().filter(c -> !listening.containsKey(c)).toList();
@@ -135,19 +135,22 @@ final class SessionChannels {
             listening.putIfAbsent(channel, nextListenOrder++);
             ready.add(relay.listen(subscriber, channel));
         }
+        boolean listened = false;
         try {
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            listened = true;
         } catch (ExecutionException e) {
-            channels.forEach(this::forget);
             throw new SqlError(SqlState.SERVER_CONNECTION_LOST, "could not LISTEN upstream: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            channels.forEach(this::forget);
             throw new SqlError(SqlState.NO_SERVER_CONNECTION, "could not LISTEN upstream within "
                     + LISTEN_TIMEOUT_SECONDS + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            channels.forEach(this::forget);
             throw new SqlError(Termination.ADMIN_SHUTDOWN.sqlState(), Termination.ADMIN_SHUTDOWN.message());
+        } finally {
+            if (!listened) {
+                channels.forEach(this::forget);
+            }
         }
     }
 

@@ -222,7 +222,10 @@ final class StatementExecutor {
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
         // The empty query (null): PostgreSQL describes it as returning no rows.
-        Result result = statement == null ? null : result(statement);
+        describe(statement == null ? null : result(statement), resultFormats);
+    }
+
+    private void describe(Result result, List<Short> resultFormats) {
         if (result == null) {
             out.send(NoData.INSTANCE);
             return;
@@ -239,10 +242,10 @@ final class StatementExecutor {
      * @return how many rows were sent
      */
     private int sendRows(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
-        if (describeFirst) {
-            describe(statement, resultFormats);
-        }
         Result result = result(statement);
+        if (describeFirst) {
+            describe(result, resultFormats);
+        }
         for (List<Value> row : result.rows()) {
             List<byte[]> values = new ArrayList<>(row.size());
             for (int i = 0; i < row.size(); i++) {

@@ -38,7 +38,8 @@ class RefusedStatementLogTest {
 
     @Test
     void theFirstRefusalsAreLoggedThenOnePerIntervalWithTheCountLeftOut() {
-        RefusedStatementLog log = new RefusedStatementLog("peer database=d user=u application_name=evil\nINFO forged",
+        // The client as the session describes it, escaped already (ClientStartupTest shows that end to end).
+        RefusedStatementLog log = new RefusedStatementLog("peer database=d user=u application_name=evil\\nINFO forged",
                 events, clock::get);
         try (CapturedLog captured = CapturedLog.start()) {
             for (int i = 0; i < RefusedStatementLog.LOGGED_IN_FULL + 3; i++) {

@@ -78,7 +78,7 @@ public final class Allas implements AutoCloseable {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
-        SessionServices services = new SessionServices(databases, relay, config.limits(), config.notificationQueue(),
+        SessionServices services = new SessionServices(databases, relay, config.upstream().connectWait(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,

@@ -12,8 +12,10 @@ import java.util.List;
  *
  * @param pingInterval how long the upstream connection may be silent before a ping checks it
  * @param pingTimeout  how long a ping, or any statement, may go unanswered before the connection counts as dead
+ * @param connectWait  how long an authenticated client waits for the upstream connection before it is refused;
+ *                     zero refuses at once
  */
-public record Upstream(Duration pingInterval, Duration pingTimeout) {
+public record Upstream(Duration pingInterval, Duration pingTimeout, Duration connectWait) {
 
     static final Option<Duration> PING_INTERVAL = new Option<>("upstream.ping_interval_ms",
             milliseconds(100, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(15)),
@@ -22,9 +24,13 @@ public record Upstream(Duration pingInterval, Duration pingTimeout) {
             milliseconds(1000, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(10)),
             "how long a ping, or any statement, may go unanswered before the connection counts as dead");
 
-    static final List<Declaration> DECLARATIONS = List.of(PING_INTERVAL, PING_TIMEOUT);
+    static final Option<Duration> CONNECT_WAIT = new Option<>("upstream.connect_wait_ms",
+            milliseconds(0, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(30)),
+            "how long a client that authenticated while the upstream connection is down waits for it before it is refused with 57A01 (0: refused at once)");
+
+    static final List<Declaration> DECLARATIONS = List.of(PING_INTERVAL, PING_TIMEOUT, CONNECT_WAIT);
 
     static Upstream read(ConfigSection root) throws ConfigException {
-        return new Upstream(root.get(PING_INTERVAL), root.get(PING_TIMEOUT));
+        return new Upstream(root.get(PING_INTERVAL), root.get(PING_TIMEOUT), root.get(CONNECT_WAIT));
     }
 }

@@ -59,6 +59,7 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private final List<Meter> registered = new ArrayList<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger upstreamConnected = new AtomicInteger();
+    private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;
     private volatile boolean connectedBefore;
     private Counter notificationsReceived;
@@ -79,6 +80,8 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         gauge("allas_client_connections", "Client connections currently open", clientConnections::get);
         gauge("allas_start_time", "When allas started, in seconds since the Unix epoch", () -> startTimeSeconds);
         gauge("allas_upstream_connected", "1 while the upstream connection is up, else 0", upstreamConnected::get);
+        gauge("allas_clients_waiting", "Authenticated clients waiting for the upstream connection",
+                clientsWaiting::get);
         gauge("allas_active_channels", "Channels the upstream connection listens on", relay::activeChannels);
         notificationsReceived = counter("allas_notifications_received", "Notifications received from upstream");
         notificationsDispatched = counter("allas_notifications_dispatched", "Notifications handed to clients");
@@ -160,6 +163,16 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     @Override
     public void disconnected() {
         clientConnections.decrementAndGet();
+    }
+
+    @Override
+    public void upstreamWaitStarted() {
+        clientsWaiting.incrementAndGet();
+    }
+
+    @Override
+    public void upstreamWaitEnded() {
+        clientsWaiting.decrementAndGet();
     }
 
     @Override

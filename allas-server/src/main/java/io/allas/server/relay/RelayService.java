@@ -47,6 +47,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
     private volatile UpstreamConnection upstream;
+    /** Completed while {@link #upstream} is up; replaced by an incomplete one when it goes. */
+    private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
 
@@ -67,7 +69,7 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     /**
-     * Starts connecting; returns at once. Clients are refused until the connection is up.
+     * Starts connecting; returns at once. Clients wait until the connection is up ({@link #whenConnected()}).
      */
     public void start() {
         thread.start();
@@ -76,6 +78,11 @@ public final class RelayService implements Relay, AutoCloseable {
     @Override
     public boolean isConnected() {
         return upstream != null;
+    }
+
+    @Override
+    public CompletableFuture<Void> whenConnected() {
+        return connected;
     }
 
     @Override
@@ -135,6 +142,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private void serve(UpstreamConnection connection) {
         parameterStatus = mergeParameters(connection.parameterStatuses());
         upstream = connection;
+        // Clients that authenticated while the upstream was down are waiting for this.
+        connected.complete(null);
         events.upstreamConnected(target.toString(), connection.backendPid());
         LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
                 target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
@@ -166,6 +175,8 @@ public final class RelayService implements Relay, AutoCloseable {
         } catch (SQLException | IOException | RuntimeException e) {
             reason = e.getMessage();
         }
+        // A client that looks now finds the upstream down and waits for the next connection.
+        connected = new CompletableFuture<>();
         upstream = null;
         connection.close();
         if (running) {
@@ -283,6 +294,7 @@ public final class RelayService implements Relay, AutoCloseable {
             stateLock.unlock();
         }
         wake();
+        connected.completeExceptionally(new IllegalStateException("allas is shutting down"));
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -14,6 +15,7 @@ import io.allas.server.tls.ServerTlsContext;
  *
  * @param databases          the databases and their authentication
  * @param relay              the upstream relay: channels, notifications, ParameterStatus values
+ * @param connectWait        how long an authenticated client waits for the upstream connection; zero refuses at once
  * @param limits             bounds on client input
  * @param notificationQueue  when a client counts as unable to keep up
  * @param events             hears of sessions coming and going
@@ -23,6 +25,7 @@ import io.allas.server.tls.ServerTlsContext;
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
+                              Duration connectWait,
                               Limits limits,
                               NotificationQueue notificationQueue,
                               SessionEvents events,

@@ -180,7 +180,7 @@ public final class ClientSession {
             reject(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
             return false;
         }
-        if (!services.relay().isConnected() && services.connectWait().isZero()) {
+        if (!services.relay().isConnected() && services.upstream().connectWait().isZero()) {
             reject(SqlState.NO_SERVER_CONNECTION, "no server connection available");
             return false;
         }
@@ -235,11 +235,11 @@ public final class ClientSession {
         try {
             // Terminated while waiting (shutdown, startup timeout): the FATAL has gone out once this completes.
             CompletableFuture<Void> terminated = connection.terminated();
-            CompletableFuture.anyOf(upstream, terminated).get(services.connectWait().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(upstream, terminated).get(services.upstream().connectWait().toMillis(), TimeUnit.MILLISECONDS);
             return !terminated.isDone();
         } catch (TimeoutException e) {
             reject(SqlState.NO_SERVER_CONNECTION, "no server connection available",
-                    "allas waited " + services.connectWait().toMillis() + " ms (upstream.connect_wait_ms) for its upstream connection");
+                    "allas waited " + services.upstream().connectWait().toMillis() + " ms (upstream.connect_wait_ms) for its upstream connection");
             return false;
         } catch (ExecutionException e) {
             // The relay is shutting down; the session's termination says so.
@@ -270,8 +270,11 @@ public final class ClientSession {
                 });
         states.deliverTo(outbox);
         this.outbox = outbox;
-        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
+        String gapChannel = services.upstream().gapChannel();
+        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient(),
+                gapChannel);
         outbox.filterBy(channels::isListening);
+        outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,

@@ -48,6 +48,7 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Thread thread;
     private volatile UpstreamConnection upstream;
     private volatile Map<String, String> parameterStatus;
+    private volatile ServerSettings serverSettings = ServerSettings.NONE;
     private volatile boolean running = true;
 
     /**
@@ -81,6 +82,11 @@ public final class RelayService implements Relay, AutoCloseable {
     @Override
     public Map<String, String> parameterStatus() {
         return parameterStatus;
+    }
+
+    @Override
+    public ServerSettings serverSettings() {
+        return serverSettings;
     }
 
     @Override
@@ -133,7 +139,8 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     private void serve(UpstreamConnection connection) {
-        parameterStatus = mergeParameters(connection.parameterStatuses());
+        serverSettings = connection.settings();
+        parameterStatus = mergeParameters(connection.parameterStatuses(), connection.settings());
         upstream = connection;
         events.upstreamConnected(target.toString(), connection.backendPid());
         LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
@@ -245,11 +252,17 @@ public final class RelayService implements Relay, AutoCloseable {
         events.notificationsDispatched(dispatched);
     }
 
-    private Map<String, String> mergeParameters(Map<String, String> upstreamParameters) {
+    /**
+     * The reported parameters with the values a fresh session gets (those pgjdbc chose for allas's
+     * own session, such as its TimeZone, are not the clients'), except client_encoding: allas
+     * speaks UTF8 to every client.
+     */
+    private Map<String, String> mergeParameters(Map<String, String> upstreamParameters, ServerSettings settings) {
         Map<String, String> merged = new LinkedHashMap<>();
         upstreamParameters.forEach((name, value) -> {
             if (!PER_SESSION_PARAMETERS.contains(name)) {
-                merged.put(name, value);
+                merged.put(name, name.equals("client_encoding") ? value
+                        : settings.find(name).map(ServerSettings.Setting::value).orElse(value));
             }
         });
         merged.putAll(parameterOverrides);

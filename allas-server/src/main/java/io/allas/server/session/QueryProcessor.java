@@ -38,8 +38,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
     }
 
-    /** A bound portal: the statement and the result format of each column. */
-    private record Portal(Prepared prepared, List<Short> resultFormats) {
+    /** A bound portal: the statement, its parameters and the result format of each column. */
+    private record Portal(Prepared prepared, StatementExecutor.Bound bound, List<Short> resultFormats) {
     }
 
     private final MessageWriter out;
@@ -174,8 +174,24 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes(), parse.sql()));
+        statements.put(parse.statementName(), new Prepared(parsed, parameterTypes(parse, parsed), parse.sql()));
         out.send(ParseComplete.INSTANCE);
+    }
+
+    /**
+     * The parameters' types as Parse declared them, and as many more unspecified (0) as the
+     * query refers to, as PostgreSQL infers them.
+     */
+    private static List<Integer> parameterTypes(FrontendMessage.Parse parse, List<Statement> parsed) {
+        int referred = parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query ? query.parameterCount() : 0;
+        if (referred <= parse.parameterTypes().size()) {
+            return parse.parameterTypes();
+        }
+        List<Integer> types = new java.util.ArrayList<>(parse.parameterTypes());
+        while (types.size() < referred) {
+            types.add(0);
+        }
+        return List.copyOf(types);
     }
 
     private void bind(FrontendMessage.Bind bind) throws SqlError {
@@ -188,7 +204,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (!bind.portalName().isEmpty() && portals.containsKey(bind.portalName())) {
             throw new SqlError(SqlState.DUPLICATE_CURSOR, "portal \"" + bind.portalName() + "\" already exists");
         }
-        portals.put(bind.portalName(), new Portal(prepared, bind.resultFormats()));
+        portals.put(bind.portalName(), new Portal(prepared,
+                new StatementExecutor.Bound(bind.parameterFormats(), bind.parameters()), bind.resultFormats()));
         out.send(BindComplete.INSTANCE);
     }
 
@@ -213,7 +230,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (statement == null) {
             out.send(EmptyQueryResponse.INSTANCE);
         } else {
-            executor.execute(statement, portal.resultFormats(), false);
+            executor.execute(statement, portal.resultFormats(), false, portal.bound());
         }
     }
 

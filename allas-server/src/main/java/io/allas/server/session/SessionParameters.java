@@ -94,7 +94,7 @@ final class SessionParameters {
                 return;
             }
             try {
-                values.put(key, SettingValue.canonical(setting.get(), value, defaultValue(key)));
+                values.put(key, SettingValue.canonical(name, setting.get(), value, defaultValue(key)));
             } catch (SqlError e) {
                 // keep the default
             }
@@ -198,7 +198,7 @@ final class SessionParameters {
         } else {
             checkChangeable(setting);
             if (value != null) {
-                value = canonical(setting, value, key);
+                value = canonical(name, setting, value, key);
             }
         }
         if (value == null) {
@@ -223,7 +223,7 @@ final class SessionParameters {
         return value;
     }
 
-    private String canonical(ServerSettings.Setting setting, String value, String key) throws SqlError {
+    private String canonical(String name, ServerSettings.Setting setting, String value, String key) throws SqlError {
         if (key.equals("client_encoding")) {
             if (!value.replace("-", "").equalsIgnoreCase("utf8") && !value.equalsIgnoreCase("unicode")) {
                 // Notification payloads are relayed as the upstream sends them, in UTF-8.
@@ -231,7 +231,7 @@ final class SessionParameters {
             }
             return "UTF8";
         }
-        return SettingValue.canonical(setting, value, value(key));
+        return SettingValue.canonical(name, setting, value, value(key));
     }
 
     private static void checkChangeable(ServerSettings.Setting setting) throws SqlError {

@@ -60,19 +60,20 @@ final class SettingValue {
     }
 
     /**
+     * @param name    the parameter's name as written, which PostgreSQL's errors quote
      * @param setting the parameter
      * @param value   the value to set, flattened
      * @param current its value now (DateStyle keeps the half that is not given)
      * @return the value as SHOW will show it
      * @throws SqlError 22023 when PostgreSQL would refuse the value
      */
-    static String canonical(ServerSettings.Setting setting, String value, String current) throws SqlError {
+    static String canonical(String name, ServerSettings.Setting setting, String value, String current) throws SqlError {
         return switch (setting.type()) {
             case "bool" -> parseBool(value).orElseThrow(() -> new SqlError(INVALID_PARAMETER_VALUE,
-                    "parameter \"" + setting.name() + "\" requires a Boolean value"));
-            case "integer", "real" -> number(setting, value);
-            case "enum" -> enumValue(setting, value);
-            default -> setting.name().equalsIgnoreCase("DateStyle") ? dateStyle(setting, value, current) : value;
+                    "parameter \"" + name + "\" requires a Boolean value"));
+            case "integer", "real" -> number(name, setting, value);
+            case "enum" -> enumValue(name, setting, value);
+            default -> setting.name().equalsIgnoreCase("DateStyle") ? dateStyle(name, setting, value, current) : value;
         };
     }
 
@@ -93,7 +94,7 @@ final class SettingValue {
         return java.util.Optional.empty();
     }
 
-    private static String enumValue(ServerSettings.Setting setting, String value) throws SqlError {
+    private static String enumValue(String name, ServerSettings.Setting setting, String value) throws SqlError {
         for (String allowed : setting.enumValues()) {
             if (allowed.equalsIgnoreCase(value.trim())) {
                 return allowed;
@@ -104,13 +105,13 @@ final class SettingValue {
         if (bool.isPresent() && setting.enumValues().contains(bool.get())) {
             return bool.get();
         }
-        throw invalidValue(setting, value);
+        throw invalidValue(name, value);
     }
 
-    private static String number(ServerSettings.Setting setting, String value) throws SqlError {
+    private static String number(String name, ServerSettings.Setting setting, String value) throws SqlError {
         Matcher matcher = NUMBER_AND_UNIT.matcher(value);
         if (!matcher.matches()) {
-            throw invalidValue(setting, value);
+            throw invalidValue(name, value);
         }
         double number = Double.parseDouble(matcher.group(1));
         Unit base = unit(setting.unit());
@@ -118,7 +119,7 @@ final class SettingValue {
         if (!matcher.group(2).isEmpty()) {
             Unit given = UNITS.stream().filter(u -> u.name().equals(matcher.group(2))).findFirst().orElse(null);
             if (base == null || given == null || given.memory() != base.memory()) {
-                throw invalidValue(setting, value);
+                throw invalidValue(name, value);
             }
             number = number * given.size() / baseSize;
         }
@@ -131,24 +132,27 @@ final class SettingValue {
         if (number < min || number > max) {
             String unitText = setting.unit().isEmpty() ? "" : " " + setting.unit();
             throw new SqlError(INVALID_PARAMETER_VALUE, format(number, integer) + unitText
-                    + " is outside the valid range for parameter \"" + setting.name() + "\" ("
+                    + " is outside the valid range for parameter \"" + name + "\" ("
                     + format(min, integer) + " .. " + format(max, integer) + ")");
         }
         if (base == null || number <= 0) {
             return format(number, integer);
         }
-        // The largest unit that holds the value whole, never one smaller than the base unit (guc.c's convert_*_from_base_unit).
+        // The largest unit that holds the value whole (guc.c's convert_*_from_base_unit); integers
+        // never go below their base unit, reals go down to the smallest unit.
+        String shown = format(number, integer);
         for (Unit unit : UNITS) {
             if (unit.memory() != base.memory()) {
                 continue;
             }
             double multiplier = unit.size() / baseSize;
             double converted = number / multiplier;
-            if (multiplier <= 1.0 || (integer ? converted == Math.rint(converted) : Math.abs(converted - Math.rint(converted)) < 1e-9 * Math.abs(converted))) {
-                return format(integer ? Math.rint(converted) : converted, integer) + unit.name();
+            shown = format(integer ? Math.rint(converted) : converted, integer) + unit.name();
+            if ((integer && multiplier <= 1.0) || Math.abs(Math.rint(converted) / converted - 1.0) <= 1e-8) {
+                return shown;
             }
         }
-        return format(number, integer);
+        return shown;
     }
 
     private static Unit unit(String unit) {
@@ -190,7 +194,7 @@ final class SettingValue {
      * PostgreSQL's check_datestyle: an output style (ISO, SQL, Postgres, German) and a field order
      * (YMD, DMY, MDY), in either order, with their synonyms; what is not given is kept.
      */
-    private static String dateStyle(ServerSettings.Setting setting, String value, String current) throws SqlError {
+    private static String dateStyle(String name, ServerSettings.Setting setting, String value, String current) throws SqlError {
         String style = null;
         String order = null;
         boolean orderGiven = false;
@@ -212,11 +216,12 @@ final class SettingValue {
                     newStyle = setting.value().split(",\\s*")[0];
                     newOrder = setting.value().contains(",") ? setting.value().split(",\\s*")[1] : null;
                 }
-                default -> throw invalidValue(setting, value);
+                default -> throw invalidValue(setting.name(), value);
             }
             if ((newStyle != null && style != null && !style.equals(newStyle))
                     || (newOrder != null && orderGiven && !order.equals(newOrder))) {
-                throw invalidValue(setting, value);
+                // A check hook's error names the parameter as PostgreSQL spells it.
+                throw invalidValue(setting.name(), value);
             }
             if (newStyle != null) {
                 style = newStyle;
@@ -238,8 +243,8 @@ final class SettingValue {
         return style + ", " + order;
     }
 
-    private static SqlError invalidValue(ServerSettings.Setting setting, String value) {
-        return new SqlError(INVALID_PARAMETER_VALUE, "invalid value for parameter \"" + setting.name() + "\": \"" + value + "\"");
+    private static SqlError invalidValue(String name, String value) {
+        return new SqlError(INVALID_PARAMETER_VALUE, "invalid value for parameter \"" + name + "\": \"" + value + "\"");
     }
 
     /** PostgreSQL's quote_identifier, less its keyword check. */

@@ -148,7 +148,13 @@ final class SessionFunctionQuery {
         }
         Token token = tokens.get(index);
         SessionExpression.Argument argument;
-        if (token.kind() == Token.Kind.STRING || token.kind() == Token.Kind.NUMBER) {
+        if (symbol("(")) {
+            // pgjdbc's simple mode writes a parameter as ('value'::type).
+            argument = argument();
+            if (argument == null || !symbol(")")) {
+                return null;
+            }
+        } else if (token.kind() == Token.Kind.STRING || token.kind() == Token.Kind.NUMBER) {
             argument = new SessionExpression.Argument.Constant(token.text());
             index++;
         } else if (token.isKeyword("true") || token.isKeyword("false")) {

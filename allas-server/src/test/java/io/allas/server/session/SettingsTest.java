@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 
+import io.allas.testing.AwaitServing;
 import io.allas.testing.Psql;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
@@ -211,6 +212,35 @@ class SettingsTest {
             }
             assertEquals(answers.subList(0, 3), answers.subList(3, 6));
             assertEquals("value:text |4MB|", answers.getFirst());
+        }
+    }
+
+    @Test
+    void defaultsAreReadAgainWhenTheRelayReconnects() throws Exception {
+        // A database and relay of its own, so that the other tests' relay keeps what it read.
+        String database = "allas_settings_reconnect";
+        TestPostgres postgres = TestPostgres.shared();
+        postgres.createDatabase(database);
+        try (TestRelay own = TestRelay.builder().trust("app").connect(postgres.libpqConnectString(database)).start();
+             Connection direct = postgres.connect(database); Statement statement = direct.createStatement()) {
+            statement.execute("ALTER DATABASE " + database + " RESET lock_timeout");
+            try (Connection relayed = own.connect("app", "app", null)) {
+                assertEquals("lock_timeout:text |0|", outcome(relayed, "SHOW lock_timeout"), "read when the relay connected");
+            }
+            statement.execute("ALTER DATABASE " + database + " SET lock_timeout = '7s'");
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = '" + database + "' AND application_name = 'allas'");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            String shown;
+            do {
+                try (Connection relayed = AwaitServing.connect(() -> own.connect("app", "app", null),
+                        java.time.Duration.ofSeconds(20))) {
+                    shown = outcome(relayed, "SHOW lock_timeout");
+                } catch (SQLException e) {
+                    shown = error(e); // the relay noticed the loss while this client connected
+                }
+            } while (!shown.endsWith("|7s|") && System.nanoTime() < deadline);
+            assertEquals("lock_timeout:text |7s|", shown);
         }
     }
 }

@@ -179,17 +179,21 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
     }
 
     /**
-     * The parameters' types as Parse declared them, and as many more unspecified (0) as the
-     * query refers to, as PostgreSQL infers them.
+     * The parameters' types as Parse declared them; those it leaves unspecified (0), or does not
+     * give at all, as the query uses them, as PostgreSQL infers them.
      */
     private static List<Integer> parameterTypes(FrontendMessage.Parse parse, List<Statement> parsed) {
-        int referred = parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query ? query.parameterCount() : 0;
-        if (referred <= parse.parameterTypes().size()) {
+        if (!(parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query)) {
             return parse.parameterTypes();
         }
         List<Integer> types = new java.util.ArrayList<>(parse.parameterTypes());
-        while (types.size() < referred) {
-            types.add(0);
+        List<io.allas.server.sql.SqlType> inferred = query.parameterTypes();
+        for (int i = 0; i < inferred.size(); i++) {
+            if (i == types.size()) {
+                types.add(inferred.get(i).oid());
+            } else if (types.get(i) == 0) {
+                types.set(i, inferred.get(i).oid());
+            }
         }
         return List.copyOf(types);
     }

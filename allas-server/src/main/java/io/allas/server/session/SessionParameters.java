@@ -42,6 +42,21 @@ final class SessionParameters {
     private static final Set<String> TRANSACTION_PARAMETERS = Set.of("transaction_isolation", "transaction_read_only",
             "transaction_deferrable");
 
+    /**
+     * The lower-case names of one relay map of reported parameters, made once for every session
+     * that starts from it (compared by identity; rebuilt when the relay reconnects).
+     */
+    private record ReportedNames(Map<String, String> source, Map<String, String> names) {
+        static ReportedNames of(Map<String, String> source) {
+            Map<String, String> names = new HashMap<>();
+            source.keySet().forEach(name -> names.put(name.toLowerCase(Locale.ROOT), name));
+            names.put(APPLICATION_NAME, APPLICATION_NAME);
+            return new ReportedNames(source, Map.copyOf(names));
+        }
+    }
+
+    private static volatile ReportedNames sharedNames = ReportedNames.of(Map.of());
+
     private final Map<String, String> reportedDefaults;
     /** Lower-case name to the reported spelling. */
     private final Map<String, String> reportedNames;
@@ -70,10 +85,12 @@ final class SessionParameters {
         this.server = server;
         this.user = user;
         this.database = database;
-        Map<String, String> names = new HashMap<>();
-        reportedDefaults.keySet().forEach(name -> names.put(name.toLowerCase(Locale.ROOT), name));
-        names.put(APPLICATION_NAME, APPLICATION_NAME);
-        this.reportedNames = names;
+        ReportedNames names = sharedNames;
+        if (names.source() != reportedDefaults) {
+            names = ReportedNames.of(reportedDefaults);
+            sharedNames = names;
+        }
+        this.reportedNames = names.names();
         this.initial = startupValues(startup);
     }
 

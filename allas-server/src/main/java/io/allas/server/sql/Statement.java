@@ -177,6 +177,23 @@ public sealed interface Statement {
             columns = List.copyOf(columns);
         }
 
+        /**
+         * @return the type of each parameter {@code $1 ... $n} as the function it is passed to
+         *         takes it, as PostgreSQL infers an undeclared parameter's type
+         */
+        public List<SqlType> parameterTypes() {
+            SqlType[] types = new SqlType[parameterCount];
+            java.util.Arrays.fill(types, SqlType.TEXT);
+            for (SessionExpression column : columns) {
+                for (int i = 0; i < column.arguments().size(); i++) {
+                    if (column.arguments().get(i) instanceof SessionExpression.Argument.Parameter parameter) {
+                        types[parameter.number() - 1] = column.function().parameterTypes().get(i);
+                    }
+                }
+            }
+            return List.of(types);
+        }
+
         @Override
         public String commandTag() {
             return "SELECT";

@@ -269,11 +269,13 @@ class SessionFunctionsTest {
         try (WireClient client = new WireClient(relay.port())) {
             startup(client);
             // As asyncpg sends it: no parameter types declared, the server infers them.
-            client.send('P', WireClient.body("", "SELECT current_setting($1) AS v, current_user", (short) 0));
+            client.send('P', WireClient.body("", "SELECT current_setting($1, $2) AS v, current_user", (short) 0));
             client.send('D', WireClient.body('S', ""));
             java.io.ByteArrayOutputStream bind = new java.io.ByteArrayOutputStream();
-            bind.writeBytes(WireClient.body("", "", (short) 0, (short) 1, "work_mem".length()));
+            bind.writeBytes(WireClient.body("", "", (short) 0, (short) 2, "work_mem".length()));
             bind.writeBytes("work_mem".getBytes(StandardCharsets.UTF_8));
+            bind.writeBytes(WireClient.body("true".length()));
+            bind.writeBytes("true".getBytes(StandardCharsets.UTF_8));
             bind.writeBytes(WireClient.body((short) 0));
             client.send('B', bind.toByteArray());
             client.send('E', WireClient.body("", 0));
@@ -281,8 +283,9 @@ class SessionFunctionsTest {
             List<WireClient.Message> response = client.readResponse();
             assertEquals("1tT2DCZ", WireClient.types(response));
             ByteBuffer parameters = ByteBuffer.wrap(response.get(1).body());
-            assertEquals(1, parameters.getShort(), "one parameter, inferred from $1");
+            assertEquals(2, parameters.getShort(), "two parameters, inferred from $1 and $2");
             assertEquals(TEXT_OID, parameters.getInt());
+            assertEquals(16, parameters.getInt(), "missing_ok is a bool");
             ByteBuffer row = ByteBuffer.wrap(response.get(4).body());
             assertEquals(2, row.getShort());
             byte[] value = new byte[row.getInt()];

@@ -215,6 +215,32 @@ class SettingsTest {
         }
     }
 
+    /** psql, which (unlike pgjdbc) takes any DateStyle: the values as PostgreSQL writes them. */
+    @Test
+    void valuesAreWrittenAsPostgresWritesThem() {
+        List<String> commands = new ArrayList<>();
+        for (String set : List.of("DateStyle = German", "DateStyle = SQL", "DateStyle = 'Postgres, YMD'",
+                "DateStyle = 'euro'", "datestyle = 'US, ISO'", "DateStyle = 'default'", "DateStyle = DEFAULT",
+                "temp_buffers = 100", "temp_buffers = '1GB'", "temp_buffers = 1000", "seq_page_cost = 0.00001",
+                "seq_page_cost = 1234567", "seq_page_cost = 2.50", "statement_timeout = '90min'",
+                "statement_timeout = '1.5h'", "statement_timeout = 1001", "work_mem = '1.5MB'", "work_mem = '1TB'",
+                "search_path = ''", "search_path = \"$user\", Public, \"Mixed Case\"", "IntervalStyle = SQL_STANDARD",
+                "synchronous_commit = true", "enable_seqscan = 'y'", "TIME ZONE LOCAL", "TIME ZONE 'Europe/Helsinki'",
+                "myapp.list = 'b c'", "myapp.n = -1.5")) {
+            commands.add("SET " + set);
+            String name = set.startsWith("TIME ZONE") ? "TimeZone" : set.substring(0, set.indexOf(' '));
+            commands.add("SHOW " + name);
+        }
+        commands.add("SELECT current_schemas(false), current_schema()");
+        String direct = TestPostgres.shared().libpqConnectString(DATABASE);
+        String relayed = "host=127.0.0.1 port=" + relay.port() + " dbname=app user=app";
+        Psql.Result expected = Psql.run(direct, TestPostgres.shared().password(), commands.toArray(String[]::new));
+        Psql.Result actual = Psql.run(relayed, null, commands.toArray(String[]::new));
+        assertEquals(0, expected.exitCode(), expected.stderr());
+        assertEquals(expected.stdout(), actual.stdout());
+        assertEquals(expected.stderr(), actual.stderr());
+    }
+
     @Test
     void defaultsAreReadAgainWhenTheRelayReconnects() throws Exception {
         // A database and relay of its own, so that the other tests' relay keeps what it read.

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ final class ServerSettingsReader {
     static ServerSettings read(Connection connection) throws SQLException {
         Map<String, ServerSettings.Setting> settings = new HashMap<>();
         Map<String, String> bootValues = new HashMap<>();
-        List<String> fromClient = new java.util.ArrayList<>();
+        List<String> fromClient = new ArrayList<>();
         try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(SETTINGS)) {
             while (rows.next()) {
                 String name = rows.getString(1);

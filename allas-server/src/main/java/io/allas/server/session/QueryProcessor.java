@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import io.allas.server.protocol.backend.ReadyForQuery;
 import io.allas.server.protocol.frontend.FrontendMessage;
 import io.allas.server.protocol.frontend.Target;
 import io.allas.server.sql.SqlError;
+import io.allas.server.sql.SqlType;
 import io.allas.server.sql.Statement;
 import io.allas.server.sql.StatementParser;
 
@@ -186,8 +188,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (!(parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query)) {
             return parse.parameterTypes();
         }
-        List<Integer> types = new java.util.ArrayList<>(parse.parameterTypes());
-        List<io.allas.server.sql.SqlType> inferred = query.parameterTypes();
+        List<Integer> types = new ArrayList<>(parse.parameterTypes());
+        List<SqlType> inferred = query.parameterTypes();
         for (int i = 0; i < inferred.size(); i++) {
             if (i == types.size()) {
                 types.add(inferred.get(i).oid());

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
+import io.allas.server.protocol.SqlState;
 import io.allas.server.sql.SessionExpression;
 import io.allas.server.sql.SessionFunction;
 import io.allas.server.sql.SqlError;
@@ -107,9 +109,9 @@ final class SessionFunctions {
         }
         var shown = parameters.show(name);
         if (shown.isEmpty() && !missingOk) {
-            throw new SqlError(io.allas.server.protocol.SqlState.UNDEFINED_OBJECT, "unrecognized configuration parameter \"" + name + "\"");
+            throw new SqlError(SqlState.UNDEFINED_OBJECT, "unrecognized configuration parameter \"" + name + "\"");
         }
-        return shown.map(java.util.Map.Entry::getValue).orElse(null);
+        return shown.map(Map.Entry::getValue).orElse(null);
     }
 
     private String setConfig(String name, String value, boolean local) throws SqlError {
@@ -227,7 +229,7 @@ final class SessionFunctions {
             });
             case NAME_ARRAY -> {
                 if (datum.type() != SqlType.NAME_ARRAY) {
-                    throw new SqlError(io.allas.server.protocol.SqlState.FEATURE_NOT_SUPPORTED,
+                    throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED,
                             "allas cannot cast " + datum.type().name().toLowerCase(Locale.ROOT) + " to an array");
                 }
                 yield datum;

@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -177,7 +178,7 @@ final class SessionParameters {
     List<List<String>> showAll() {
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, ServerSettings.Setting> setting : server.settings().entrySet()) {
-            rows.add(java.util.Arrays.asList(setting.getValue().name(), value(setting.getKey()), setting.getValue().description()));
+            rows.add(Arrays.asList(setting.getValue().name(), value(setting.getKey()), setting.getValue().description()));
         }
         return rows;
     }

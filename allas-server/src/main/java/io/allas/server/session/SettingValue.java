@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,18 +81,18 @@ final class SettingValue {
     /**
      * PostgreSQL's parse_bool: any prefix of true, false, yes, no (and on, off from two letters), 1, 0.
      */
-    static java.util.Optional<String> parseBool(String value) {
+    static Optional<String> parseBool(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (v.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if ("true".startsWith(v) || "yes".startsWith(v) || v.equals("1") || (v.length() >= 2 && "on".startsWith(v))) {
-            return java.util.Optional.of("on");
+            return Optional.of("on");
         }
         if ("false".startsWith(v) || "no".startsWith(v) || v.equals("0") || (v.length() >= 2 && "off".startsWith(v))) {
-            return java.util.Optional.of("off");
+            return Optional.of("off");
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String enumValue(String name, ServerSettings.Setting setting, String value) throws SqlError {

@@ -1,5 +1,6 @@
 package io.allas.server.sql;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -183,7 +184,7 @@ public sealed interface Statement {
          */
         public List<SqlType> parameterTypes() {
             SqlType[] types = new SqlType[parameterCount];
-            java.util.Arrays.fill(types, SqlType.TEXT);
+            Arrays.fill(types, SqlType.TEXT);
             for (SessionExpression column : columns) {
                 for (int i = 0; i < column.arguments().size(); i++) {
                     if (column.arguments().get(i) instanceof SessionExpression.Argument.Parameter parameter) {

@@ -298,17 +298,23 @@ for t in relay postgres; do
 done
 
 # Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100
-# notifications/s, once per upstream.on_loss mode on a relay started for it. Last: the restart ends
-# the postmaster the postgres cases measure.
+# notifications/s, once per upstream.on_loss mode on a relay started for it; the terminate case also
+# with the listeners directly on PostgreSQL, which lose their connections the same way. Last: each
+# restart gives the postgres cases a new postmaster.
 RESTART="cd '$WORK' && ${AS_PG[*]} '$PGBIN/pg_ctl' -D '$WORK/data' -l '$WORK/postgresql.log' -m fast -w -t 60 restart"
 for mode in keep terminate; do
     if [ -n "${CASES:-}" ] && [[ " $CASES " != *" failover_N${FAILOVER_N}_$mode "* ]]; then continue; fi
     write_config "$mode"
     start_relay "failover-$mode"
     bench relay failover "failover_N${FAILOVER_N}_$mode" --listeners "$FAILOVER_N" --rate 100 --restart-command "$RESTART"
+    POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
 done
-POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
 stop_relay
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" failover_N${FAILOVER_N}_terminate "* ]]; then
+    bench postgres failover "failover_N${FAILOVER_N}_terminate" --listeners "$FAILOVER_N" --rate 100 \
+        --restart-command "$RESTART"
+    POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
+fi
 
 {
     echo "# allas-bench standard set"

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -70,7 +71,7 @@ final class Failover {
         }
     }
 
-    void run(Result r) throws SQLException {
+    void run(Result r) {
         r.param("N", n).param("rate", Result.format(rate));
         List<Listener> listeners = new ArrayList<>(n);
         List<Thread> threads = new ArrayList<>(n);
@@ -152,7 +153,7 @@ final class Failover {
         }
     }
 
-    private void awaitUntil(java.util.function.BooleanSupplier done, double seconds, String what) {
+    private void awaitUntil(BooleanSupplier done, double seconds, String what) {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         while (!done.getAsBoolean()) {
             if (failure != null) {
@@ -166,14 +167,8 @@ final class Failover {
     }
 
     private void sleep(double seconds) {
-        awaitUntil(new java.util.function.BooleanSupplier() {
-            private final long end = System.nanoTime() + (long) (seconds * 1e9);
-
-            @Override
-            public boolean getAsBoolean() {
-                return System.nanoTime() >= end;
-            }
-        }, seconds + 1, "a pause");
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        awaitUntil(() -> System.nanoTime() >= end, seconds + 1, "a pause");
     }
 
     private void fail(String reason) {

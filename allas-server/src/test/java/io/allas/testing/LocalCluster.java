@@ -75,11 +75,8 @@ final class LocalCluster implements ThrowawayServer {
      * @param superuser the role that replicates
      */
     LocalCluster standby(String superuser) {
-        Path pgBasebackup = binaries.program("pg_basebackup");
-        if (!Files.isExecutable(pgBasebackup)) {
-            throw new IllegalStateException("no pg_basebackup beside " + binaries.program("initdb") + " (" + binaries.origin()
-                    + "): a standby cannot be made from these binaries");
-        }
+        Path pgBasebackup = binaries.pgBasebackup().orElseThrow(() -> new IllegalStateException("no pg_basebackup beside "
+                + binaries.program("initdb") + " (" + binaries.origin() + "): a standby cannot be made from these binaries"));
         Path standbyDir = newBaseDir(binaries, account);
         LocalCluster standby = new LocalCluster(binaries, account, standbyDir);
         standby.tls = tls;
@@ -97,9 +94,12 @@ final class LocalCluster implements ThrowawayServer {
             Files.writeString(standby.dataDir.resolve("postgresql.conf"), "\n# the standby's own (allas test fixture)\n"
                     + "unix_socket_directories = '" + standbyDir.toString().replace("'", "''") + "'\n",
                     StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             TempFiles.deleteRecursively(standbyDir);
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            TempFiles.deleteRecursively(standbyDir);
+            throw e;
         }
         return standby;
     }

@@ -39,16 +39,12 @@ public final class ReplicationPair implements AutoCloseable {
     private static PostgresBinaries binaries() {
         Settings settings = Settings.current();
         Optional<PostgresBinaries> chosen = settings.get(Settings.PG_BIN).map(dir -> PostgresBinaries.in(Path.of(dir)))
-                .filter(ReplicationPair::canMakeStandby);
-        return chosen.or(() -> PostgresBinaries.system().filter(ReplicationPair::canMakeStandby))
+                .filter(binaries -> binaries.pgBasebackup().isPresent());
+        return chosen.or(() -> PostgresBinaries.system().filter(binaries -> binaries.pgBasebackup().isPresent()))
                 .orElseThrow(() -> new IllegalStateException("a primary with a streaming standby needs local PostgreSQL "
                         + "server binaries that include pg_basebackup: the system's (apt-get install postgresql) or "
                         + Settings.PG_BIN + "; the zonky bundle has none, and an existing server (" + Settings.PG_URL
                         + ") or a container cannot be made into a pair"));
-    }
-
-    private static boolean canMakeStandby(PostgresBinaries binaries) {
-        return binaries.program("pg_basebackup").toFile().canExecute();
     }
 
     public TestPostgres primary() {

@@ -122,4 +122,27 @@ class SlowClientTest {
             assertEquals(0.0, Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total"));
         }
     }
+
+    @Test
+    void inGapModeAClientThatTakesNoBytesAtAllIsStillTerminated() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 2000, \"stall_timeout_ms\": 1000,"
+                        + " \"on_overflow\": \"gap\"},\n")
+                .prometheus()
+                .start();
+             WireClient stuck = WireClient.startup(relay.port(), "stuck", "app");
+             Connection producer = TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(stuck.roundTrip("LISTEN flood")));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            try (Statement statement = producer.createStatement()) {
+                // Notifications keep coming while the client takes nothing: its writes stay stuck past stall_timeout_ms.
+                while (Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total") < 1) {
+                    assertTrue(System.nanoTime() < deadline, "the stuck client was never terminated");
+                    statement.execute("SELECT pg_notify('flood', repeat('x', 1000) || i) FROM generate_series(1, 1000) i");
+                }
+            }
+            assertTrue(Scrape.value(relay.httpPort(), "allas_gap_notices_total\\{reason=\"slow_client\"") >= 1,
+                    "its queue overflowed first, and was reported");
+        }
+    }
 }

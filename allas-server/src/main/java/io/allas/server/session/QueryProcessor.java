@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.SqlState;
@@ -51,11 +52,12 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
     /**
      * @param backendPid the process ID the client was given in BackendKeyData
+     * @param catalog    runs the client's catalog queries
      */
     QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
-                   int backendPid, RefusedStatementLog refusals) {
+                   int backendPid, RefusedStatementLog refusals, CatalogQueries catalog) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid);
+        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid, catalog);
         this.states = states;
         this.refusals = refusals;
     }
@@ -174,7 +176,14 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes(), parse.sql()));
+        List<Integer> parameterTypes = parse.parameterTypes();
+        if (parsed.size() == 1 && parsed.getFirst() instanceof Statement.CatalogQuery query) {
+            // PostgreSQL infers the parameters the client left unspecified: Bind must supply them all.
+            Statement.CatalogQuery declared = query.declaring(parameterTypes);
+            parameterTypes = executor.parameterTypes(declared);
+            parsed = List.of(declared);
+        }
+        statements.put(parse.statementName(), new Prepared(parsed, parameterTypes, parse.sql()));
         out.send(ParseComplete.INSTANCE);
     }
 
@@ -187,6 +196,10 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
         if (!bind.portalName().isEmpty() && portals.containsKey(bind.portalName())) {
             throw new SqlError(SqlState.DUPLICATE_CURSOR, "portal \"" + bind.portalName() + "\" already exists");
+        }
+        if (prepared.single() instanceof Statement.CatalogQuery query) {
+            prepared = new Prepared(List.of(query.bound(bind.parameterFormats(), bind.parameters())),
+                    prepared.parameterTypes(), prepared.sql());
         }
         portals.put(bind.portalName(), new Portal(prepared, bind.resultFormats()));
         out.send(BindComplete.INSTANCE);

@@ -1,5 +1,7 @@
 package io.allas.server.sql;
 
+import java.util.List;
+
 /**
  * A statement allas understands.
  */
@@ -137,14 +139,41 @@ public sealed interface Statement {
     }
 
     /**
-     * The catalog query with which postgres.js (its {@code fetch_types} option, on by default)
-     * discovers array types before its first query. allas returns no arrays, so the answer is
-     * the query's columns with no rows; without an answer the driver fails its first query.
+     * A read-only query of the system catalogs (drivers build their type maps with these), passed
+     * to PostgreSQL on allas's catalog connection and answered with PostgreSQL's result unchanged.
+     * Its command tag is PostgreSQL's.
+     *
+     * @param sql              the query text, as the client sent it
+     * @param parameterTypes   the parameter type OIDs the client declared in Parse (0 = unspecified)
+     * @param parameterFormats the parameters' format codes, as bound (empty until Bind)
+     * @param parameters       the parameter values, as bound (null for NULL; empty until Bind)
      */
-    record ArrayTypesQuery() implements Statement {
+    record CatalogQuery(String sql, List<Integer> parameterTypes, List<Short> parameterFormats,
+                        List<byte[]> parameters) implements Statement {
+
+        public CatalogQuery(String sql) {
+            this(sql, List.of(), List.of(), List.of());
+        }
+
+        public CatalogQuery {
+            parameterTypes = List.copyOf(parameterTypes);
+            parameterFormats = List.copyOf(parameterFormats);
+            parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));
+        }
+
+        /** @return this query with the parameter types a Parse declared */
+        public CatalogQuery declaring(List<Integer> types) {
+            return new CatalogQuery(sql, types, List.of(), List.of());
+        }
+
+        /** @return this query with the values a Bind gave */
+        public CatalogQuery bound(List<Short> formats, List<byte[]> values) {
+            return new CatalogQuery(sql, parameterTypes, formats, values);
+        }
+
         @Override
         public String commandTag() {
-            return "SELECT 0";
+            return "SELECT";
         }
     }
 

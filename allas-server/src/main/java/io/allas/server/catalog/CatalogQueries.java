@@ -33,8 +33,13 @@ public final class CatalogQueries implements AutoCloseable {
 
     /** The most one result may hold: a catalog query is small, a runaway one must not fill the heap. */
     static final int MAX_RESULT_BYTES = 16 * 1024 * 1024;
-    /** The most results kept: distinct parameter values must not grow the cache without end. */
-    private static final int MAX_CACHED = 1000;
+    /** The largest result kept after its execution (a driver's type map is a few KB to a few hundred). */
+    private static final int MAX_KEPT_RESULT_BYTES = 256 * 1024;
+    /**
+     * The most results kept: distinct parameter values must not grow the cache without end. With
+     * the size above, the cache holds 64 MiB at most.
+     */
+    private static final int MAX_CACHED = 256;
 
     /** What a Parse needs: the query's description, by its text and declared parameter types. */
     private record DescribeKey(String sql, List<Integer> parameterTypes) {
@@ -132,7 +137,8 @@ public final class CatalogQueries implements AutoCloseable {
         try {
             T value = onConnection(work);
             mine.complete(value);
-            if (settings.catalogCacheTtl().isZero() || !roomFor(key)) {
+            if (settings.catalogCacheTtl().isZero() || !roomFor(key)
+                    || (value instanceof Execution execution && execution.dataRows().length > MAX_KEPT_RESULT_BYTES)) {
                 cache.remove(key, fresh);
             }
             return value;
@@ -167,6 +173,18 @@ public final class CatalogQueries implements AutoCloseable {
             }
             if (connection != null && connectionGeneration != generation) {
                 closeConnection();
+            }
+            if (connection != null) {
+                try {
+                    return work.run(connection);
+                } catch (CatalogConnection.ServerError e) {
+                    throw new SqlError(e.sqlState(), e.getMessage());
+                } catch (IOException e) {
+                    // A connection that was idle may have been closed by the server meanwhile
+                    // (idle_session_timeout, a restart): once, on a new one.
+                    LOG.log(System.Logger.Level.DEBUG, "catalog connection failed, opening another: {0}", e.getMessage());
+                    closeConnection();
+                }
             }
             if (connection == null) {
                 connectionGeneration = generation;

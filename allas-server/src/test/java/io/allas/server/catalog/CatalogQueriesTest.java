@@ -241,6 +241,23 @@ class CatalogQueriesTest {
         }
     }
 
+    /** Result formats that fit no column count are refused with PostgreSQL's words, and Sync ends the error. */
+    @Test
+    void resultFormatsThatDoNotFitAreRefusedAsPostgresRefusesThem() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            client.send('P', WireClient.body("", "SELECT oid, typname FROM pg_type WHERE oid = 23", (short) 0));
+            client.send('B', WireClient.body("", "", (short) 0, (short) 0, (short) 3, (short) 0, (short) 0, (short) 0));
+            client.send('D', WireClient.body('P', ""));
+            client.send('E', WireClient.body("", 0));
+            client.send('S', new byte[0]);
+            List<WireClient.Message> response = client.readResponse();
+            assertEquals("12EZ", WireClient.types(response));
+            assertEquals("08P01", response.get(2).fields().get('C'));
+            assertEquals("bind message has 3 result formats but query has 2 columns", response.get(2).fields().get('M'));
+            assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT typname FROM pg_type WHERE oid = 23")));
+        }
+    }
+
     @Test
     void postgresErrorsComeBackAndTheSessionGoesOn() throws Exception {
         try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
@@ -305,6 +322,18 @@ class CatalogQueriesTest {
             }
             assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT typname FROM pg_type WHERE oid = 25")),
                     "opened again on demand");
+        }
+    }
+
+    /** A catalog connection that the server ended while it was idle is replaced without the client noticing. */
+    @Test
+    void aCatalogConnectionEndedByTheServerIsReplaced() throws Exception {
+        try (TestRelay replaced = TestRelay.builder().trust("app")
+                .connect(TestPostgres.shared().libpqConnectString() + " application_name=allas_replaced_test").start();
+             WireClient client = WireClient.startup(replaced.port(), "app", "app")) {
+            assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT typname FROM pg_type WHERE oid = 23")));
+            assertEquals(1, TestPostgres.shared().terminateBackends("allas_replaced_test catalog"));
+            assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT typname FROM pg_type WHERE oid = 25")));
         }
     }
 

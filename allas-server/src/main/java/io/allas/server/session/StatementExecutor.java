@@ -141,8 +141,8 @@ final class StatementExecutor {
             case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
             case Statement.CatalogQuery query -> {
                 Execution result = catalog.execute(query, resultFormats);
-                if (describeFirst) {
-                    out.send(result.rowDescription() == null ? NoData.INSTANCE : new UpstreamMessages(result.rowDescription()));
+                if (describeFirst && result.rowDescription() != null) {
+                    out.send(new UpstreamMessages(result.rowDescription()));
                 }
                 out.send(new UpstreamMessages(result.dataRows()));
                 out.send(new CommandComplete(result.commandTag()));

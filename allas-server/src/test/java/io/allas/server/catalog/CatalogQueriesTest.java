@@ -290,6 +290,25 @@ class CatalogQueriesTest {
         }
     }
 
+    /** With no time to live, identical queries share only an execution under way: a change is seen at once. */
+    @Test
+    void withoutATimeToLiveEachQueryAsksPostgres() throws Exception {
+        String sql = "SELECT typname FROM pg_type WHERE typname = 'allas_catalog_ttl'";
+        try (TestRelay uncached = TestRelay.builder().trust("app")
+                .extraSections("  \"upstream\": {\"catalog_cache_ttl_ms\": 0},\n").start();
+             Connection direct = TestPostgres.shared().connect();
+             WireClient client = WireClient.startup(uncached.port(), "app", "app")) {
+            direct.createStatement().execute("DROP TYPE IF EXISTS allas_catalog_ttl");
+            assertEquals("TCZ", WireClient.types(client.roundTrip(sql)));
+            direct.createStatement().execute("CREATE TYPE allas_catalog_ttl AS ENUM ('x')");
+            try {
+                assertEquals("TDCZ", WireClient.types(client.roundTrip(sql)));
+            } finally {
+                direct.createStatement().execute("DROP TYPE allas_catalog_ttl");
+            }
+        }
+    }
+
     private static boolean awaitReconnected() {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.allas.server.config.Upstream;
+import io.allas.server.protocol.SqlState;
 import io.allas.server.relay.UpstreamTarget;
 import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
@@ -147,6 +148,12 @@ public final class CatalogQueries implements AutoCloseable {
             cache.remove(key, fresh);
             mine.completeExceptionally(e);
             throw e;
+        } finally {
+            if (!mine.isDone()) {
+                // An Error: those waiting for this execution must not wait for ever, nor the next ones.
+                cache.remove(key, fresh);
+                mine.completeExceptionally(new SqlError(SqlState.INTERNAL_ERROR, "the catalog query failed inside allas"));
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.allas.server.sql;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -158,7 +160,8 @@ public sealed interface Statement {
         public CatalogQuery {
             parameterTypes = List.copyOf(parameterTypes);
             parameterFormats = List.copyOf(parameterFormats);
-            parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));
+            // SQL NULLs are nulls: List.copyOf would refuse them.
+            parameters = Collections.unmodifiableList(new ArrayList<>(parameters));
         }
 
         /** @return this query with the parameter types a Parse declared */

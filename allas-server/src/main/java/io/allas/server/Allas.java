@@ -82,7 +82,7 @@ public final class Allas implements AutoCloseable {
                 new UpstreamLossTerminatesClients(metrics, registry, catalog));
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
-        SessionServices services = new SessionServices(databases, relay, config.limits(), config.notificationQueue(),
+        SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls, catalog);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
@@ -99,9 +99,10 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * Every client, listening or not, is told when the upstream connection is lost: it may have
-     * missed notifications and must resynchronise. Catalog query results are forgotten on every
-     * connect: the catalog may have changed while the relay was away.
+     * Unless the relay keeps them ({@code upstream.on_loss}), every client, listening or not, is
+     * terminated when the upstream connection is lost: it may have missed notifications and must
+     * resynchronise. Catalog query results are forgotten on every connect: the catalog may have
+     * changed while the relay was away.
      */
     private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry, CatalogQueries catalog)
             implements RelayEvents {
@@ -112,10 +113,22 @@ public final class Allas implements AutoCloseable {
         }
 
         @Override
-        public void upstreamLost(String reason) {
+        public void upstreamLost(String reason, boolean clientsKept) {
             catalog.forgetAll();
-            metrics.upstreamLost(reason);
-            registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+            metrics.upstreamLost(reason, clientsKept);
+            if (!clientsKept) {
+                registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+            }
+        }
+
+        @Override
+        public void outageEnded(long nanos) {
+            metrics.outageEnded(nanos);
+        }
+
+        @Override
+        public void gapReported(String reason, int clients) {
+            metrics.gapReported(reason, clients);
         }
 
         @Override

@@ -143,15 +143,19 @@ final class CatalogConnection implements AutoCloseable {
 
     /**
      * Runs the query with the client's parameters, in the result formats the client asked for.
+     *
+     * @param parameterFormats the parameters' formats, as the client's Bind gave them
+     * @param parameters       the parameters' values, null for NULL
      */
-    Execution execute(Statement.CatalogQuery query, List<Short> resultFormats) throws IOException, ServerError {
+    Execution execute(Statement.CatalogQuery query, List<Short> parameterFormats, List<byte[]> parameters,
+                      List<Short> resultFormats) throws IOException, ServerError {
         PacketBuilder request = new PacketBuilder(256);
         parse(request, query.sql(), query.parameterTypes());
         request.beginMessage(MessageType.Frontend.BIND).writeCString("").writeCString("")
-                .writeInt16(query.parameterFormats().size());
-        query.parameterFormats().forEach(request::writeInt16);
-        request.writeInt16(query.parameters().size());
-        for (byte[] value : query.parameters()) {
+                .writeInt16(parameterFormats.size());
+        parameterFormats.forEach(request::writeInt16);
+        request.writeInt16(parameters.size());
+        for (byte[] value : parameters) {
             if (value == null) {
                 request.writeInt32(-1);
             } else {

@@ -94,15 +94,18 @@ public final class CatalogQueries implements AutoCloseable {
     }
 
     /**
-     * @param resultFormats the result formats the client asked for in Bind
+     * @param parameterFormats the parameters' formats, as the client's Bind gave them
+     * @param parameters       the parameters' values, null for NULL
+     * @param resultFormats    the result formats the client asked for in Bind
      * @return the query's result, as PostgreSQL sent it
      * @throws SqlError PostgreSQL's error, or that the server could not be reached
      */
-    public Execution execute(Statement.CatalogQuery query, List<Short> resultFormats) throws SqlError {
-        List<ByteBuffer> values = new ArrayList<>(query.parameters().size());
-        query.parameters().forEach(value -> values.add(value == null ? null : ByteBuffer.wrap(value)));
-        return cached(new ExecuteKey(query.sql(), query.parameterTypes(), query.parameterFormats(), values,
-                List.copyOf(resultFormats)), connection -> connection.execute(query, resultFormats));
+    public Execution execute(Statement.CatalogQuery query, List<Short> parameterFormats, List<byte[]> parameters,
+                             List<Short> resultFormats) throws SqlError {
+        List<ByteBuffer> values = new ArrayList<>(parameters.size());
+        parameters.forEach(value -> values.add(value == null ? null : ByteBuffer.wrap(value)));
+        return cached(new ExecuteKey(query.sql(), query.parameterTypes(), List.copyOf(parameterFormats), values,
+                List.copyOf(resultFormats)), connection -> connection.execute(query, parameterFormats, parameters, resultFormats));
     }
 
     /**

@@ -44,7 +44,7 @@ class CatalogConnectionTest {
 
     private static String sqlState(String sql) {
         return assertThrows(CatalogConnection.ServerError.class,
-                () -> connection.execute(new Statement.CatalogQuery(sql), List.of())).sqlState();
+                () -> connection.execute(new Statement.CatalogQuery(sql), List.of(), List.of(), List.of())).sqlState();
     }
 
     @Test
@@ -56,7 +56,7 @@ class CatalogConnectionTest {
     @Test
     void unqualifiedNamesFindOnlyPgCatalog() throws Exception {
         assertEquals("42P01", sqlState("SELECT secret FROM tables"), "public.tables is not on the search path");
-        Execution path = connection.execute(new Statement.CatalogQuery("SHOW search_path"), List.of());
+        Execution path = connection.execute(new Statement.CatalogQuery("SHOW search_path"), List.of(), List.of(), List.of());
         assertEquals("pg_catalog", new String(path.dataRows(), 11, path.dataRows().length - 11, StandardCharsets.UTF_8));
     }
 

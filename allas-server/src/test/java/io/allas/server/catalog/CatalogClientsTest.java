@@ -51,7 +51,8 @@ class CatalogClientsTest {
             throw new AssertionError(script + " did not finish");
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), script + ":\n" + output);
+        assertEquals(0, process.exitValue(), script + " (needs /usr/bin/python3 with asyncpg and psycopg2, as"
+                + " ClientLibrariesTest: apt-get install python3-asyncpg python3-psycopg2):\n" + output);
         return output;
     }
 

@@ -3,20 +3,19 @@ package io.allas.server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
-import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
-import io.allas.server.config.ConnectionString;
 import io.allas.server.network.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.relay.RelayEvents;
-import io.allas.server.relay.RelayService;
-import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.relay.UpstreamRelay;
+import io.allas.server.relay.UpstreamRelays;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.Termination;
@@ -34,22 +33,18 @@ public final class Allas implements AutoCloseable {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(3);
 
     private final AllasServer server;
-    private final RelayService relay;
+    private final UpstreamRelays upstreams;
     private final AllasMetrics metrics;
     private final SessionRegistry registry;
     private final ScheduledExecutorService timers;
-    private final UpstreamTarget upstream;
-    private final CatalogQueries catalog;
 
-    private Allas(AllasServer server, RelayService relay, AllasMetrics metrics, SessionRegistry registry,
-                  ScheduledExecutorService timers, UpstreamTarget upstream, CatalogQueries catalog) {
+    private Allas(AllasServer server, UpstreamRelays upstreams, AllasMetrics metrics, SessionRegistry registry,
+                  ScheduledExecutorService timers) {
         this.server = server;
-        this.relay = relay;
+        this.upstreams = upstreams;
         this.metrics = metrics;
         this.registry = registry;
         this.timers = timers;
-        this.upstream = upstream;
-        this.catalog = catalog;
     }
 
     /**
@@ -68,7 +63,6 @@ public final class Allas implements AutoCloseable {
         AuthPlugins plugins = AuthPlugins.load(pluginDirectory);
         LOG.log(System.Logger.Level.DEBUG, "authentication methods: {0}", plugins.describe());
         DatabaseAuthenticators databases = DatabaseAuthenticators.configure(config.databases(), plugins);
-        UpstreamTarget upstream = UpstreamTarget.from(ConnectionString.parse(config.connect()));
         Optional<ServerTlsContext> tls = config.tls().isEmpty()
                 ? Optional.empty() : Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
@@ -77,21 +71,27 @@ public final class Allas implements AutoCloseable {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
-        CatalogQueries catalog = new CatalogQueries(upstream, config.upstream(), timers);
-        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
-                new UpstreamLossTerminatesClients(metrics, registry, catalog));
-        metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
+        UpstreamRelays upstreams;
+        try {
+            upstreams = UpstreamRelays.configure(config.databases(), config.upstream(), config.startupParameters(),
+                    timers, (upstream, served) -> new UpstreamLossTerminatesClients(upstream, served,
+                            metrics.upstream(upstream), registry));
+        } catch (ConfigException | RuntimeException e) {
+            timers.shutdownNow();
+            metrics.unregister();
+            throw e;
+        }
+        metrics.register(upstreams, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
-        SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
-                metrics, registry, timers, tls, catalog);
+        SessionServices services = new SessionServices(databases, upstreams, config.upstream(), config.limits(),
+                config.notificationQueue(), metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
-                    relay::isConnected);
-            relay.start();
-            return new Allas(server, relay, metrics, registry, timers, upstream, catalog);
+                    upstreams::down);
+            upstreams.start();
+            return new Allas(server, upstreams, metrics, registry, timers);
         } catch (ConfigException | RuntimeException e) {
-            relay.close();
-            catalog.close();
+            upstreams.close();
             timers.shutdownNow();
             metrics.unregister();
             throw e;
@@ -99,31 +99,32 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * Unless the relay keeps them ({@code upstream.on_loss}), every client, listening or not, is
-     * terminated when the upstream connection is lost: it may have missed notifications and must
-     * resynchronise. Catalog query results are forgotten on every connect: the catalog may have
-     * changed while the relay was away.
+     * Unless the relay keeps them ({@code upstream.on_loss}), every client of the databases an
+     * upstream serves, listening or not, is terminated when its connection is lost: it may have
+     * missed notifications and must resynchronise. The clients of other upstreams are untouched.
+     *
+     * @param upstream  the upstream's name
+     * @param databases the client databases it serves
+     * @param metrics   its series
      */
-    private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry, CatalogQueries catalog)
-            implements RelayEvents {
+    private record UpstreamLossTerminatesClients(String upstream, Set<String> databases, RelayEvents metrics,
+                                                 SessionRegistry registry) implements RelayEvents {
         @Override
         public void upstreamConnected(String target, int backendPid) {
-            catalog.forgetAll();
             metrics.upstreamConnected(target, backendPid);
         }
 
         @Override
         public void upstreamLost(String reason, boolean clientsKept) {
-            catalog.forgetAll();
             metrics.upstreamLost(reason, clientsKept);
-            int clients = registry.size();
             if (clientsKept) {
-                LOG.log(System.Logger.Level.INFO, "{0} clients kept through the loss of the upstream connection;"
-                        + " those that listen are told of the gap once allas listens again", String.valueOf(clients));
+                LOG.log(System.Logger.Level.INFO, "{0} clients kept through the loss of the upstream connection to {1};"
+                                + " those that listen are told of the gap once allas listens again",
+                        String.valueOf(registry.clientsOf(databases)), upstream);
             } else {
-                registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
-                LOG.log(System.Logger.Level.INFO, "{0} clients terminated with 57A02: the upstream connection was lost",
-                        String.valueOf(clients));
+                int clients = registry.terminateClientsOf(databases, Termination.SERVER_CONNECTION_LOST);
+                LOG.log(System.Logger.Level.INFO, "{0} clients terminated with 57A02: the upstream connection to {1} was lost",
+                        String.valueOf(clients), upstream);
             }
         }
 
@@ -164,20 +165,19 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * @return the upstream server, as logs may show it (no password)
+     * @return the upstream servers, as logs may show them (no password)
      */
-    public String upstream() {
-        return upstream.toString();
+    public String upstreams() {
+        return String.join("; ", upstreams.all().stream().map(UpstreamRelay::target).toList());
     }
 
     /**
-     * @return whether allas serves clients now: its upstream connection is up (what the readiness
-     *         check reports)
+     * @return whether allas serves clients now: every upstream connection is up (what the
+     *         readiness check reports)
      */
     public boolean isReady() {
-        return relay.isConnected();
+        return upstreams.down().isEmpty();
     }
-
     /**
      * @return the port clients connect to; -1 on a UNIX-domain socket
      */
@@ -205,8 +205,7 @@ public final class Allas implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server.stop();
-        relay.close();
-        catalog.close();
+        upstreams.close();
         timers.shutdownNow();
         metrics.unregister();
     }

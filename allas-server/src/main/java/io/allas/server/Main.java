@@ -47,7 +47,7 @@ public final class Main {
                     config.prometheus()
                             .map(p -> ", metrics on http://" + ListenerDescription.of(p, allas.httpPort()) + "/metrics")
                             .orElse(""),
-                    allas.upstream());
+                    allas.upstreams());
             awaitStopSignal();
             LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
             allas.close();

@@ -183,6 +183,15 @@ public final class TestRelay implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param json a whole {@code databases} entry, for the keys the other methods do not write
+         *             ({@code connect}, {@code channels}, {@code channel_prefix} ...)
+         */
+        public Builder databaseJson(String json) {
+            databases.add(json);
+            return this;
+        }
+
         public Builder startupParameter(String name, String value) {
             startupParameters.put(name, value);
             return this;

@@ -101,7 +101,7 @@ public final class ConfigLoader {
         Optional<ConfigSection> startupParameters = root.find(AllasConfig.STARTUP_PARAMETERS);
         Map<String, String> parameters = startupParameters.isPresent() ? startupParameters.get().texts() : Map.of();
         Optional<ListenAddress.Tcp> prometheus = prometheus(root);
-        List<DatabaseConfig> databases = DatabaseConfig.readAll(root);
+        List<DatabaseConfig> databases = DatabaseConfig.readAll(root, connect);
         Optional<Path> pluginDirectory = root.find(AllasConfig.PLUGIN_DIRECTORY).map(configDirectory::resolve);
         NotificationQueue queue = NotificationQueue.read(root);
         Upstream upstream = Upstream.read(root);

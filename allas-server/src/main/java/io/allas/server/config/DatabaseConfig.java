@@ -1,5 +1,6 @@
 package io.allas.server.config;
 
+import static io.allas.server.config.Fallback.absent;
 import static io.allas.server.config.Fallback.required;
 import static io.allas.server.config.ValueType.text;
 
@@ -16,8 +17,9 @@ import io.allas.auth.spi.AuthConfig;
  * @param name       the database name clients connect to
  * @param authMethod the {@code auth.method}
  * @param auth       the whole {@code auth} object, for the method's plugin to validate
+ * @param connect    the upstream connection string of this database: its own {@code connect}, else the top-level one
  */
-public record DatabaseConfig(String name, String authMethod, AuthConfig auth) {
+public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect) {
 
     static final Structure DATABASES = new Structure("databases", Structure.Shape.LIST, required(),
             "the databases clients may connect to; names unique, at least one");
@@ -28,13 +30,18 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth) {
     static final Option<String> AUTH_METHOD = new Option<>("databases[i].auth.method", text(), required(),
             "the authentication method: trust, md5, scram-sha-256, or a plugin's");
 
-    static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD);
+    static final Option<String> CONNECT = new Option<>("databases[i].connect", text(),
+            absent("the top-level `connect`"),
+            "libpq connection string for this database's upstream server; databases with the same server, database and user share one upstream connection");
+
+    static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD, CONNECT);
 
     /**
-     * @param root the root section
+     * @param root           the root section
+     * @param defaultConnect the top-level {@code connect}, for the databases that name no upstream of their own
      * @return the databases, at least one, names unique
      */
-    static List<DatabaseConfig> readAll(ConfigSection root) throws ConfigException {
+    static List<DatabaseConfig> readAll(ConfigSection root, String defaultConnect) throws ConfigException {
         List<ConfigSection> entries = root.elements(DATABASES).orElseThrow(() -> new ConfigException(
                 "section \"databases\" is missing: at least one database must be configured"));
         if (entries.isEmpty()) {
@@ -49,7 +56,8 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth) {
             }
             ConfigSection auth = entry.get(AUTH);
             String method = auth.get(AUTH_METHOD);
-            databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name)));
+            databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name),
+                    entry.find(CONNECT).orElse(defaultConnect)));
         }
         return List.copyOf(databases);
     }

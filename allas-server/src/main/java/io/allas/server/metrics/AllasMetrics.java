@@ -21,6 +21,8 @@ import io.allas.server.protocol.SqlState;
 import io.allas.server.relay.Gap;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
+import io.allas.server.relay.UpstreamRelay;
+import io.allas.server.relay.UpstreamRelays;
 import io.allas.server.session.SessionEvents;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.tls.ServerTlsContext;
@@ -30,7 +32,7 @@ import io.allas.server.tls.ServerTlsContext;
  * working. Registered in Helidon's global registry when the server starts and removed when it
  * stops, so that each server instance reports its own values.
  */
-public final class AllasMetrics implements SessionEvents, RelayEvents {
+public final class AllasMetrics implements SessionEvents {
 
     /** Histogram buckets from 100 µs to 10 s: relay latencies live in the lower half. */
     private static final Duration[] BUCKETS = {
@@ -65,38 +67,37 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final List<Meter> registered = new ArrayList<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
-    private final AtomicInteger upstreamConnected = new AtomicInteger();
     private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;
-    private volatile boolean connectedBefore;
-    private Counter notificationsReceived;
     private Counter notificationsDispatched;
-    private Counter listensExecuted;
-    private Counter unlistensExecuted;
     private Counter slowClientsTerminated;
-    private Counter upstreamReconnects;
     private Timer deliveryLatency;
     private Timer listenRoundTrip;
-    private Timer upstreamOutage;
 
     /**
      * Registers the meters.
      *
-     * @param relay the relay whose state the gauges read
+     * @param upstreams the upstreams whose state the gauges read
+     * @param sessions  the sessions whose state the gauges read
+     * @param databases the configured databases
      */
-    public void register(RelayService relay, SessionRegistry sessions, Collection<String> databases) {
+    public void register(UpstreamRelays upstreams, SessionRegistry sessions, Collection<String> databases) {
         gauge("allas_client_connections", "Client connections currently open", clientConnections::get);
         gauge("allas_start_time", "When allas started, in seconds since the Unix epoch", () -> startTimeSeconds);
-        gauge("allas_upstream_connected", "1 while the upstream connection is up, else 0", upstreamConnected::get);
         gauge("allas_clients_waiting", "Authenticated clients waiting for the upstream connection",
                 clientsWaiting::get);
-        gauge("allas_active_channels", "Channels the upstream connection listens on", relay::activeChannels);
-        notificationsReceived = counter("allas_notifications_received", "Notifications received from upstream");
+        for (UpstreamRelay upstream : upstreams.all()) {
+            List<Tag> tags = List.of(Metrics.tag("upstream", upstream.name()));
+            RelayService relay = upstream.relay();
+            registered.add(registry.getOrCreate(Gauge.builder("allas_upstream_connected",
+                            () -> relay.isConnected() ? 1.0 : 0.0)
+                    .description("1 while the upstream connection is up, else 0, by upstream").tags(tags)));
+            registered.add(registry.getOrCreate(Gauge.builder("allas_active_channels",
+                            () -> (double) relay.activeChannels())
+                    .description("Channels the upstream connection listens on, by upstream").tags(tags)));
+        }
         notificationsDispatched = counter("allas_notifications_dispatched", "Notifications handed to clients");
-        listensExecuted = counter("allas_listens_executed", "LISTEN statements executed upstream");
-        unlistensExecuted = counter("allas_unlistens_executed", "UNLISTEN statements executed upstream");
         slowClientsTerminated = counter("allas_slow_clients_terminated", "Clients terminated for not keeping up");
-        upstreamReconnects = counter("allas_upstream_reconnects", "Upstream connections made after the first");
         gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
                 sessions::fullestQueueRatio);
         for (String database : databases) {
@@ -109,8 +110,6 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
                 "From receipt from upstream to the write to the client (the oldest notification of each write)", BUCKETS);
         listenRoundTrip = timer("allas_listen_roundtrip",
                 "Round trips of LISTEN / UNLISTEN statements to the upstream server", BUCKETS);
-        upstreamOutage = timer("allas_upstream_outage",
-                "From the loss of the upstream connection to the next one", OUTAGE_BUCKETS);
         // Counters of rare events, at 0 for every label value they can take: a series that appears
         // only with its first event is invisible to dashboards and to alerts on its rate until then.
         for (String protocol : ServerTlsContext.protocols()) {
@@ -267,22 +266,28 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         slowClientsTerminated.increment();
     }
 
-    @Override
-    public void upstreamConnected(String target, int backendPid) {
-        if (upstreamConnected.getAndSet(1) == 0 && connectedBefore) {
-            upstreamReconnects.increment();
-        }
-        connectedBefore = true;
+    /**
+     * @param upstream the upstream's name, the {@code upstream} label of its series
+     * @return the events of that upstream, counted under its name
+     */
+    public RelayEvents upstream(String upstream) {
+        return new UpstreamMetrics(this, upstream);
     }
 
-    @Override
-    public void upstreamLost(String reason, boolean clientsKept) {
-        upstreamConnected.set(0);
+    /** Registers a counter of one upstream. */
+    Counter upstreamCounter(String name, String description, String upstream) {
+        Counter counter = registry.getOrCreate(Counter.builder(name).description(description)
+                .tags(List.of(Metrics.tag("upstream", upstream))));
+        registered.add(counter);
+        return counter;
     }
 
-    @Override
-    public void outageEnded(long nanos) {
-        upstreamOutage.record(Duration.ofNanos(nanos));
+    /** Registers a timer of one upstream. */
+    Timer upstreamTimer(String name, String description, String upstream) {
+        Timer timer = registry.getOrCreate(Timer.builder(name).description(description).buckets(OUTAGE_BUCKETS)
+                .tags(List.of(Metrics.tag("upstream", upstream))));
+        registered.add(timer);
+        return timer;
     }
 
     @Override
@@ -290,28 +295,11 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         gapNotices(reason).increment(clients);
     }
 
-    @Override
-    public void notificationsReceived(int count) {
-        notificationsReceived.increment(count);
-    }
-
-    @Override
-    public void notificationsDispatched(long count) {
+    void notificationsDispatched(long count) {
         notificationsDispatched.increment(count);
     }
 
-    @Override
-    public void listensExecuted(int count) {
-        listensExecuted.increment(count);
-    }
-
-    @Override
-    public void unlistensExecuted(int count) {
-        unlistensExecuted.increment(count);
-    }
-
-    @Override
-    public void listenRoundTrip(long nanos) {
+    void listenRoundTrip(long nanos) {
         listenRoundTrip.record(Duration.ofNanos(nanos));
     }
 

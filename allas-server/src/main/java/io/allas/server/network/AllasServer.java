@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-import java.util.function.BooleanSupplier;
+import java.util.List;
+import java.util.function.Supplier;
 
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.health.HealthCheckResponse;
@@ -49,11 +50,12 @@ public final class AllasServer {
      * @param listen     where clients connect
      * @param prometheus where the HTTP endpoint listens, or null for none
      * @param services   what sessions share
+     * @param upstreamsDown the upstreams down now, by name, for the readiness check
      * @return the running server
      * @throws ConfigException when a listen address cannot be used
      */
     public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services,
-                                    BooleanSupplier upstreamConnected) throws ConfigException {
+                                    Supplier<List<String>> upstreamsDown) throws ConfigException {
         PostgresConnectionSelector selector = new PostgresConnectionSelector(
                 connection -> new ClientSession(connection, services)::run);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
@@ -69,11 +71,16 @@ public final class AllasServer {
                             .addObserver(MetricsObserver.create())
                             .addObserver(HealthObserver.builder()
                                     .details(true)
-                                    // Not ready while the upstream is down: allas would refuse clients with 57A01.
-                                    .addCheck(() -> HealthCheckResponse.builder()
-                                            .status(upstreamConnected.getAsBoolean())
-                                            .detail("upstream", upstreamConnected.getAsBoolean() ? "connected" : "down")
-                                            .build(), HealthCheckType.READINESS, "upstream")
+                                    // Not ready while an upstream is down: allas would refuse its clients with 57A01.
+                                    .addCheck(() -> {
+                                        List<String> down = upstreamsDown.get();
+                                        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                                                .status(down.isEmpty())
+                                                .detail("upstream", down.isEmpty() ? "connected" : "down");
+                                        // Which of several: an operator looks at that one.
+                                        down.forEach(name -> response.detail(name, "down"));
+                                        return response.build();
+                                    }, HealthCheckType.READINESS, "upstream")
                                     .build())
                             .build())
                     .putSocket(POSTGRES_LISTENER, postgresSocket(listen, selector));

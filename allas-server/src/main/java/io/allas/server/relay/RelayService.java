@@ -22,7 +22,7 @@ import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.sql.Identifiers;
 
 /**
- * Owns the single upstream connection: connects and reconnects with backoff, executes the
+ * Owns the connection to one upstream database: connects and reconnects with backoff, executes the
  * LISTEN / UNLISTEN statements that the clients' subscriptions call for (batched: many clients'
  * requests share one round trip), pings a silent connection, and fans every notification out
  * to the channel's listeners. All upstream work happens on one thread of its own.
@@ -60,19 +60,20 @@ public final class RelayService implements Relay, AutoCloseable {
     private Outage outage;
 
     /**
+     * @param name               the upstream's name, for its thread
      * @param target             the upstream server
      * @param settings           how the connection is watched
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
      * @param events             hears of upstream events
      */
-    public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
+    public RelayService(String name, UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
                         RelayEvents events) {
         this.target = target;
         this.settings = settings;
         this.parameterOverrides = Map.copyOf(parameterOverrides);
         this.events = events;
         this.parameterStatus = this.parameterOverrides;
-        this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("allas-relay " + name).daemon(true).unstarted(this::run);
     }
 
     /**

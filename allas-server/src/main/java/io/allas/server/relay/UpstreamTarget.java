@@ -108,6 +108,22 @@ public record UpstreamTarget(String url, Properties properties, String display) 
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * @return what makes two targets one upstream: the same servers, database and user. Two
+     *         databases whose {@code connect} differ only in a password, a timeout or TLS options
+     *         share one upstream connection.
+     */
+    public String identity() {
+        return properties.getProperty("user") + "@" + url;
+    }
+
+    /**
+     * @return the upstream's name in metrics and health: its hosts, ports and database, nothing secret
+     */
+    public String name() {
+        return url.substring("jdbc:postgresql://".length());
+    }
+
     @Override
     public String toString() {
         return display;

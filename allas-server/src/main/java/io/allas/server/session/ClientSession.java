@@ -22,6 +22,7 @@ import io.allas.server.protocol.backend.BackendKeyData;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 import io.allas.server.protocol.frontend.StartupRequest;
+import io.allas.server.relay.UpstreamRelay;
 
 /**
  * One client from its first byte to its last: startup, authentication, then queries. Runs on
@@ -38,6 +39,8 @@ public final class ClientSession {
     private final SessionServices services;
     private final ClientStateMachine states = new ClientStateMachine();
     private SessionParameters parameters;
+    /** The upstream of the client's database; set once it is known. */
+    private UpstreamRelay upstream;
     /** What BackendKeyData told the client, and pg_backend_pid() answers. */
     private int backendPid;
     private volatile String database;
@@ -180,7 +183,8 @@ public final class ClientSession {
             reject(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
             return false;
         }
-        if (!services.relay().isConnected() && services.upstream().connectWait().isZero()) {
+        upstream = services.upstreams().of(databaseName);
+        if (!upstream.relay().isConnected() && services.upstream().connectWait().isZero()) {
             reject(SqlState.NO_SERVER_CONNECTION, "no server connection available");
             return false;
         }
@@ -208,7 +212,7 @@ public final class ClientSession {
         }
         connection.writer().send(Authentication.OK);
         // As PostgreSQL does, report the client's own application_name back to it.
-        parameters = new SessionParameters(services.relay().parameterStatus(), services.relay().serverSettings(),
+        parameters = new SessionParameters(upstream.relay().parameterStatus(), upstream.relay().serverSettings(),
                 user, databaseName, startup.parameters());
         for (Map.Entry<String, String> parameter : parameters.reported().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
@@ -227,15 +231,15 @@ public final class ClientSession {
      * @return false when the session is over: the wait ran out, or the session was terminated
      */
     private boolean awaitUpstream() {
-        CompletableFuture<Void> upstream = services.relay().whenConnected();
-        if (upstream.isDone() && !upstream.isCompletedExceptionally()) {
+        CompletableFuture<Void> connected = upstream.relay().whenConnected();
+        if (connected.isDone() && !connected.isCompletedExceptionally()) {
             return true;
         }
         services.events().upstreamWaitStarted();
         try {
             // Terminated while waiting (shutdown, startup timeout): the FATAL has gone out once this completes.
             CompletableFuture<Void> terminated = connection.terminated();
-            CompletableFuture.anyOf(upstream, terminated).get(services.upstream().connectWait().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.anyOf(connected, terminated).get(services.upstream().connectWait().toMillis(), TimeUnit.MILLISECONDS);
             return !terminated.isDone();
         } catch (TimeoutException e) {
             reject(SqlState.NO_SERVER_CONNECTION, "no server connection available",
@@ -271,14 +275,14 @@ public final class ClientSession {
         states.deliverTo(outbox);
         this.outbox = outbox;
         String gapChannel = services.upstream().gapChannel();
-        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient(),
+        SessionChannels channels = new SessionChannels(upstream.relay(), outbox, services.limits().maxChannelsPerClient(),
                 gapChannel);
         outbox.filterBy(channels::isListening);
         outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,
-                    refusals, services.catalog());
+                    refusals, upstream.catalog());
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

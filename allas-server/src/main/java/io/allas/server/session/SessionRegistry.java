@@ -113,16 +113,41 @@ public final class SessionRegistry {
      */
     public void terminateAll(Termination reason) {
         closing = true;
-        terminateEvery(reason);
-    }
-
-    /**
-     * Ends every session now alive with a FATAL error, as when the upstream connection is lost;
-     * new sessions are still accepted.
-     */
-    public void terminateEvery(Termination reason) {
         for (ClientSession session : sessions) {
             session.terminate(reason);
         }
+    }
+
+    /**
+     * Ends every session of these databases with a FATAL error, as when their upstream
+     * connection is lost; new sessions are still accepted. Sessions still authenticating have
+     * no database yet: they wait for their upstream once authenticated.
+     *
+     * @return how many sessions were told
+     */
+    public int terminateClientsOf(Set<String> databases, Termination reason) {
+        int told = 0;
+        for (ClientSession session : sessions) {
+            String database = session.database();
+            if (database != null && databases.contains(database)) {
+                session.terminate(reason);
+                told++;
+            }
+        }
+        return told;
+    }
+
+    /**
+     * @return authenticated clients of these databases
+     */
+    public int clientsOf(Set<String> databases) {
+        int count = 0;
+        for (ClientSession session : sessions) {
+            String database = session.database();
+            if (database != null && databases.contains(database)) {
+                count++;
+            }
+        }
+        return count;
     }
 }

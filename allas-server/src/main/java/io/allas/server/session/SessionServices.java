@@ -4,18 +4,18 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.DatabaseAuthenticators;
-import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.config.Limits;
 import io.allas.server.config.Upstream;
 import io.allas.server.config.NotificationQueue;
-import io.allas.server.relay.Relay;
+import io.allas.server.relay.UpstreamRelays;
 import io.allas.server.tls.ServerTlsContext;
 
 /**
  * What every client session shares.
  *
  * @param databases          the databases and their authentication
- * @param relay              the upstream relay: channels, notifications, ParameterStatus values
+ * @param upstreams          the upstream of each database: its relay (channels, notifications, ParameterStatus
+ *                           values) and its catalog queries
  * @param upstream           how long an authenticated client waits for the upstream connection, the gap channel
  * @param limits             bounds on client input
  * @param notificationQueue  when a client counts as unable to keep up
@@ -23,16 +23,14 @@ import io.allas.server.tls.ServerTlsContext;
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
- * @param catalog            runs the catalog queries clients send on the catalog connection
  */
 public record SessionServices(DatabaseAuthenticators databases,
-                              Relay relay,
+                              UpstreamRelays upstreams,
                               Upstream upstream,
                               Limits limits,
                               NotificationQueue notificationQueue,
                               SessionEvents events,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
-                              Optional<ServerTlsContext> tls,
-                              CatalogQueries catalog) {
+                              Optional<ServerTlsContext> tls) {
 }

@@ -184,6 +184,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void eachDatabaseHasItsOwnConnectOrTheTopLevelOneAndTheEnvironmentSetsIt() throws Exception {
+        String json = """
+                {
+                    "connect": "host=db1 dbname=shared",
+                    "databases": [
+                        {"name": "a", "auth": {"method": "trust"}},
+                        {"name": "b", "auth": {"method": "trust"}, "connect": "host=db2 dbname=billing"}
+                    ]
+                }
+                """;
+        AllasConfig config = load(json, Map.of());
+        assertEquals(List.of("host=db1 dbname=shared", "host=db2 dbname=billing"),
+                config.databases().stream().map(DatabaseConfig::connect).toList());
+        config = load(json, Map.of("ALLAS_DATABASES_0_CONNECT", "host=db3 dbname=orders"));
+        assertEquals(List.of("host=db3 dbname=orders", "host=db2 dbname=billing"),
+                config.databases().stream().map(DatabaseConfig::connect).toList());
+    }
+
+    @Test
     void environmentOverridesAreValidatedLikeTheFileAndTheErrorNamesTheVariable() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
                 Map.of("ALLAS_LISTEN_PORT", "abc")));

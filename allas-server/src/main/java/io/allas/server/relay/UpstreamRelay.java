@@ -1,0 +1,139 @@
+package io.allas.server.relay;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.allas.server.catalog.CatalogQueries;
+import io.allas.server.config.Upstream;
+
+/**
+ * Everything allas holds for one upstream database: the relay (its connection, reconnects,
+ * pings, channels, settings and health) and the catalog connection beside it. Clients of the
+ * databases it serves reach the upstream through this object only, so nothing of one upstream
+ * reaches the clients of another.
+ */
+public final class UpstreamRelay implements AutoCloseable {
+
+    private final String name;
+    private final UpstreamTarget target;
+    private final Set<String> databases;
+    private final RelayService relay;
+    private final CatalogQueries catalog;
+
+    /**
+     * @param name              the upstream's name in metrics, health and logs
+     * @param databases         the client databases it serves
+     * @param target            the upstream server
+     * @param settings          how the connection is watched and catalog queries run
+     * @param parameterOverrides {@code startup_parameters}
+     * @param timers            runs the catalog connection's idle check
+     * @param events            hears of this upstream's events
+     */
+    UpstreamRelay(String name, Set<String> databases, UpstreamTarget target, Upstream settings,
+                  Map<String, String> parameterOverrides, ScheduledExecutorService timers, RelayEvents events) {
+        this.name = name;
+        this.target = target;
+        this.databases = Set.copyOf(databases);
+        this.catalog = new CatalogQueries(target, settings, timers);
+        this.relay = new RelayService(name, target, settings, parameterOverrides, new CatalogForgetting(catalog, events));
+    }
+
+    /**
+     * @return the upstream's name: hosts, ports and database, nothing secret
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * @return the client databases this upstream serves
+     */
+    public Set<String> databases() {
+        return databases;
+    }
+
+    /**
+     * @return the relay: subscriptions, notifications, ParameterStatus values, health
+     */
+    public RelayService relay() {
+        return relay;
+    }
+
+    /**
+     * @return runs the catalog queries of this upstream's clients
+     */
+    public CatalogQueries catalog() {
+        return catalog;
+    }
+
+    /**
+     * @return the upstream's connection string as logs may show it, without its password
+     */
+    public String target() {
+        return target.toString();
+    }
+
+    void start() {
+        relay.start();
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+        catalog.close();
+    }
+
+    /**
+     * Catalog query results are forgotten whenever the relay (re)connects or loses its
+     * connection: the catalog may have changed while the relay was away.
+     */
+    private record CatalogForgetting(CatalogQueries catalog, RelayEvents events) implements RelayEvents {
+        @Override
+        public void upstreamConnected(String target, int backendPid) {
+            catalog.forgetAll();
+            events.upstreamConnected(target, backendPid);
+        }
+
+        @Override
+        public void upstreamLost(String reason, boolean clientsKept) {
+            catalog.forgetAll();
+            events.upstreamLost(reason, clientsKept);
+        }
+
+        @Override
+        public void outageEnded(long nanos) {
+            events.outageEnded(nanos);
+        }
+
+        @Override
+        public void gapReported(String reason, int clients) {
+            events.gapReported(reason, clients);
+        }
+
+        @Override
+        public void notificationsReceived(int count) {
+            events.notificationsReceived(count);
+        }
+
+        @Override
+        public void notificationsDispatched(long count) {
+            events.notificationsDispatched(count);
+        }
+
+        @Override
+        public void listensExecuted(int count) {
+            events.listensExecuted(count);
+        }
+
+        @Override
+        public void unlistensExecuted(int count) {
+            events.unlistensExecuted(count);
+        }
+
+        @Override
+        public void listenRoundTrip(long nanos) {
+            events.listenRoundTrip(nanos);
+        }
+    }
+}

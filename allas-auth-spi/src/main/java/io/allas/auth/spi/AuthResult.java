@@ -1,6 +1,7 @@
 package io.allas.auth.spi;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The outcome of an authentication exchange.
@@ -12,6 +13,17 @@ public sealed interface AuthResult {
      */
     static AuthResult success() {
         return Success.INSTANCE;
+    }
+
+    /**
+     * Success for a client that may use only some channels: the narrower of these and the
+     * database's own {@code channels} applies to it.
+     *
+     * @param channels the channels this client may LISTEN on and NOTIFY
+     * @return success, with the client's channel permissions
+     */
+    static AuthResult success(ChannelPermissions channels) {
+        return new Success(Objects.requireNonNull(channels, "channels"));
     }
 
     /**
@@ -41,14 +53,24 @@ public sealed interface AuthResult {
      * Authentication succeeded.
      */
     final class Success implements AuthResult {
-        private static final Success INSTANCE = new Success();
+        private static final Success INSTANCE = new Success(null);
 
-        private Success() {
+        private final ChannelPermissions channels;
+
+        private Success(ChannelPermissions channels) {
+            this.channels = channels;
+        }
+
+        /**
+         * @return the channels the plugin granted this client; empty when it restricts none
+         */
+        public Optional<ChannelPermissions> channels() {
+            return Optional.ofNullable(channels);
         }
 
         @Override
         public String toString() {
-            return "Success";
+            return channels == null ? "Success" : "Success" + channels;
         }
     }
 

@@ -22,8 +22,9 @@ public final class DatabaseAuthenticators {
      * @param name   its name
      * @param method the method name, for logs and metrics
      * @param auth   the method, configured for it
+     * @param channels which channels its clients may use
      */
-    public record Database(String name, String method, AuthMethod auth) {
+    public record Database(String name, String method, AuthMethod auth, DatabaseConfig.ChannelRules channels) {
     }
 
     private final Map<String, Database> databases;
@@ -53,7 +54,8 @@ public final class DatabaseAuthenticators {
                         + config.auth().path() + "\" (available: " + String.join(", ", plugins.methods()) + ")");
             }
             try {
-                databases.put(config.name(), new Database(config.name(), config.authMethod(), provider.configure(config.auth())));
+                databases.put(config.name(), new Database(config.name(), config.authMethod(), provider.configure(config.auth()),
+                        config.channels()));
                 failureReasons.put(config.authMethod(), Set.copyOf(provider.failureReasons()));
             } catch (AuthConfigException e) {
                 throw new ConfigException(e.getMessage(), e);

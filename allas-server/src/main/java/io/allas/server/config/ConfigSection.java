@@ -172,8 +172,19 @@ final class ConfigSection {
         return node.asString().orElse("");
     }
 
+    @SuppressWarnings("unchecked")
     private <T> T parse(Option<T> option, Config value) throws ConfigException {
         String optionPath = pathOf(option.key());
+        if (option.type() instanceof ValueType.TextList list && value.type() == Config.Type.LIST) {
+            List<String> elements = new ArrayList<>();
+            for (Config element : children(value)) {
+                if (element.type() != Config.Type.VALUE) {
+                    throw invalid(optionPath, "input must be an array of text strings");
+                }
+                elements.add(element.asString().orElse(""));
+            }
+            return (T) list.of(elements);
+        }
         try {
             return option.type().parse(text(value, optionPath));
         } catch (InvalidValueException e) {

@@ -3,10 +3,12 @@ package io.allas.server.config;
 import static io.allas.server.config.Fallback.absent;
 import static io.allas.server.config.Fallback.required;
 import static io.allas.server.config.ValueType.text;
+import static io.allas.server.config.ValueType.textList;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import io.allas.auth.spi.AuthConfig;
@@ -18,8 +20,18 @@ import io.allas.auth.spi.AuthConfig;
  * @param authMethod the {@code auth.method}
  * @param auth       the whole {@code auth} object, for the method's plugin to validate
  * @param connect    the upstream connection string of this database: its own {@code connect}, else the top-level one
+ * @param channels   which channels its clients may use
  */
-public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect) {
+public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect, ChannelRules channels) {
+
+    /**
+     * What the clients of a database may do with channels.
+     *
+     * @param listenPatterns the patterns of the channels they may LISTEN on; empty: every channel
+     * @param notifyPatterns the patterns of the channels they may NOTIFY; empty: every channel
+     */
+    public record ChannelRules(Optional<List<String>> listenPatterns, Optional<List<String>> notifyPatterns) {
+    }
 
     static final Structure DATABASES = new Structure("databases", Structure.Shape.LIST, required(),
             "the databases clients may connect to; names unique, at least one");
@@ -34,7 +46,17 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
             absent("the top-level `connect`"),
             "libpq connection string for this database's upstream server; databases with the same server, database and user share one upstream connection");
 
-    static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD, CONNECT);
+    static final Structure CHANNELS = new Structure("databases[i].channels", Structure.Shape.SECTION,
+            absent("every channel"), "the channels this database's clients may use");
+    static final Option<List<String>> CHANNELS_LISTEN = new Option<>("databases[i].channels.listen", textList(),
+            absent("every channel"),
+            "patterns (`*` for any run of characters) of the channels its clients may LISTEN on, matched against the name as PostgreSQL names it; others get 42501");
+    static final Option<List<String>> CHANNELS_NOTIFY = new Option<>("databases[i].channels.notify", textList(),
+            absent("every channel"),
+            "patterns of the channels its clients may NOTIFY, as `listen`");
+
+    static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD, CONNECT, CHANNELS,
+            CHANNELS_LISTEN, CHANNELS_NOTIFY);
 
     /**
      * @param root           the root section
@@ -57,7 +79,8 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
             ConfigSection auth = entry.get(AUTH);
             String method = auth.get(AUTH_METHOD);
             databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name),
-                    entry.find(CONNECT).orElse(defaultConnect)));
+                    entry.find(CONNECT).orElse(defaultConnect),
+                    new ChannelRules(entry.find(CHANNELS_LISTEN), entry.find(CHANNELS_NOTIFY))));
         }
         return List.copyOf(databases);
     }

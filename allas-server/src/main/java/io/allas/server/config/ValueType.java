@@ -57,6 +57,10 @@ sealed interface ValueType<T> {
         return new FilePath();
     }
 
+    static ValueType<List<String>> textList() {
+        return new TextList();
+    }
+
     /** A whole number within a range, written as a JSON number or a numeric string. */
     record IntegerRange(int min, int max) implements ValueType<Integer> {
         @Override
@@ -142,6 +146,29 @@ sealed interface ValueType<T> {
         @Override
         public Path parse(String text) {
             return Path.of(text);
+        }
+    }
+
+    /**
+     * Several texts: a JSON array of strings in the file, comma-separated in an environment variable.
+     */
+    record TextList() implements ValueType<List<String>> {
+        @Override
+        public List<String> parse(String text) {
+            return text.isBlank() ? List.of() : List.of(text.split(",", -1)).stream().map(String::strip).toList();
+        }
+
+        /**
+         * @param elements the array's elements
+         * @return them
+         */
+        List<String> of(List<String> elements) {
+            return List.copyOf(elements);
+        }
+
+        @Override
+        public String format(List<String> value) {
+            return String.join(",", value);
         }
     }
 }

@@ -101,6 +101,9 @@ public final class AllasMetrics implements SessionEvents {
         gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
                 sessions::fullestQueueRatio);
         for (String database : databases) {
+            for (String operation : List.of("listen", "notify")) {
+                registered.add(channelDenials(database, operation));
+            }
             registered.add(registry.getOrCreate(Gauge.builder("allas_database_clients",
                             () -> sessions.clientsPerDatabase().getOrDefault(database, 0).doubleValue())
                     .description("Authenticated clients, by database")
@@ -219,6 +222,16 @@ public final class AllasMetrics implements SessionEvents {
     private Counter statementsRefused(String sqlState) {
         return labelled(STATEMENTS_REFUSED, "Client statements answered with an ERROR, by SQLSTATE",
                 Metrics.tag("sqlstate", sqlState));
+    }
+
+    private Counter channelDenials(String database, String operation) {
+        return labelled("allas_channel_denials", "Channels refused to clients by their permissions (42501), by database and operation",
+                Metrics.tag("database", database), Metrics.tag("operation", operation));
+    }
+
+    @Override
+    public void channelDenied(String database, String operation) {
+        channelDenials(database, operation).increment();
     }
 
     private Counter gapNotices(String reason) {

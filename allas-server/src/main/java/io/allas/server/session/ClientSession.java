@@ -41,6 +41,8 @@ public final class ClientSession {
     private SessionParameters parameters;
     /** The upstream of the client's database; set once it is known. */
     private UpstreamRelay upstream;
+    /** The channels the client may use; set once it has authenticated. */
+    private ChannelAccess channelAccess;
     /** What BackendKeyData told the client, and pg_backend_pid() answers. */
     private int backendPid;
     private volatile String database;
@@ -205,6 +207,8 @@ public final class ClientSession {
         }
         services.registry().authenticated(this);
         this.database = databaseName;
+        channelAccess = ChannelAccess.of(databaseName, database.get().channels(),
+                ((AuthResult.Success) result).channels(), services.events());
         // Authenticated: a wait for the upstream is bounded by upstream.connect_wait_ms, not by the startup timeout.
         startupTimer.cancel(false);
         if (!awaitUpstream()) {
@@ -275,7 +279,7 @@ public final class ClientSession {
         states.deliverTo(outbox);
         this.outbox = outbox;
         String gapChannel = services.upstream().gapChannel();
-        SessionChannels channels = new SessionChannels(upstream.relay(), outbox, services.limits().maxChannelsPerClient(),
+        SessionChannels channels = new SessionChannels(upstream.relay(), channelAccess, outbox, services.limits().maxChannelsPerClient(),
                 gapChannel);
         outbox.filterBy(channels::isListening);
         outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));

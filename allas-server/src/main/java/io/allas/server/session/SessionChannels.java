@@ -25,6 +25,7 @@ final class SessionChannels {
     private static final long LISTEN_TIMEOUT_SECONDS = 30;
 
     private final Relay relay;
+    private final ChannelAccess access;
     private final Subscriber subscriber;
     private final int maxChannels;
     /** allas's own channel for gap reports: listened on here, never upstream. */
@@ -38,8 +39,9 @@ final class SessionChannels {
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
-    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, String gapChannel) {
+    SessionChannels(Relay relay, ChannelAccess access, Subscriber subscriber, int maxChannels, String gapChannel) {
         this.relay = relay;
+        this.access = access;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
         this.gapChannel = gapChannel;
@@ -70,6 +72,7 @@ final class SessionChannels {
     }
 
     void listen(String channel) throws SqlError {
+        checkAccess(channel);
         Set<String> target = pending != null ? pending : listening.keySet();
         if (!target.contains(channel) && target.size() >= maxChannels) {
             throw new SqlError(SqlState.CONFIGURATION_LIMIT_EXCEEDED, "too many channels: this client already listens on " + target.size()
@@ -85,7 +88,10 @@ final class SessionChannels {
     /**
      * @param channel the channel, or null for all
      */
-    void unlisten(String channel) {
+    void unlisten(String channel) throws SqlError {
+        if (channel != null) {
+            checkAccess(channel);
+        }
         if (pending != null) {
             if (channel == null) {
                 pending.clear();
@@ -96,6 +102,13 @@ final class SessionChannels {
             unlistenAll();
         } else {
             forget(channel);
+        }
+    }
+
+    /** allas's own gap channel is every client's; the others are as the client's permissions say. */
+    private void checkAccess(String channel) throws SqlError {
+        if (!channel.equals(gapChannel)) {
+            access.check(ChannelAccess.Operation.LISTEN, channel);
         }
     }
 

@@ -84,4 +84,13 @@ public interface SessionEvents {
      */
     default void tlsEstablished(String protocol) {
     }
+
+    /**
+     * A client was refused a channel its permissions do not include.
+     *
+     * @param database  the client's database
+     * @param operation {@code listen} or {@code notify}
+     */
+    default void channelDenied(String database, String operation) {
+    }
 }

@@ -1,0 +1,102 @@
+package io.allas.server.session;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import io.allas.auth.spi.ChannelPermissions;
+
+import io.allas.server.config.DatabaseConfig;
+import io.allas.server.protocol.SqlState;
+import io.allas.server.sql.SqlError;
+
+/**
+ * Which channels one client may use: its database's {@code channels} and what its authentication
+ * plugin granted it, the narrower of the two (a channel must be allowed by both). PostgreSQL has
+ * no permissions on channels; this is what keeps one tenant of a shared relay from listening to
+ * another's.
+ */
+final class ChannelAccess {
+
+    /** What a client does with a channel, as the denial metric labels it. */
+    enum Operation {
+        LISTEN("listen"), NOTIFY("notify");
+
+        final String label;
+
+        Operation(String label) {
+            this.label = label;
+        }
+    }
+
+    private final String database;
+    private final SessionEvents events;
+    /** Each list of patterns must allow a channel; no list: every channel. */
+    private final List<List<String>> listen;
+    private final List<List<String>> notify;
+
+    private ChannelAccess(String database, SessionEvents events, List<List<String>> listen, List<List<String>> notify) {
+        this.database = database;
+        this.events = events;
+        this.listen = listen;
+        this.notify = notify;
+    }
+
+    /**
+     * @param database the client's database
+     * @param rules    the database's rules
+     * @param granted  what the authentication plugin granted; empty when it restricts nothing
+     * @param events   counts denials
+     */
+    static ChannelAccess of(String database, DatabaseConfig.ChannelRules rules, Optional<ChannelPermissions> granted,
+                            SessionEvents events) {
+        return new ChannelAccess(database, events,
+                both(rules.listenPatterns(), granted.flatMap(ChannelPermissions::listenPatterns)),
+                both(rules.notifyPatterns(), granted.flatMap(ChannelPermissions::notifyPatterns)));
+    }
+
+    private static List<List<String>> both(Optional<List<String>> first, Optional<List<String>> second) {
+        return Stream.of(first, second).flatMap(Optional::stream).toList();
+    }
+
+    /**
+     * @param channel the channel as PostgreSQL names it (folded and truncated)
+     * @throws SqlError {@code 42501 permission denied for channel "x"}, as PostgreSQL words a denied object
+     */
+    void check(Operation operation, String channel) throws SqlError {
+        for (List<String> patterns : operation == Operation.LISTEN ? listen : notify) {
+            if (patterns.stream().noneMatch(pattern -> matches(pattern, channel))) {
+                // Logged (rate-limited) with the client's other refused statements.
+                events.channelDenied(database, operation.label);
+                throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied for channel \"" + channel + "\"");
+            }
+        }
+    }
+
+    /** {@code *} stands for any run of characters, everything else for itself. */
+    static boolean matches(String pattern, String channel) {
+        int p = 0;
+        int c = 0;
+        int star = -1;
+        int resume = 0;
+        while (c < channel.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                resume = c;
+            } else if (p < pattern.length() && pattern.charAt(p) == channel.charAt(c)) {
+                p++;
+                c++;
+            } else if (star >= 0) {
+                // Let the last star take one more character and try again from there.
+                p = star + 1;
+                c = ++resume;
+            } else {
+                return false;
+            }
+        }
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
+    }
+}

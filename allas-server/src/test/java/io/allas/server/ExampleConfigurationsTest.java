@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,9 @@ import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigLoader;
+import io.allas.server.relay.RelayEvents;
+import io.allas.server.relay.UpstreamRelay;
+import io.allas.server.relay.UpstreamRelays;
 import io.allas.server.tls.ServerTlsContext;
 import io.allas.testing.SourceTree;
 import io.allas.testing.TestCertificates;
@@ -51,7 +55,7 @@ class ExampleConfigurationsTest {
 
     @Test
     void theExamplesTheReadmeNamesAreThere() throws IOException {
-        assertEquals(List.of("minimal.json", "production.json", "tls-scram.json"),
+        assertEquals(List.of("minimal.json", "multi-tenant.json", "production.json", "tls-scram.json"),
                 examples().map(file -> file.getFileName().toString()).toList());
     }
 
@@ -70,6 +74,30 @@ class ExampleConfigurationsTest {
                 .find(config.databases().getFirst().name()).isPresent());
         if (config.tls().isPresent()) {
             ServerTlsContext.load(config.tls().get());
+        }
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+        try (UpstreamRelays upstreams = UpstreamRelays.configure(config.databases(), config.upstream(),
+                config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
+            // Each connect string translates, and every database has its upstream.
+            config.databases().forEach(database -> assertTrue(upstreams.of(database.name()).databases()
+                    .contains(database.name())));
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void theMultiTenantExampleHasTwoUpstreamsTheTenantsSharingOne() throws Exception {
+        Path file = SourceTree.serverModule().resolve("examples/multi-tenant.json");
+        AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+        try (UpstreamRelays upstreams = UpstreamRelays.configure(config.databases(), config.upstream(),
+                config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
+            assertEquals(List.of("db1.internal:5432/orders", "db2.internal:5432/billing"),
+                    upstreams.all().stream().map(UpstreamRelay::name).toList());
+            assertEquals(upstreams.of("acme"), upstreams.of("globex"));
+        } finally {
+            timers.shutdownNow();
         }
     }
 }

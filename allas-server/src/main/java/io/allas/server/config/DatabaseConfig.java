@@ -20,7 +20,7 @@ import io.allas.auth.spi.AuthConfig;
  * @param authMethod the {@code auth.method}
  * @param auth       the whole {@code auth} object, for the method's plugin to validate
  * @param connect    the upstream connection string of this database: its own {@code connect}, else the top-level one
- * @param channels   which channels its clients may use
+ * @param channels   which channels its clients may use, and what they are called upstream
  */
 public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect, ChannelRules channels) {
 
@@ -29,8 +29,10 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
      *
      * @param listenPatterns the patterns of the channels they may LISTEN on; empty: every channel
      * @param notifyPatterns the patterns of the channels they may NOTIFY; empty: every channel
+     * @param prefix         put before each of their channels' names upstream; empty for none
      */
-    public record ChannelRules(Optional<List<String>> listenPatterns, Optional<List<String>> notifyPatterns) {
+    public record ChannelRules(Optional<List<String>> listenPatterns, Optional<List<String>> notifyPatterns,
+                               String prefix) {
     }
 
     static final Structure DATABASES = new Structure("databases", Structure.Shape.LIST, required(),
@@ -55,8 +57,12 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
             absent("every channel"),
             "patterns of the channels its clients may NOTIFY, as `listen`");
 
+    static final Option<String> CHANNEL_PREFIX = new Option<>("databases[i].channel_prefix", text(),
+            absent("none"),
+            "put before every channel name of this database's clients upstream, so that tenants sharing an upstream database cannot hear each other");
+
     static final List<Declaration> DECLARATIONS = List.of(DATABASES, NAME, AUTH, AUTH_METHOD, CONNECT, CHANNELS,
-            CHANNELS_LISTEN, CHANNELS_NOTIFY);
+            CHANNELS_LISTEN, CHANNELS_NOTIFY, CHANNEL_PREFIX);
 
     /**
      * @param root           the root section
@@ -80,7 +86,8 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
             String method = auth.get(AUTH_METHOD);
             databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name),
                     entry.find(CONNECT).orElse(defaultConnect),
-                    new ChannelRules(entry.find(CHANNELS_LISTEN), entry.find(CHANNELS_NOTIFY))));
+                    new ChannelRules(entry.find(CHANNELS_LISTEN), entry.find(CHANNELS_NOTIFY),
+                            entry.find(CHANNEL_PREFIX).orElse(""))));
         }
         return List.copyOf(databases);
     }

@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -12,8 +13,9 @@ import io.allas.server.sql.SqlError;
 
 /**
  * Which channels one client may use: its database's {@code channels} and what its authentication
- * plugin granted it, the narrower of the two (a channel must be allowed by both). PostgreSQL has
- * no permissions on channels; this is what keeps one tenant of a shared relay from listening to
+ * plugin granted it, the narrower of the two (a channel must be allowed by both); and what they
+ * are called upstream, behind its database's {@code channel_prefix}. PostgreSQL has no
+ * permissions on channels; this is what keeps one tenant of a shared relay from listening to
  * another's.
  */
 final class ChannelAccess {
@@ -29,14 +31,20 @@ final class ChannelAccess {
         }
     }
 
+    /** PostgreSQL's identifier limit (NAMEDATALEN - 1), which a channel name is truncated to. */
+    private static final int MAX_NAME_BYTES = 63;
+
     private final String database;
+    private final String prefix;
     private final SessionEvents events;
     /** Each list of patterns must allow a channel; no list: every channel. */
     private final List<List<String>> listen;
     private final List<List<String>> notify;
 
-    private ChannelAccess(String database, SessionEvents events, List<List<String>> listen, List<List<String>> notify) {
+    private ChannelAccess(String database, String prefix, SessionEvents events, List<List<String>> listen,
+                          List<List<String>> notify) {
         this.database = database;
+        this.prefix = prefix;
         this.events = events;
         this.listen = listen;
         this.notify = notify;
@@ -50,7 +58,7 @@ final class ChannelAccess {
      */
     static ChannelAccess of(String database, DatabaseConfig.ChannelRules rules, Optional<ChannelPermissions> granted,
                             SessionEvents events) {
-        return new ChannelAccess(database, events,
+        return new ChannelAccess(database, rules.prefix(), events,
                 both(rules.listenPatterns(), granted.flatMap(ChannelPermissions::listenPatterns)),
                 both(rules.notifyPatterns(), granted.flatMap(ChannelPermissions::notifyPatterns)));
     }
@@ -71,6 +79,40 @@ final class ChannelAccess {
                 throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied for channel \"" + channel + "\"");
             }
         }
+    }
+
+    /**
+     * @return whether the client's channels have other names upstream
+     */
+    boolean namespaced() {
+        return !prefix.isEmpty();
+    }
+
+    /**
+     * @param channel the channel as the client names it
+     * @return its name upstream
+     * @throws SqlError {@code 42622} when the prefixed name is longer than PostgreSQL keeps: it
+     *                  would be truncated, and two channels could become one
+     */
+    String upstreamName(String channel) throws SqlError {
+        if (prefix.isEmpty()) {
+            return channel;
+        }
+        String upstream = prefix + channel;
+        int bytes = upstream.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES) {
+            throw new SqlError(SqlState.NAME_TOO_LONG, "channel name \"" + channel + "\" is too long: with the prefix of database \""
+                    + database + "\" it is " + bytes + " bytes, more than the " + MAX_NAME_BYTES + " PostgreSQL allows");
+        }
+        return upstream;
+    }
+
+    /**
+     * @param upstream a channel's name upstream, one of the client's
+     * @return its name for the client
+     */
+    String clientName(String upstream) {
+        return upstream.startsWith(prefix) ? upstream.substring(prefix.length()) : upstream;
     }
 
     /** {@code *} stands for any run of characters, everything else for itself. */

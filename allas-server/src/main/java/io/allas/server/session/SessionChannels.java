@@ -42,7 +42,7 @@ final class SessionChannels {
     SessionChannels(Relay relay, ChannelAccess access, Subscriber subscriber, int maxChannels, String gapChannel) {
         this.relay = relay;
         this.access = access;
-        this.subscriber = subscriber;
+        this.subscriber = access.namespaced() ? new NamespacedSubscriber(subscriber, access) : subscriber;
         this.maxChannels = maxChannels;
         this.gapChannel = gapChannel;
     }
@@ -105,10 +105,14 @@ final class SessionChannels {
         }
     }
 
-    /** allas's own gap channel is every client's; the others are as the client's permissions say. */
+    /**
+     * allas's own gap channel is every client's; the others are as the client's permissions say,
+     * and must fit PostgreSQL's identifier limit behind the database's prefix.
+     */
     private void checkAccess(String channel) throws SqlError {
         if (!channel.equals(gapChannel)) {
             access.check(ChannelAccess.Operation.LISTEN, channel);
+            access.upstreamName(channel);
         }
     }
 
@@ -141,7 +145,7 @@ final class SessionChannels {
         pending = null;
         for (String channel : listening.keySet()) {
             if (!channel.equals(gapChannel)) {
-                relay.unlisten(subscriber, channel);
+                relay.unlisten(subscriber, upstreamName(channel));
             }
         }
         listening.clear();
@@ -151,7 +155,8 @@ final class SessionChannels {
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (String channel : channels) {
             listening.putIfAbsent(channel, nextListenOrder++);
-            ready.add(channel.equals(gapChannel) ? CompletableFuture.completedFuture(null) : relay.listen(subscriber, channel));
+            ready.add(channel.equals(gapChannel) ? CompletableFuture.completedFuture(null)
+                    : relay.listen(subscriber, upstreamName(channel)));
         }
         boolean listened = false;
         try {
@@ -174,7 +179,16 @@ final class SessionChannels {
 
     private void forget(String channel) {
         if (listening.remove(channel) != null && !channel.equals(gapChannel)) {
-            relay.unlisten(subscriber, channel);
+            relay.unlisten(subscriber, upstreamName(channel));
+        }
+    }
+
+    /** A channel listened on was checked when it was: its name fits. */
+    private String upstreamName(String channel) {
+        try {
+            return access.upstreamName(channel);
+        } catch (SqlError e) {
+            throw new IllegalStateException("a channel listened on has no upstream name: " + channel, e);
         }
     }
 }

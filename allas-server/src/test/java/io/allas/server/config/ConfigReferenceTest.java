@@ -104,7 +104,7 @@ class ConfigReferenceTest {
     void databasesIsAListOfObjectsWhoseAuthIsOpenToItsPlugin() {
         KeyTree databases = ConfigReference.TREE.child("databases");
         assertEquals(KeyTree.Kind.LIST, databases.kind());
-        assertEquals(Set.of("name", "auth", "connect", "channels"), databases.element().names());
+        assertEquals(Set.of("name", "auth", "connect", "channels", "channel_prefix"), databases.element().names());
         assertEquals(KeyTree.Kind.OPEN, databases.element().child("auth").kind());
         assertNull(databases.element().child("auth").child("method"), "method is one of the open object's keys");
         assertEquals(KeyTree.Kind.OPEN, ConfigReference.TREE.child("startup_parameters").kind());

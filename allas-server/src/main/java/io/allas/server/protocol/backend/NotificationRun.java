@@ -1,6 +1,7 @@
 package io.allas.server.protocol.backend;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import io.allas.server.protocol.PacketBuilder;
 
@@ -32,5 +33,31 @@ public record NotificationRun(String channel, byte[] messages, int count, long r
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
         return new NotificationRun(channel, bytes, 1, receivedNanos);
+    }
+
+    /**
+     * The same notifications on a channel of another name, as a client whose channels are
+     * namespaced calls it: each message rebuilt with the new name, the process ID and the payload
+     * kept byte for byte.
+     *
+     * @param renamed the channel's name for the client
+     * @return the renamed run
+     */
+    public NotificationRun withChannel(String renamed) {
+        byte[] name = renamed.getBytes(StandardCharsets.UTF_8);
+        int oldName = channel.getBytes(StandardCharsets.UTF_8).length;
+        ByteBuffer in = ByteBuffer.wrap(messages);
+        ByteBuffer out = ByteBuffer.allocate(messages.length + count * (name.length - oldName));
+        while (in.hasRemaining()) {
+            byte type = in.get();
+            int length = in.getInt();
+            int end = in.position() + length - 4;
+            int processId = in.getInt();
+            in.position(in.position() + oldName + 1);
+            out.put(type).putInt(length + name.length - oldName).putInt(processId).put(name).put((byte) 0);
+            out.put(messages, in.position(), end - in.position());
+            in.position(end);
+        }
+        return new NotificationRun(renamed, out.array(), count, receivedNanos);
     }
 }

@@ -1,0 +1,118 @@
+package io.allas.server.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.PGNotification;
+
+import io.allas.testing.JdbcListener;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+
+/**
+ * Channel namespaces: two tenants on one upstream database, each behind its own
+ * {@code channel_prefix}, use the same channel names without hearing each other.
+ */
+class ChannelNamespaceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static TestRelay.Builder twoTenants() {
+        return TestRelay.builder()
+                .databaseJson("{\"name\": \"t1\", \"auth\": {\"method\": \"trust\"}, \"channel_prefix\": \"t1_\"}")
+                .databaseJson("{\"name\": \"t2\", \"auth\": {\"method\": \"trust\"}, \"channel_prefix\": \"t2_\"}")
+                .trust("plain");
+    }
+
+    private static List<String> names(List<PGNotification> notifications) {
+        return notifications.stream().map(n -> n.getName() + ":" + n.getParameter()).toList();
+    }
+
+    private static List<String> listening(Connection connection) throws SQLException {
+        List<String> channels = new ArrayList<>();
+        try (ResultSet rows = connection.createStatement().executeQuery("SELECT * FROM pg_listening_channels()")) {
+            while (rows.next()) {
+                channels.add(rows.getString(1));
+            }
+        }
+        return channels;
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = {"simple", "extended"})
+    void tenantsWithTheSameChannelNamesHearOnlyTheirOwnUnderTheirOwnNames(String mode) throws Exception {
+        try (TestRelay relay = twoTenants().start();
+             JdbcListener one = new JdbcListener(relay.connect("t1", "app", null, "preferQueryMode", mode));
+             JdbcListener two = new JdbcListener(relay.connect("t2", "app", null, "preferQueryMode", mode));
+             JdbcListener plain = new JdbcListener(relay.connect("plain", "app", null, "preferQueryMode", mode));
+             Connection producer = TestPostgres.shared().connect()) {
+            one.execute("LISTEN orders");
+            // In a transaction block, the LISTEN takes effect at COMMIT, prefixed all the same.
+            two.connection().setAutoCommit(false);
+            two.execute("LISTEN orders");
+            two.connection().commit();
+            two.connection().setAutoCommit(true);
+            plain.execute("LISTEN orders");
+            assertEquals(List.of("orders"), listening(one.connection()));
+
+            producer.createStatement().execute("NOTIFY t2_orders, 'for two'");
+            assertEquals(List.of("orders:for two"), names(two.await(1, WAIT)));
+            producer.createStatement().execute("NOTIFY orders, 'unprefixed'");
+            assertEquals(List.of("orders:unprefixed"), names(plain.await(1, WAIT)));
+            producer.createStatement().execute("NOTIFY t1_orders, 'for one'");
+            // Had two's or the unprefixed notification reached one, it would have come first.
+            assertEquals(List.of("orders:for one"), names(one.await(1, WAIT)));
+            assertEquals(List.of("orders:for two"), names(two.await(1, Duration.ZERO)));
+            assertEquals(List.of("orders:unprefixed"), names(plain.await(1, Duration.ZERO)));
+
+            one.execute("UNLISTEN orders");
+            assertEquals(List.of(), listening(one.connection()));
+        }
+    }
+
+    @Test
+    void aPrefixedNameLongerThanPostgresKeepsIsRefusedWith42622() throws Exception {
+        try (TestRelay relay = twoTenants().start();
+             Connection connection = relay.connect("t1", "app", null)) {
+            String fits = "c".repeat(60);   // 63 bytes with "t1_"
+            String over = "c".repeat(61);
+            connection.createStatement().execute("LISTEN " + fits);
+            SQLException e = assertThrows(SQLException.class, () -> {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN " + over);
+                }
+            });
+            assertEquals("42622", e.getSQLState(), e.getMessage());
+            assertEquals("ERROR: channel name \"" + over + "\" is too long: with the prefix of database \"t1\" it is 64 bytes,"
+                    + " more than the 63 PostgreSQL allows", e.getMessage().lines().findFirst().orElseThrow());
+            assertEquals(List.of(fits), listening(connection));
+        }
+    }
+
+    @Test
+    void aGapNamesTheClientsOwnChannels() throws Exception {
+        try (TestRelay relay = twoTenants().extraSections("  \"upstream\": {\"on_loss\": \"keep\"},\n").start();
+             JdbcListener one = new JdbcListener(relay.connect("t1", "app", null))) {
+            one.execute("LISTEN orders", "LISTEN jobs", "LISTEN allas_gap");
+            assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
+            PGNotification gap = one.await(1, WAIT).getFirst();
+            assertEquals("allas_gap", gap.getName());
+            Config payload = ConfigFactory.parseString(gap.getParameter());
+            assertEquals(Set.of("orders", "jobs"), Set.copyOf(payload.getStringList("channels")), gap.getParameter());
+        }
+    }
+}

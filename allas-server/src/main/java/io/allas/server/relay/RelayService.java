@@ -21,7 +21,9 @@ import io.allas.server.sql.Identifiers;
  * Owns the single upstream connection: connects and reconnects with backoff, executes the
  * LISTEN / UNLISTEN statements that the clients' subscriptions call for (batched: many clients'
  * requests share one round trip), pings a silent connection, and fans every notification out
- * to the channel's listeners. All upstream work happens on one thread of its own.
+ * to the channel's listeners. All upstream work happens on one thread of its own. The clients'
+ * own notifications go out through the {@link NotifyPublisher}, on a connection of its own, and
+ * come back here crediting their senders ({@link SenderAttribution}).
  */
 public final class RelayService implements Relay, AutoCloseable {
 
@@ -43,6 +45,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Map<String, String> parameterOverrides;
     private final RelayEvents events;
     private final ChannelRegistry channels = new ChannelRegistry();
+    private final SenderAttribution attribution = new SenderAttribution();
+    private final NotifyPublisher publisher;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -64,6 +68,9 @@ public final class RelayService implements Relay, AutoCloseable {
         this.events = events;
         this.parameterStatus = this.parameterOverrides;
         this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
+        // Idle no longer than the LISTEN connection may be silent unchecked: a connection that died
+        // quietly is seldom the one a notification is sent on.
+        this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution, events);
     }
 
     /**
@@ -71,6 +78,7 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     public void start() {
         thread.start();
+        publisher.start();
     }
 
     @Override
@@ -96,6 +104,11 @@ public final class RelayService implements Relay, AutoCloseable {
     public void unlisten(Subscriber subscriber, String channel) {
         channels.unsubscribe(subscriber, channel);
         wake();
+    }
+
+    @Override
+    public CompletableFuture<Void> notify(int clientPid, List<Notification> notifications) {
+        return publisher.send(clientPid, notifications);
     }
 
     /**
@@ -218,6 +231,7 @@ public final class RelayService implements Relay, AutoCloseable {
             }
         }
         events.notificationsReceived(received);
+        attribution.attribute(runs);
         long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
@@ -275,6 +289,7 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     @Override
     public void close() {
+        publisher.close();
         running = false;
         stateLock.lock();
         try {

@@ -227,8 +227,8 @@ public final class ClientSession {
         outbox.filterBy(channels::isListening);
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
-            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,
-                    refusals);
+            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states,
+                    new SessionNotifications(services.relay(), backendPid), backendPid, refusals);
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

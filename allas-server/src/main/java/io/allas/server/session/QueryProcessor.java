@@ -1,6 +1,8 @@
 package io.allas.server.session;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +40,11 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
     }
 
-    /** A bound portal: the statement and the result format of each column. */
-    private record Portal(Prepared prepared, List<Short> resultFormats) {
+    /**
+     * A bound portal: the statement it was bound from, the statement it runs (with the bound
+     * parameters' values in place), and the result format of each column.
+     */
+    private record Portal(Prepared prepared, Statement statement, List<Short> resultFormats) {
     }
 
     private final MessageWriter out;
@@ -53,9 +58,9 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
      * @param backendPid the process ID the client was given in BackendKeyData
      */
     QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
-                   int backendPid, RefusedStatementLog refusals) {
+                   SessionNotifications notifications, int backendPid, RefusedStatementLog refusals) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid);
+        this.executor = new StatementExecutor(out, channels, parameters, this, notifications, backendPid);
         this.states = states;
         this.refusals = refusals;
     }
@@ -174,7 +179,16 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes(), parse.sql()));
+        List<Integer> parameterTypes = parse.parameterTypes();
+        if (parsed.size() == 1 && parsed.getFirst() instanceof Statement.PgNotify call
+                && call.parameterCount() > parameterTypes.size()) {
+            // As PostgreSQL: parameters the client did not declare are there all the same, of the type they are used as.
+            parameterTypes = new ArrayList<>(parameterTypes);
+            while (parameterTypes.size() < call.parameterCount()) {
+                parameterTypes.add(0);
+            }
+        }
+        statements.put(parse.statementName(), new Prepared(parsed, List.copyOf(parameterTypes), parse.sql()));
         out.send(ParseComplete.INSTANCE);
     }
 
@@ -188,7 +202,11 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (!bind.portalName().isEmpty() && portals.containsKey(bind.portalName())) {
             throw new SqlError(SqlState.DUPLICATE_CURSOR, "portal \"" + bind.portalName() + "\" already exists");
         }
-        portals.put(bind.portalName(), new Portal(prepared, bind.resultFormats()));
+        Statement statement = prepared.single();
+        if (statement instanceof Statement.PgNotify call) {
+            statement = call.bind(textValues(bind.parameters()));
+        }
+        portals.put(bind.portalName(), new Portal(prepared, statement, bind.resultFormats()));
         out.send(BindComplete.INSTANCE);
     }
 
@@ -202,19 +220,30 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             }
             case PORTAL -> {
                 Portal portal = portal(describe.name());
-                executor.describe(portal.prepared().single(), portal.resultFormats());
+                executor.describe(portal.statement(), portal.resultFormats());
             }
         }
     }
 
     private void execute(FrontendMessage.Execute execute) throws SqlError {
         Portal portal = portal(execute.portalName());
-        Statement statement = portal.prepared().single();
+        Statement statement = portal.statement();
         if (statement == null) {
             out.send(EmptyQueryResponse.INSTANCE);
         } else {
             executor.execute(statement, portal.resultFormats(), false);
         }
+    }
+
+    /**
+     * Bound parameters as text: pg_notify takes text, whose binary form is its text in UTF-8 too.
+     */
+    private static List<String> textValues(List<byte[]> parameters) {
+        List<String> values = new ArrayList<>(parameters.size());
+        for (byte[] parameter : parameters) {
+            values.add(parameter == null ? null : new String(parameter, StandardCharsets.UTF_8));
+        }
+        return values;
     }
 
     private void close(FrontendMessage.Close close) {

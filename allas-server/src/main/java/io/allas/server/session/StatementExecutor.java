@@ -14,6 +14,7 @@ import io.allas.server.protocol.backend.NoticeResponse;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.backend.ReadyForQuery.TransactionStatus;
 import io.allas.server.protocol.backend.RowDescription;
+import io.allas.server.relay.Notification;
 import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
 
@@ -65,15 +66,17 @@ final class StatementExecutor {
     private final SessionChannels channels;
     private final SessionParameters parameters;
     private final PreparedStatements prepared;
+    private final SessionNotifications notifications;
     private final int backendPid;
     private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
-                      PreparedStatements prepared, int backendPid) {
+                      PreparedStatements prepared, SessionNotifications notifications, int backendPid) {
         this.out = out;
         this.channels = channels;
         this.parameters = parameters;
         this.prepared = prepared;
+        this.notifications = notifications;
         this.backendPid = backendPid;
     }
 
@@ -103,10 +106,30 @@ final class StatementExecutor {
         }
         transaction = TransactionState.NONE;
         if (succeeded) {
-            channels.commit();
+            commit();
         } else {
-            channels.rollback();
+            rollback();
         }
+    }
+
+    /**
+     * What a transaction did takes effect: its LISTENs first, so that it hears its own
+     * notifications, as in PostgreSQL; then its notifications are sent. Nothing is sent if the
+     * LISTENs fail.
+     */
+    private void commit() throws SqlError {
+        try {
+            channels.commit();
+        } catch (SqlError e) {
+            notifications.rollback();
+            throw e;
+        }
+        notifications.commit();
+    }
+
+    private void rollback() {
+        channels.rollback();
+        notifications.rollback();
     }
 
     /**
@@ -165,6 +188,14 @@ final class StatementExecutor {
                     throw new SqlError(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + deallocate.name() + "\" does not exist");
                 }
             }
+            case Statement.Notify notify -> notifications.notify(new Notification(notify.channel(), notify.payload()),
+                    transaction != TransactionState.NONE);
+            case Statement.PgNotify call -> {
+                Statement.PgNotify bound = call.bind(List.of());
+                notifications.notify(new Notification(bound.channel().value(), bound.payload().value()),
+                        transaction != TransactionState.NONE);
+                sendRows(statement, resultFormats, describeFirst);
+            }
             case Statement.Listen listen -> channels.listen(listen.channel());
             case Statement.Unlisten unlisten -> channels.unlisten(unlisten.channel());
             case Statement.Set set -> {
@@ -192,11 +223,11 @@ final class StatementExecutor {
                     case IMPLICIT -> { }
                     case BLOCK -> {
                         transaction = TransactionState.NONE;
-                        channels.commit();
+                        commit();
                     }
                     case FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
-                        channels.rollback();
+                        rollback();
                         out.send(new CommandComplete("ROLLBACK"));
                         return;
                     }
@@ -206,10 +237,10 @@ final class StatementExecutor {
                 switch (transaction) {
                     case NONE -> out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
                     // What the query did so far is undone; the implicit transaction goes on.
-                    case IMPLICIT -> channels.rollback();
+                    case IMPLICIT -> rollback();
                     case BLOCK, FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
-                        channels.rollback();
+                        rollback();
                     }
                 }
             }
@@ -266,6 +297,9 @@ final class StatementExecutor {
             }
             case Statement.AdvisoryUnlockAll unlock -> {
                 return Result.single(new Column("pg_advisory_unlock_all", VOID_OID, 4), Value.of(new byte[0]));
+            }
+            case Statement.PgNotify call -> {
+                return Result.single(new Column(call.column(), VOID_OID, 4), Value.of(new byte[0]));
             }
             case Statement.ArrayTypesQuery arrayTypes -> {
                 return new Result(List.of(new Column("oid", OID_OID, 4), new Column("typarray", OID_OID, 4)), List.of());

@@ -47,8 +47,17 @@ final class SessionFunctionQuery {
         if (statement == null) {
             return Optional.empty();
         }
-        String function = tokens.get(index).text();
-        List<Token> alias = tokens.subList(index + 3, tokens.size());
+        return columnName(tokens.get(index).text(), tokens.subList(index + 3, tokens.size())).map(statement);
+    }
+
+    /**
+     * The name of a function call's result column.
+     *
+     * @param function the function's name, the column's name without an alias
+     * @param alias    the tokens after the call: nothing, or {@code [AS] alias}
+     * @return the column's name, or empty when the tokens are not an alias
+     */
+    static Optional<String> columnName(String function, List<Token> alias) {
         boolean bare = alias.isEmpty() || !alias.getFirst().isKeyword("as");
         if (!bare) {
             alias = alias.subList(1, alias.size());
@@ -57,11 +66,11 @@ final class SessionFunctionQuery {
             }
         }
         if (alias.isEmpty()) {
-            return Optional.of(statement.apply(function));
+            return Optional.of(function);
         }
         Token name = alias.getFirst();
         if (alias.size() == 1 && name.isName() && !(bare && CLAUSE_KEYWORDS.stream().anyMatch(name::isKeyword))) {
-            return Optional.of(statement.apply(name.text()));
+            return Optional.of(name.text());
         }
         return Optional.empty();
     }

@@ -1,5 +1,9 @@
 package io.allas.server.sql;
 
+import java.util.List;
+
+import io.allas.server.protocol.SqlState;
+
 /**
  * A statement allas understands.
  */
@@ -169,6 +173,73 @@ public sealed interface Statement {
      * @param column the result column's name: the function's, or the alias given
      */
     record BackendPid(String column) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SELECT 1";
+        }
+    }
+
+    /**
+     * {@code NOTIFY channel [, 'payload']}: sent upstream, at COMMIT inside a transaction.
+     *
+     * @param channel the channel as PostgreSQL keys it
+     * @param payload the payload; empty when none was given
+     */
+    record Notify(String channel, String payload) implements Statement {
+        @Override
+        public String commandTag() {
+            return "NOTIFY";
+        }
+    }
+
+    /**
+     * {@code SELECT pg_notify(channel, payload)}: as NOTIFY, and returns one {@code void} row.
+     *
+     * @param channel the channel argument
+     * @param payload the payload argument
+     * @param column  the result column's name: the function's, or the alias given
+     */
+    record PgNotify(Argument channel, Argument payload, String column) implements Statement {
+
+        /**
+         * A literal (its value; null for NULL) or a parameter ({@code $n}, n from 1; 0 for a literal).
+         */
+        public record Argument(String value, int parameter) {
+            static Argument literal(String value) {
+                return new Argument(value, 0);
+            }
+
+            static Argument parameter(int number) {
+                return new Argument(null, number);
+            }
+
+            Argument bind(List<String> values) throws SqlError {
+                if (parameter == 0) {
+                    return this;
+                }
+                if (parameter > values.size()) {
+                    throw new SqlError(SqlState.UNDEFINED_PARAMETER, "there is no parameter $" + parameter);
+                }
+                return literal(values.get(parameter - 1));
+            }
+        }
+
+        /**
+         * @return the highest parameter number the call uses; 0 when it uses none
+         */
+        public int parameterCount() {
+            return Math.max(channel.parameter(), payload.parameter());
+        }
+
+        /**
+         * @param values the bound parameters' values as text (null for NULL); none in the simple protocol
+         * @return the call with its parameters replaced by their values
+         * @throws SqlError 42P02 for a parameter without a value
+         */
+        public PgNotify bind(List<String> values) throws SqlError {
+            return new PgNotify(channel.bind(values), payload.bind(values), column);
+        }
+
         @Override
         public String commandTag() {
             return "SELECT 1";

@@ -60,12 +60,16 @@ public final class StatementParser {
                     || matches(tokens, 1, "pg_catalog", ".", "pg_advisory_unlock_all", "(", ")")) {
                 return new Statement.AdvisoryUnlockAll();
             }
+            Optional<Statement.PgNotify> notify = NotifyStatements.parsePgNotify(tokens);
+            if (notify.isPresent()) {
+                return notify.get();
+            }
             Optional<Statement> sessionFunction = SessionFunctionQuery.parse(tokens);
             if (sessionFunction.isPresent()) {
                 return sessionFunction.get();
             }
-            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all(), SELECT pg_listening_channels()"
-                    + " and SELECT pg_backend_pid() are supported");
+            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all(), SELECT pg_listening_channels(),"
+                    + " SELECT pg_backend_pid() and SELECT pg_notify(channel, payload) are supported");
         }
         if (first.isKeyword("show")) {
             if (tokens.size() == 2 && tokens.get(1).isName()) {
@@ -119,6 +123,9 @@ public final class StatementParser {
                 return new Statement.Unlisten(null);
             }
             throw syntaxErrorAfter(tokens, 1);
+        }
+        if (first.isKeyword("notify")) {
+            return NotifyStatements.parseNotify(tokens);
         }
         if (first.isKeyword("begin") && onlyTransactionWords(tokens, 1)) {
             return new Statement.Begin("BEGIN");
@@ -208,7 +215,7 @@ public final class StatementParser {
     private static SqlError unsupported(String command, String detail) {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
-                + " SELECT pg_listening_channels(), SELECT pg_backend_pid() and transaction control");
+                + "; it understands LISTEN, UNLISTEN, NOTIFY, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
+                + " SELECT pg_listening_channels(), SELECT pg_backend_pid(), SELECT pg_notify() and transaction control");
     }
 }

@@ -1,0 +1,295 @@
+package io.allas.server.relay;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import io.allas.server.protocol.SqlState;
+import io.allas.server.sql.SqlError;
+
+/**
+ * Sends the clients' notifications to the upstream server on a connection of its own, never the
+ * one that LISTENs (whose reading must not wait for a commit). Many clients' sends share one
+ * transaction and one round trip; each client is answered once the transaction has committed.
+ * The connection is opened when a notification comes and closed after an idle interval.
+ *
+ * <p>The server folds identical notifications within one transaction: a client's own duplicates
+ * come folded already, as PostgreSQL folds them, and two clients' identical notifications go in
+ * separate transactions, so each is delivered. Each notification is recorded with its client
+ * before it commits, so that {@link SenderAttribution} can credit the client when it is delivered.
+ */
+final class NotifyPublisher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(NotifyPublisher.class.getName());
+
+    /** One statement, one transaction, one round trip for a whole batch, in the arrays' order. */
+    private static final String SEND = "SELECT count(pg_notify(c, p)) FROM unnest(?::text[], ?::text[]) AS t(c, p)";
+    /** The most notifications sent in one transaction. */
+    private static final int MAX_BATCH = 1000;
+
+    /** One client's notifications, committed together. */
+    private record Request(int clientPid, List<Notification> notifications, CompletableFuture<Void> done) {
+    }
+
+    private final UpstreamTarget target;
+    private final Duration statementTimeout;
+    private final Duration idleTimeout;
+    private final SenderAttribution attribution;
+    private final RelayEvents events;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition requested = lock.newCondition();
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    private final Thread thread;
+    private boolean running = true;
+    /** Used on the publisher's thread only. */
+    private Connection connection;
+    private int senderPid;
+
+    /**
+     * @param statementTimeout how long a client waits for its notifications to commit, and a
+     *                         statement or connection attempt may take
+     * @param idleTimeout      how long the connection is kept open without notifications
+     */
+    NotifyPublisher(UpstreamTarget target, Duration statementTimeout, Duration idleTimeout,
+                    SenderAttribution attribution, RelayEvents events) {
+        this.target = target;
+        this.statementTimeout = statementTimeout;
+        this.idleTimeout = idleTimeout;
+        this.attribution = attribution;
+        this.events = events;
+        this.thread = Thread.ofPlatform().name("allas-notify").daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Sends one client's notifications in one transaction.
+     *
+     * @param clientPid     the process ID the client was given, which its notifications carry
+     * @param notifications the notifications, folded as PostgreSQL folds a transaction's
+     * @return completes once the server has committed them; fails with the {@link SqlError} the
+     *         client is to be told, within the statement timeout
+     */
+    CompletableFuture<Void> send(int clientPid, List<Notification> notifications) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (!running) {
+                done.completeExceptionally(notSent("allas is shutting down"));
+                return done;
+            }
+            queue.addLast(new Request(clientPid, List.copyOf(notifications), done));
+            requested.signal();
+        } finally {
+            lock.unlock();
+        }
+        // A request still queued when the time is up was never sent; one in flight may have been.
+        return done.orTimeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
+            if (e instanceof java.util.concurrent.TimeoutException) {
+                return CompletableFuture.failedFuture(new SqlError(SqlState.SERVER_CONNECTION_LOST,
+                        "could not NOTIFY upstream: no answer within " + statementTimeout.toMillis()
+                                + " ms; the notifications may or may not have been sent"));
+            }
+            return CompletableFuture.failedFuture(e);
+        });
+    }
+
+    private void run() {
+        while (true) {
+            List<Request> batch = nextBatch();
+            if (batch == null) {
+                break;
+            }
+            if (!batch.isEmpty()) {
+                publish(batch);
+            }
+        }
+        closeConnection();
+    }
+
+    /**
+     * Waits for requests and takes as many as share one transaction without two equal
+     * notifications; closes the connection when none came for the idle interval.
+     *
+     * @return the batch (empty after closing an idle connection); null when stopping
+     */
+    private List<Request> nextBatch() {
+        lock.lock();
+        try {
+            while (running && queue.isEmpty()) {
+                if (connection == null) {
+                    requested.awaitUninterruptibly();
+                } else if (!requested.await(idleTimeout.toMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) {
+                    lock.unlock();
+                    try {
+                        closeConnection();
+                    } finally {
+                        lock.lock();
+                    }
+                }
+            }
+            if (!running) {
+                queue.forEach(r -> r.done().completeExceptionally(notSent("allas is shutting down")));
+                queue.clear();
+                return null;
+            }
+            List<Request> batch = new ArrayList<>();
+            Set<Notification> inBatch = new HashSet<>();
+            int size = 0;
+            for (Iterator<Request> it = queue.iterator(); it.hasNext(); ) {
+                Request request = it.next();
+                if (request.done().isDone()) {
+                    it.remove(); // timed out while waiting
+                    continue;
+                }
+                if (!batch.isEmpty() && (size + request.notifications().size() > MAX_BATCH
+                        || request.notifications().stream().anyMatch(inBatch::contains))) {
+                    break; // first come, first sent: the rest wait for the next transaction
+                }
+                it.remove();
+                batch.add(request);
+                inBatch.addAll(request.notifications());
+                size += request.notifications().size();
+            }
+            return batch;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void publish(List<Request> batch) {
+        try {
+            if (connection == null) {
+                open();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not connect to {0} to send notifications: {1}", target, e.getMessage());
+            batch.forEach(r -> r.done().completeExceptionally(notSent("could not connect: " + e.getMessage())));
+            return;
+        }
+        try {
+            execute(batch);
+        } catch (SQLException e) {
+            if (isBroken(e)) {
+                LOG.log(System.Logger.Level.WARNING, "lost the connection sending notifications to {0}: {1}", target, e.getMessage());
+                closeConnection();
+                batch.forEach(r -> r.done().completeExceptionally(new SqlError(SqlState.SERVER_CONNECTION_LOST,
+                        "could not NOTIFY upstream: " + e.getMessage() + "; the notifications may or may not have been sent")));
+            } else if (batch.size() == 1) {
+                batch.getFirst().done().completeExceptionally(serverError(e));
+            } else {
+                // One client's notification was refused: each alone, so that only its sender hears of it.
+                for (Request request : batch) {
+                    publish(List.of(request));
+                }
+            }
+        }
+    }
+
+    private void execute(List<Request> batch) throws SQLException {
+        List<String> channels = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        List<SenderAttribution.Sent> sent = new ArrayList<>();
+        for (Request request : batch) {
+            for (Notification notification : request.notifications()) {
+                channels.add(notification.channel());
+                payloads.add(notification.payload());
+                sent.add(new SenderAttribution.Sent(notification.channel(), notification.payload(), request.clientPid()));
+            }
+        }
+        // Before the commit: the LISTEN connection may read a notification before this one hears COMMIT.
+        attribution.record(senderPid, sent);
+        try (PreparedStatement statement = connection.prepareStatement(SEND)) {
+            statement.setArray(1, connection.createArrayOf("text", channels.toArray()));
+            statement.setArray(2, connection.createArrayOf("text", payloads.toArray()));
+            statement.executeQuery().close();
+        } catch (SQLException | RuntimeException e) {
+            attribution.forget(senderPid, sent);
+            throw e;
+        }
+        events.notificationsSent(sent.size());
+        batch.forEach(r -> r.done().complete(null));
+    }
+
+    private void open() throws SQLException {
+        Properties properties = target.properties(statementTimeout);
+        // Parameters bound, not inlined; the batch statement is prepared once per connection.
+        properties.setProperty("preferQueryMode", "extended");
+        connection = DriverManager.getConnection(target.url(), properties);
+        senderPid = connection.unwrap(PGConnection.class).getBackendPID();
+        LOG.log(System.Logger.Level.DEBUG, "connected to {0} to send notifications (backend PID {1})",
+                target, String.valueOf(senderPid));
+    }
+
+    private boolean isBroken(SQLException e) {
+        try {
+            return connection.isClosed() || e.getSQLState() == null || e.getSQLState().startsWith("08");
+        } catch (SQLException closed) {
+            return true;
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // Closing a broken connection: nothing left to release.
+            }
+            connection = null;
+        }
+    }
+
+    /** The server's own error, as the client would have had it from PostgreSQL directly. */
+    private static SqlError serverError(SQLException e) {
+        ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+        if (server != null && server.getSQLState() != null && server.getMessage() != null) {
+            return new SqlError(server.getSQLState(), server.getMessage());
+        }
+        return new SqlError(e.getSQLState() == null ? SqlState.INTERNAL_ERROR : e.getSQLState(), e.getMessage());
+    }
+
+    private static SqlError notSent(String reason) {
+        return new SqlError(SqlState.NO_SERVER_CONNECTION, "could not NOTIFY upstream: " + reason
+                + "; the notifications were not sent");
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            running = false;
+            requested.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

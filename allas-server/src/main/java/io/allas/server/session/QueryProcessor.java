@@ -101,6 +101,12 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             return false;
         }
         if (message instanceof FrontendMessage.Sync) {
+            try {
+                executor.sync(states.current() == ClientState.SKIPPING_TO_SYNC);
+            } catch (SqlError e) {
+                refusals.refused(e, "");
+                out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
+            }
             if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
                 portals.clear(); // portals end with the implicit transaction
             }

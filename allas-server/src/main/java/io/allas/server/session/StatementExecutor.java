@@ -133,6 +133,23 @@ final class StatementExecutor {
     }
 
     /**
+     * Sync in the extended protocol ends its implicit transaction, as in PostgreSQL: outside a
+     * block, the notifications its statements sent are sent now, or dropped after an error.
+     *
+     * @param failed whether a message since the last Sync failed
+     */
+    void sync(boolean failed) throws SqlError {
+        if (transaction != TransactionState.NONE) {
+            return;
+        }
+        if (failed) {
+            notifications.rollback();
+        } else {
+            notifications.commit();
+        }
+    }
+
+    /**
      * A statement failed: inside a transaction block, the block is now failed.
      */
     void failed() {
@@ -188,12 +205,13 @@ final class StatementExecutor {
                     throw new SqlError(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + deallocate.name() + "\" does not exist");
                 }
             }
+            // The extended protocol's statements outside a block commit together at Sync, as in PostgreSQL.
             case Statement.Notify notify -> notifications.notify(new Notification(notify.channel(), notify.payload()),
-                    transaction != TransactionState.NONE);
+                    transaction != TransactionState.NONE || !describeFirst);
             case Statement.PgNotify call -> {
                 Statement.PgNotify bound = call.bind(List.of());
                 notifications.notify(new Notification(bound.channel().value(), bound.payload().value()),
-                        transaction != TransactionState.NONE);
+                        transaction != TransactionState.NONE || !describeFirst);
                 sendRows(statement, resultFormats, describeFirst);
             }
             case Statement.Listen listen -> channels.listen(listen.channel());

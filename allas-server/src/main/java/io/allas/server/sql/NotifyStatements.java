@@ -8,7 +8,7 @@ import java.util.Optional;
  * The two ways to send a notification: {@code NOTIFY channel [, 'payload']} and
  * {@code SELECT [pg_catalog.]pg_notify(channel, payload) [[AS] alias]}, whose arguments are string
  * literals, {@code NULL} or parameters ({@code $1}, bound in the extended protocol), each
- * optionally cast {@code ::text}.
+ * optionally cast {@code ::text} or {@code ::varchar} and in parentheses.
  */
 final class NotifyStatements {
 
@@ -84,7 +84,16 @@ final class NotifyStatements {
         }
         Token first = tokens.get(index);
         Statement.PgNotify.Argument argument;
-        if (first.kind() == Token.Kind.STRING) {
+        if (isSymbol(first, "(")) {
+            // pgjdbc's simple mode writes its parameters so: ('value'::varchar)
+            at[0] = index + 1;
+            Optional<Statement.PgNotify.Argument> inner = argument(tokens, at);
+            if (inner.isEmpty() || at[0] >= tokens.size() || !isSymbol(tokens.get(at[0]), ")")) {
+                return Optional.empty();
+            }
+            argument = inner.get();
+            index = at[0] + 1;
+        } else if (first.kind() == Token.Kind.STRING) {
             argument = Statement.PgNotify.Argument.literal(first.text());
             index++;
         } else if (first.isKeyword("null")) {

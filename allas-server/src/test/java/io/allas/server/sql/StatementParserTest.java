@@ -116,6 +116,35 @@ class StatementParserTest {
     }
 
     @Test
+    void notifyWithAndWithoutPayload() throws SqlError {
+        assertEquals(new Statement.Notify("orders", ""), one("NOTIFY Orders"));
+        assertEquals(new Statement.Notify("Orders", "it's here"), one("notify \"Orders\", 'it''s here'"));
+        for (String sql : List.of("NOTIFY", "NOTIFY a,", "NOTIFY a, b", "NOTIFY a 'x'", "NOTIFY a, 'x', 'y'", "NOTIFY 'a'")) {
+            assertEquals("42601", assertThrows(SqlError.class, () -> one(sql), sql).sqlState(), sql);
+        }
+    }
+
+    @Test
+    void pgNotifyWithLiteralsParametersAndTheFormsDriversWrite() throws SqlError {
+        Statement.PgNotify.Argument orders = new Statement.PgNotify.Argument("orders", 0);
+        Statement.PgNotify.Argument payload = new Statement.PgNotify.Argument("x", 0);
+        assertEquals(new Statement.PgNotify(orders, payload, "pg_notify"), one("SELECT pg_notify('orders', 'x')"));
+        assertEquals(new Statement.PgNotify(orders, payload, "sent"),
+                one("select pg_catalog.pg_notify(('orders'::varchar), ('x'::text)) AS sent"), "pgjdbc's simple mode");
+        assertEquals(new Statement.PgNotify(orders, new Statement.PgNotify.Argument(null, 0), "pg_notify"),
+                one("SELECT pg_notify('orders', NULL)"));
+        Statement.PgNotify bound = (Statement.PgNotify) one("SELECT pg_notify($1, $2::text)");
+        assertEquals(2, bound.parameterCount());
+        assertEquals(new Statement.PgNotify(orders, payload, "pg_notify"), bound.bind(List.of("orders", "x")));
+        assertEquals("42P02", assertThrows(SqlError.class, () -> bound.bind(List.of())).sqlState(),
+                "no parameters in the simple protocol, as PostgreSQL says");
+        for (String sql : List.of("SELECT pg_notify('a')", "SELECT pg_notify('a', 'b', 'c')", "SELECT pg_notify(a, 'b')",
+                "SELECT pg_notify('a', 'b'::int)", "SELECT pg_notify('a', 'b') FROM t", "SELECT pg_notify('a', 'b') WHERE")) {
+            assertEquals("42601", assertThrows(SqlError.class, () -> one(sql), sql).sqlState(), sql);
+        }
+    }
+
+    @Test
     void unsupportedStatementsSayWhat() {
         SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("DELETE FROM t"));
         assertEquals("42601", e.sqlState());

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
@@ -52,6 +53,7 @@ final class NotifyPublisher implements AutoCloseable {
     private final Duration statementTimeout;
     private final Duration idleTimeout;
     private final SenderAttribution attribution;
+    private final Predicate<String> mayDeliver;
     private final RelayEvents events;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition requested = lock.newCondition();
@@ -66,13 +68,16 @@ final class NotifyPublisher implements AutoCloseable {
      * @param statementTimeout how long a client waits for its notifications to commit, and a
      *                         statement or connection attempt may take
      * @param idleTimeout      how long the connection is kept open without notifications
+     * @param mayDeliver       whether the relay listens on a channel, or is about to: only
+     *                         notifications it may receive are recorded for attribution
      */
     NotifyPublisher(UpstreamTarget target, Duration statementTimeout, Duration idleTimeout,
-                    SenderAttribution attribution, RelayEvents events) {
+                    SenderAttribution attribution, Predicate<String> mayDeliver, RelayEvents events) {
         this.target = target;
         this.statementTimeout = statementTimeout;
         this.idleTimeout = idleTimeout;
         this.attribution = attribution;
+        this.mayDeliver = mayDeliver;
         this.events = events;
         this.thread = Thread.ofPlatform().name("allas-notify").daemon(true).unstarted(this::run);
     }
@@ -217,7 +222,11 @@ final class NotifyPublisher implements AutoCloseable {
             for (Notification notification : request.notifications()) {
                 channels.add(notification.channel());
                 payloads.add(notification.payload());
-                sent.add(new SenderAttribution.Sent(notification.channel(), notification.payload(), request.clientPid()));
+                // One the relay will never receive would stay recorded, and could be credited in
+                // place of a later equal one of another client.
+                if (mayDeliver.test(notification.channel())) {
+                    sent.add(new SenderAttribution.Sent(notification.channel(), notification.payload(), request.clientPid()));
+                }
             }
         }
         // Before the commit: the LISTEN connection may read a notification before this one hears COMMIT.
@@ -230,7 +239,7 @@ final class NotifyPublisher implements AutoCloseable {
             attribution.forget(senderPid, sent);
             throw e;
         }
-        events.notificationsSent(sent.size());
+        events.notificationsSent(channels.size());
         batch.forEach(r -> r.done().complete(null));
     }
 

@@ -70,7 +70,8 @@ public final class RelayService implements Relay, AutoCloseable {
         this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
         // Idle no longer than the LISTEN connection may be silent unchecked: a connection that died
         // quietly is seldom the one a notification is sent on.
-        this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution, events);
+        this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution,
+                channels::mayDeliver, events);
     }
 
     /**

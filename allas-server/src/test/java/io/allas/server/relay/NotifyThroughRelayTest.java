@@ -214,6 +214,18 @@ class NotifyThroughRelayTest {
         }
     }
 
+    @Test
+    void aNotificationNobodyHeardIsNotCreditedToTheNextEqualOne() throws Exception {
+        try (Connection first = client(); Connection second = client(); JdbcListener listener = new JdbcListener(client())) {
+            execute(first, "NOTIFY nobody_yet, 'ping'");
+            listener.execute("LISTEN nobody_yet");
+            execute(second, "NOTIFY nobody_yet, 'ping'");
+            List<PGNotification> received = listener.await(1, WAIT);
+            assertEquals(List.of("ping"), payloads(received));
+            assertEquals(pid(second), received.getFirst().getPID());
+        }
+    }
+
     /** An error as a client sees it: its SQLSTATE and message. */
     private record Failure(String sqlState, String message) {
         static Failure of(Connection connection, String sql) {

@@ -26,6 +26,9 @@ public final class Main {
                          unmeasured storm of W clients first, that connect, LISTEN and leave)
               producers  K producers run one-NOTIFY transactions for D seconds while N listeners are attached;
                          the producers' transactions/s (--producers K --listeners N --duration D)
+              notifiers  as producers, but the producers notify through the target (NOTIFY through the relay,
+                         against NOTIFY to PostgreSQL directly): their transactions/s, each acknowledged once
+                         committed (same options)
 
             the target (what listeners connect to; any PostgreSQL-protocol server):
               --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)

@@ -117,11 +117,15 @@ final class SenderAttribution {
         byte[] bytes = run.messages();
         ByteBuffer messages = ByteBuffer.wrap(bytes);
         int position = 0;
+        int channelBytes = -1;
         for (int i = 0; i < run.count() && recorded > 0; i++) {
             int size = 1 + messages.getInt(position + 1);
             Sender sender = find(messages.getInt(position + PID_OFFSET));
             if (sender != null) {
-                int payloadStart = position + PID_OFFSET + 4 + run.channel().getBytes(StandardCharsets.UTF_8).length + 1;
+                if (channelBytes < 0) {
+                    channelBytes = run.channel().getBytes(StandardCharsets.UTF_8).length;
+                }
+                int payloadStart = position + PID_OFFSET + 4 + channelBytes + 1;
                 String payload = new String(bytes, payloadStart, position + size - 1 - payloadStart, StandardCharsets.UTF_8);
                 Integer clientPid = match(sender, run.channel(), payload);
                 if (clientPid != null) {

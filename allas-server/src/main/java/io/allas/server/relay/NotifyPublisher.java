@@ -27,9 +27,11 @@ import io.allas.server.sql.SqlError;
 
 /**
  * Sends the clients' notifications to the upstream server on a connection of its own, never the
- * one that LISTENs (whose reading must not wait for a commit). Many clients' sends share one
- * transaction and one round trip; each client is answered once the transaction has committed.
- * The connection is opened when a notification comes and closed after an idle interval.
+ * one that LISTENs (whose reading must not wait for a commit). A client that finds nobody sending
+ * sends on its own thread; those that come while someone sends queue up, and the publisher's
+ * thread sends them together: many clients' sends in one transaction and one round trip. Each
+ * client is answered once its notifications have committed. The connection is opened when a
+ * notification comes and closed after an idle interval.
  *
  * <p>The server folds identical notifications within one transaction: a client's own duplicates
  * come folded already, as PostgreSQL folds them, and two clients' identical notifications go in
@@ -58,11 +60,13 @@ final class NotifyPublisher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition requested = lock.newCondition();
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    /** Held by whoever sends: the publisher's thread, or a client's while nobody else sends. Guards the connection. */
+    private final ReentrantLock sending = new ReentrantLock();
     private final Thread thread;
     private boolean running = true;
-    /** Used on the publisher's thread only. */
     private Connection connection;
     private int senderPid;
+    private long lastUsedNanos;
 
     /**
      * @param statementTimeout how long a client waits for its notifications to commit, and a
@@ -95,68 +99,91 @@ final class NotifyPublisher implements AutoCloseable {
      *         client is to be told, within the statement timeout
      */
     CompletableFuture<Void> send(int clientPid, List<Notification> notifications) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        Request request = new Request(clientPid, List.copyOf(notifications), new CompletableFuture<>());
+        // A request still queued when the time is up was never sent; one in flight may have been.
+        CompletableFuture<Void> answer = request.done().orTimeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(e -> {
+                    if (e instanceof java.util.concurrent.TimeoutException) {
+                        return CompletableFuture.failedFuture(new SqlError(SqlState.SERVER_CONNECTION_LOST,
+                                "could not NOTIFY upstream: no answer within " + statementTimeout.toMillis()
+                                        + " ms; the notifications may or may not have been sent"));
+                    }
+                    return CompletableFuture.failedFuture(e);
+                });
+        boolean sendHere;
         lock.lock();
         try {
             if (!running) {
-                done.completeExceptionally(notSent("allas is shutting down"));
-                return done;
+                request.done().completeExceptionally(notSent("allas is shutting down"));
+                return answer;
             }
-            queue.addLast(new Request(clientPid, List.copyOf(notifications), done));
-            requested.signal();
+            // Nobody sending and nobody waiting: the caller sends itself, without waking the publisher's
+            // thread and waiting for it (two thread switches on every round trip of a lone producer).
+            sendHere = queue.isEmpty() && sending.tryLock();
+            if (!sendHere) {
+                queue.addLast(request);
+                requested.signal();
+            }
         } finally {
             lock.unlock();
         }
-        // A request still queued when the time is up was never sent; one in flight may have been.
-        return done.orTimeout(statementTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
-            if (e instanceof java.util.concurrent.TimeoutException) {
-                return CompletableFuture.failedFuture(new SqlError(SqlState.SERVER_CONNECTION_LOST,
-                        "could not NOTIFY upstream: no answer within " + statementTimeout.toMillis()
-                                + " ms; the notifications may or may not have been sent"));
-            }
-            return CompletableFuture.failedFuture(e);
-        });
-    }
-
-    private void run() {
-        while (true) {
-            List<Request> batch = nextBatch();
-            if (batch == null) {
-                break;
-            }
-            if (!batch.isEmpty()) {
-                publish(batch);
+        if (sendHere) {
+            try {
+                publish(List.of(request));
+            } finally {
+                sending.unlock();
             }
         }
-        closeConnection();
+        return answer;
+    }
+
+    /** The publisher's thread: sends what queued up while someone was sending, and closes an idle connection. */
+    private void run() {
+        while (true) {
+            lock.lock();
+            try {
+                if (running && queue.isEmpty()) {
+                    // Wakes at least every idle interval to see whether the connection has been idle that long.
+                    requested.await(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                if (!running) {
+                    queue.forEach(r -> r.done().completeExceptionally(notSent("allas is shutting down")));
+                    queue.clear();
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+                continue;
+            } finally {
+                lock.unlock();
+            }
+            sending.lock();
+            try {
+                List<Request> batch = nextBatch();
+                if (!batch.isEmpty()) {
+                    publish(batch);
+                } else if (connection != null && System.nanoTime() - lastUsedNanos >= idleTimeout.toNanos()) {
+                    closeConnection();
+                }
+            } finally {
+                sending.unlock();
+            }
+        }
+        sending.lock();
+        try {
+            closeConnection();
+        } finally {
+            sending.unlock();
+        }
     }
 
     /**
-     * Waits for requests and takes as many as share one transaction without two equal
-     * notifications; closes the connection when none came for the idle interval.
-     *
-     * @return the batch (empty after closing an idle connection); null when stopping
+     * Takes as many queued requests as share one transaction without two equal notifications.
      */
     private List<Request> nextBatch() {
         lock.lock();
         try {
-            while (running && queue.isEmpty()) {
-                if (connection == null) {
-                    requested.awaitUninterruptibly();
-                } else if (!requested.await(idleTimeout.toMillis(), TimeUnit.MILLISECONDS) && queue.isEmpty()) {
-                    lock.unlock();
-                    try {
-                        closeConnection();
-                    } finally {
-                        lock.lock();
-                    }
-                }
-            }
-            if (!running) {
-                queue.forEach(r -> r.done().completeExceptionally(notSent("allas is shutting down")));
-                queue.clear();
-                return null;
-            }
             List<Request> batch = new ArrayList<>();
             Set<Notification> inBatch = new HashSet<>();
             int size = 0;
@@ -176,10 +203,6 @@ final class NotifyPublisher implements AutoCloseable {
                 size += request.notifications().size();
             }
             return batch;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-            return null;
         } finally {
             lock.unlock();
         }
@@ -239,6 +262,7 @@ final class NotifyPublisher implements AutoCloseable {
             attribution.forget(senderPid, sent);
             throw e;
         }
+        lastUsedNanos = System.nanoTime();
         events.notificationsSent(channels.size());
         batch.forEach(r -> r.done().complete(null));
     }
@@ -249,6 +273,7 @@ final class NotifyPublisher implements AutoCloseable {
         properties.setProperty("preferQueryMode", "extended");
         connection = DriverManager.getConnection(target.url(), properties);
         senderPid = connection.unwrap(PGConnection.class).getBackendPID();
+        lastUsedNanos = System.nanoTime();
         LOG.log(System.Logger.Level.DEBUG, "connected to {0} to send notifications (backend PID {1})",
                 target, String.valueOf(senderPid));
     }

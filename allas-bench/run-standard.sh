@@ -293,7 +293,14 @@ for t in relay postgres; do
 done
 # NOTIFY through the relay against NOTIFY to PostgreSQL: the producers connect to the target. One producer
 # measures a round trip (the relay adds its hop and its own commit round trip); many measure the batching
-# (the relay commits many clients' notifications in one transaction, PostgreSQL one per client).
+# (the relay commits many clients' notifications in one transaction, PostgreSQL one per client). A discarded
+# pass first, as for the fan-out: the relay's JIT compiles the sending path (its session, pgjdbc) before
+# the runs that count.
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" notifiers_"* ]]; then
+    for t in relay postgres; do
+        warm_up "$t" notifiers --producers 8 --listeners 10 --duration "$PROD_D"
+    done
+fi
 for k in 1 64; do
     for t in relay postgres; do
         bench "$t" notifiers "notifiers_K${k}_N10" --producers "$k" --listeners 10 --duration "$PROD_D"

@@ -65,6 +65,8 @@ final class NotifyPublisher implements AutoCloseable {
     private final Thread thread;
     private boolean running = true;
     private Connection connection;
+    /** Whether the connection is open, for the decision to send on a client's thread. */
+    private volatile boolean open;
     private int senderPid;
     private long lastUsedNanos;
 
@@ -119,7 +121,8 @@ final class NotifyPublisher implements AutoCloseable {
             }
             // Nobody sending and nobody waiting: the caller sends itself, without waking the publisher's
             // thread and waiting for it (two thread switches on every round trip of a lone producer).
-            sendHere = queue.isEmpty() && sending.tryLock();
+            // Connecting is left to the publisher's thread, whose wait the client's is bounded against.
+            sendHere = open && queue.isEmpty() && sending.tryLock();
             if (!sendHere) {
                 queue.addLast(request);
                 requested.signal();
@@ -211,7 +214,7 @@ final class NotifyPublisher implements AutoCloseable {
     private void publish(List<Request> batch) {
         try {
             if (connection == null) {
-                open();
+                connect();
             }
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not connect to {0} to send notifications: {1}", target, e.getMessage());
@@ -267,13 +270,14 @@ final class NotifyPublisher implements AutoCloseable {
         batch.forEach(r -> r.done().complete(null));
     }
 
-    private void open() throws SQLException {
+    private void connect() throws SQLException {
         Properties properties = target.properties(statementTimeout);
         // Parameters bound, not inlined; the batch statement is prepared once per connection.
         properties.setProperty("preferQueryMode", "extended");
         connection = DriverManager.getConnection(target.url(), properties);
         senderPid = connection.unwrap(PGConnection.class).getBackendPID();
         lastUsedNanos = System.nanoTime();
+        open = true;
         LOG.log(System.Logger.Level.DEBUG, "connected to {0} to send notifications (backend PID {1})",
                 target, String.valueOf(senderPid));
     }
@@ -287,6 +291,7 @@ final class NotifyPublisher implements AutoCloseable {
     }
 
     private void closeConnection() {
+        open = false;
         if (connection != null) {
             try {
                 connection.close();

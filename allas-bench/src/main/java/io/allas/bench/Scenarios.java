@@ -72,6 +72,7 @@ final class Scenarios {
                 case "storm" -> storm(r);
                 case "producers" -> producers(r, false);
                 case "notifiers" -> producers(r, true);
+                case "failover" -> new Failover(o, target, producerDb).run(r);
                 default -> throw new Options.UsageException("unknown scenario: " + scenario);
             }
         } catch (RunFailed e) {

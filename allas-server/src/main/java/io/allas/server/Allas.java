@@ -78,7 +78,7 @@ public final class Allas implements AutoCloseable {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
-        SessionServices services = new SessionServices(databases, relay, config.limits(), config.notificationQueue(),
+        SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
@@ -94,8 +94,9 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * Every client, listening or not, is told when the upstream connection is lost: it may have
-     * missed notifications and must resynchronise.
+     * Unless the relay keeps them ({@code upstream.on_loss}), every client, listening or not, is
+     * terminated when the upstream connection is lost: it may have missed notifications and must
+     * resynchronise.
      */
     private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
             implements RelayEvents {
@@ -105,9 +106,27 @@ public final class Allas implements AutoCloseable {
         }
 
         @Override
-        public void upstreamLost(String reason) {
-            metrics.upstreamLost(reason);
-            registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+        public void upstreamLost(String reason, boolean clientsKept) {
+            metrics.upstreamLost(reason, clientsKept);
+            int clients = registry.size();
+            if (clientsKept) {
+                LOG.log(System.Logger.Level.INFO, "{0} clients kept through the loss of the upstream connection;"
+                        + " those that listen are told of the gap once allas listens again", String.valueOf(clients));
+            } else {
+                registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+                LOG.log(System.Logger.Level.INFO, "{0} clients terminated with 57A02: the upstream connection was lost",
+                        String.valueOf(clients));
+            }
+        }
+
+        @Override
+        public void outageEnded(long nanos) {
+            metrics.outageEnded(nanos);
+        }
+
+        @Override
+        public void gapReported(String reason, int clients) {
+            metrics.gapReported(reason, clients);
         }
 
         @Override

@@ -58,6 +58,7 @@ public final class UpstreamProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
     private volatile int trickleBytes;
+    private volatile boolean refusing;
     private final Observer observer;
 
     public UpstreamProxy(String targetHost, int targetPort) throws IOException {
@@ -93,9 +94,15 @@ public final class UpstreamProxy implements AutoCloseable {
         trickleBytes = bytesPerPiece;
     }
 
+    /** From now on, new connections are closed at once, as a server that is down refuses them. */
+    public void refuseConnections() {
+        refusing = true;
+    }
+
     /** Bytes flow again for new connections; the connections that went silent are closed. */
     public void restore() {
         silent = false;
+        refusing = false;
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -112,6 +119,9 @@ public final class UpstreamProxy implements AutoCloseable {
                 return; // the proxy was closed
             }
             try {
+                if (refusing) {
+                    throw new IOException("refusing connections");
+                }
                 upstream.connect(target, 5000);
             } catch (IOException refused) {
                 // As the server itself would: the connection ends at once, not after a timeout.

@@ -17,9 +17,20 @@ public interface Relay {
     boolean isConnected();
 
     /**
+     * @return completes once the upstream connection is up: at once when it is up now
+     */
+    CompletableFuture<Void> whenConnected();
+
+    /**
      * @return what clients are told in ParameterStatus: the upstream's values, overridden by {@code startup_parameters}
      */
     Map<String, String> parameterStatus();
+
+    /**
+     * @return what a fresh session on the upstream sees: its parameters, version and schemas
+     *         (refreshed whenever the relay reconnects)
+     */
+    ServerSettings serverSettings();
 
     /**
      * Subscribes a client to a channel.

@@ -3,6 +3,7 @@ package io.allas.server.session;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLSession;
@@ -23,6 +24,7 @@ public final class ClientConnection {
 
     private volatile ClientStream stream;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
@@ -114,7 +116,15 @@ public final class ClientConnection {
             writer.trySendLast(ErrorResponse.fatal(reason.sqlState(), reason.message()), LAST_WORDS_MILLIS);
             watchdog.interrupt();
             stream.close();
+            terminated.complete(null);
         });
+    }
+
+    /**
+     * @return completes once {@link #terminate} has sent its FATAL (or given up) and closed the socket
+     */
+    CompletableFuture<Void> terminated() {
+        return terminated;
     }
 
     /**

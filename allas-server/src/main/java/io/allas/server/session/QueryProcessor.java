@@ -1,7 +1,6 @@
 package io.allas.server.session;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +19,7 @@ import io.allas.server.protocol.backend.ReadyForQuery;
 import io.allas.server.protocol.frontend.FrontendMessage;
 import io.allas.server.protocol.frontend.Target;
 import io.allas.server.sql.SqlError;
+import io.allas.server.sql.SqlType;
 import io.allas.server.sql.Statement;
 import io.allas.server.sql.StatementParser;
 
@@ -40,11 +40,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
     }
 
-    /**
-     * A bound portal: the statement it was bound from, the statement it runs (with the bound
-     * parameters' values in place), and the result format of each column.
-     */
-    private record Portal(Prepared prepared, Statement statement, List<Short> resultFormats) {
+    /** A bound portal: the statement, its parameters and the result format of each column. */
+    private record Portal(Prepared prepared, StatementExecutor.Bound bound, List<Short> resultFormats) {
     }
 
     private final MessageWriter out;
@@ -185,17 +182,28 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        List<Integer> parameterTypes = parse.parameterTypes();
-        if (parsed.size() == 1 && parsed.getFirst() instanceof Statement.PgNotify call
-                && call.parameterCount() > parameterTypes.size()) {
-            // As PostgreSQL: parameters the client did not declare are there all the same, of the type they are used as.
-            parameterTypes = new ArrayList<>(parameterTypes);
-            while (parameterTypes.size() < call.parameterCount()) {
-                parameterTypes.add(0);
+        statements.put(parse.statementName(), new Prepared(parsed, parameterTypes(parse, parsed), parse.sql()));
+        out.send(ParseComplete.INSTANCE);
+    }
+
+    /**
+     * The parameters' types as Parse declared them; those it leaves unspecified (0), or does not
+     * give at all, as the query uses them, as PostgreSQL infers them.
+     */
+    private static List<Integer> parameterTypes(FrontendMessage.Parse parse, List<Statement> parsed) {
+        if (!(parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query)) {
+            return parse.parameterTypes();
+        }
+        List<Integer> types = new ArrayList<>(parse.parameterTypes());
+        List<SqlType> inferred = query.parameterTypes();
+        for (int i = 0; i < inferred.size(); i++) {
+            if (i == types.size()) {
+                types.add(inferred.get(i).oid());
+            } else if (types.get(i) == 0) {
+                types.set(i, inferred.get(i).oid());
             }
         }
-        statements.put(parse.statementName(), new Prepared(parsed, List.copyOf(parameterTypes), parse.sql()));
-        out.send(ParseComplete.INSTANCE);
+        return List.copyOf(types);
     }
 
     private void bind(FrontendMessage.Bind bind) throws SqlError {
@@ -208,11 +216,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (!bind.portalName().isEmpty() && portals.containsKey(bind.portalName())) {
             throw new SqlError(SqlState.DUPLICATE_CURSOR, "portal \"" + bind.portalName() + "\" already exists");
         }
-        Statement statement = prepared.single();
-        if (statement instanceof Statement.PgNotify call) {
-            statement = call.bind(textValues(bind.parameters()));
-        }
-        portals.put(bind.portalName(), new Portal(prepared, statement, bind.resultFormats()));
+        portals.put(bind.portalName(), new Portal(prepared,
+                new StatementExecutor.Bound(bind.parameterFormats(), bind.parameters()), bind.resultFormats()));
         out.send(BindComplete.INSTANCE);
     }
 
@@ -226,30 +231,19 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             }
             case PORTAL -> {
                 Portal portal = portal(describe.name());
-                executor.describe(portal.statement(), portal.resultFormats());
+                executor.describe(portal.prepared().single(), portal.resultFormats());
             }
         }
     }
 
     private void execute(FrontendMessage.Execute execute) throws SqlError {
         Portal portal = portal(execute.portalName());
-        Statement statement = portal.statement();
+        Statement statement = portal.prepared().single();
         if (statement == null) {
             out.send(EmptyQueryResponse.INSTANCE);
         } else {
-            executor.execute(statement, portal.resultFormats(), false);
+            executor.execute(statement, portal.resultFormats(), false, portal.bound());
         }
-    }
-
-    /**
-     * Bound parameters as text: pg_notify takes text, whose binary form is its text in UTF-8 too.
-     */
-    private static List<String> textValues(List<byte[]> parameters) {
-        List<String> values = new ArrayList<>(parameters.size());
-        for (byte[] parameter : parameters) {
-            values.add(parameter == null ? null : new String(parameter, StandardCharsets.UTF_8));
-        }
-        return values;
     }
 
     private void close(FrontendMessage.Close close) {

@@ -27,6 +27,8 @@ final class SessionChannels {
     private final Relay relay;
     private final Subscriber subscriber;
     private final int maxChannels;
+    /** allas's own channel for gap reports: listened on here, never upstream. */
+    private final String gapChannel;
     /**
      * Each channel with when it was first listened on, since PostgreSQL lists a client's channels
      * in that order. Read by the notification drain while the session is idle, so concurrent.
@@ -36,10 +38,11 @@ final class SessionChannels {
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
-    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels) {
+    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, String gapChannel) {
         this.relay = relay;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
+        this.gapChannel = gapChannel;
     }
 
     /**
@@ -124,7 +127,9 @@ final class SessionChannels {
     void unlistenAll() {
         pending = null;
         for (String channel : listening.keySet()) {
-            relay.unlisten(subscriber, channel);
+            if (!channel.equals(gapChannel)) {
+                relay.unlisten(subscriber, channel);
+            }
         }
         listening.clear();
     }
@@ -133,7 +138,7 @@ final class SessionChannels {
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (String channel : channels) {
             listening.putIfAbsent(channel, nextListenOrder++);
-            ready.add(relay.listen(subscriber, channel));
+            ready.add(channel.equals(gapChannel) ? CompletableFuture.completedFuture(null) : relay.listen(subscriber, channel));
         }
         boolean listened = false;
         try {
@@ -155,7 +160,7 @@ final class SessionChannels {
     }
 
     private void forget(String channel) {
-        if (listening.remove(channel) != null) {
+        if (listening.remove(channel) != null && !channel.equals(gapChannel)) {
             relay.unlisten(subscriber, channel);
         }
     }

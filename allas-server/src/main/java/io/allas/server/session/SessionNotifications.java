@@ -40,18 +40,21 @@ final class SessionNotifications {
     }
 
     /**
-     * Sends a notification now, or holds it until the transaction commits. Refused at once, with
-     * PostgreSQL's words, when PostgreSQL would refuse it, so that a transaction block fails at the
-     * statement as it would directly.
+     * Sends one statement's notifications now, or holds them until the transaction commits.
+     * Refused at once, with PostgreSQL's words, when PostgreSQL would refuse one, so that a
+     * transaction block fails at the statement as it would directly.
      *
      * @param inTransaction whether a transaction (a block, or a multi-statement query) is open
      */
-    void notify(Notification notification, boolean inTransaction) throws SqlError {
-        check(notification);
+    void notify(List<Notification> notifications, boolean inTransaction) throws SqlError {
+        for (Notification notification : notifications) {
+            check(notification);
+        }
         if (inTransaction) {
-            pending.add(notification);
+            pending.addAll(notifications);
         } else {
-            send(List.of(notification));
+            // Folded as within a transaction: the statement is one.
+            send(List.copyOf(new LinkedHashSet<>(notifications)));
         }
     }
 
@@ -86,7 +89,7 @@ final class SessionNotifications {
     }
 
     /** PostgreSQL's own checks (Async_Notify), in its order and words. */
-    private static void check(Notification notification) throws SqlError {
+    static void check(Notification notification) throws SqlError {
         if (notification.channel().isEmpty()) {
             throw new SqlError(SqlState.INVALID_PARAMETER_VALUE, "channel name cannot be empty");
         }

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -223,6 +225,66 @@ class NotifyThroughRelayTest {
             List<PGNotification> received = listener.await(1, WAIT);
             assertEquals(List.of("ping"), payloads(received));
             assertEquals(pid(second), received.getFirst().getPID());
+        }
+    }
+
+    /**
+     * What {@link #pgNotifyInASelectListAsPostgresRunsIt} sends, to allas or to PostgreSQL: each
+     * result's columns (name, value) and each error, then the payloads the listener received.
+     */
+    private static List<String> selectListSequence(Connection sender, JdbcListener listener) throws Exception {
+        listener.execute("LISTEN in_a_list");
+        List<String> seen = new ArrayList<>();
+        for (String sql : List.of(
+                "SELECT pg_notify('in_a_list', 'beside'), current_setting('DateStyle') AS style,"
+                        + " pg_catalog.pg_notify('in_a_list', 'second') sent",
+                "SELECT * FROM pg_notify('in_a_list', 'from') AS f",
+                "SELECT pg_notify('in_a_list', 'cast')::text AS t",
+                // Called beside a set of no rows too.
+                "SELECT pg_listening_channels(), pg_notify('in_a_list', 'beside no rows')")) {
+            try (Statement statement = sender.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                ResultSetMetaData columns = rows.getMetaData();
+                while (rows.next()) {
+                    for (int i = 1; i <= columns.getColumnCount(); i++) {
+                        // Not the type's name: pgjdbc would look void up in pg_type, which allas does not answer.
+                        seen.add(columns.getColumnLabel(i) + " '" + rows.getString(i) + "'");
+                    }
+                }
+            }
+        }
+        // The statement fails at a later column, so it sends nothing.
+        seen.add(Failure.of(sender, "SELECT pg_notify('in_a_list', 'failed'), current_setting('no_such_setting')").toString());
+        seen.add(Failure.of(sender, "SELECT pg_notify('in_a_list', 'x')::int").toString());
+        pgNotify(sender, "in_a_list", "end");
+        seen.addAll(payloads(awaitPayload(listener, "end")));
+        return seen;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"extended", "simple"})
+    void pgNotifyInASelectListAsPostgresRunsIt(String queryMode) throws Exception {
+        List<String> expected;
+        try (JdbcListener listener = new JdbcListener(TestPostgres.shared().connect());
+             Connection sender = direct(queryMode)) {
+            expected = selectListSequence(sender, listener);
+        }
+        try (JdbcListener listener = new JdbcListener(client());
+             Connection sender = client("preferQueryMode", queryMode)) {
+            assertEquals(expected, selectListSequence(sender, listener));
+        }
+        assertEquals(List.of("beside", "second", "from", "cast", "beside no rows", "end"),
+                expected.subList(expected.size() - 6, expected.size()),
+                "the test's expectation, as PostgreSQL delivered it: " + expected);
+    }
+
+    @Test
+    void aParameterTheSimpleProtocolCannotBindIsRefusedAsPostgresRefusesIt() throws Exception {
+        try (Connection relayed = client("preferQueryMode", "simple"); Connection direct = direct("simple")) {
+            for (String sql : List.of("SELECT pg_notify($1, 'x')", "SELECT current_setting($2)")) {
+                Failure expected = Failure.of(direct, sql);
+                assertEquals("42P02", expected.sqlState(), "the test's expectation");
+                assertEquals(expected, Failure.of(relayed, sql));
+            }
         }
     }
 

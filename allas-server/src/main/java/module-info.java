@@ -28,6 +28,8 @@ module io.allas.server {
     exports io.allas.server;
     // pgjdbc instantiates the upstream socket factory by name.
     exports io.allas.server.relay;
+    // pgjdbc instantiates the catalog connection's TLS socket factory by name.
+    exports io.allas.server.catalog;
     exports io.allas.server.network;
     exports io.allas.server.config;
     exports io.allas.server.session;

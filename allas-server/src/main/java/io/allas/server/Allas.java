@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConnectionString;
@@ -38,15 +39,17 @@ public final class Allas implements AutoCloseable {
     private final SessionRegistry registry;
     private final ScheduledExecutorService timers;
     private final UpstreamTarget upstream;
+    private final CatalogQueries catalog;
 
     private Allas(AllasServer server, RelayService relay, AllasMetrics metrics, SessionRegistry registry,
-                  ScheduledExecutorService timers, UpstreamTarget upstream) {
+                  ScheduledExecutorService timers, UpstreamTarget upstream, CatalogQueries catalog) {
         this.server = server;
         this.relay = relay;
         this.metrics = metrics;
         this.registry = registry;
         this.timers = timers;
         this.upstream = upstream;
+        this.catalog = catalog;
     }
 
     /**
@@ -70,23 +73,25 @@ public final class Allas implements AutoCloseable {
                 ? Optional.empty() : Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
         SessionRegistry registry = new SessionRegistry();
-        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
-                new UpstreamLossTerminatesClients(metrics, registry));
-        metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
-        metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         // Cancelled startup timers must go at once: each holds its session until it would fire.
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
+        CatalogQueries catalog = new CatalogQueries(upstream, config.upstream(), timers);
+        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
+                new UpstreamLossTerminatesClients(metrics, registry, catalog));
+        metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
+        metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
-                metrics, registry, timers, tls);
+                metrics, registry, timers, tls, catalog);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
                     relay::isConnected);
             relay.start();
-            return new Allas(server, relay, metrics, registry, timers, upstream);
+            return new Allas(server, relay, metrics, registry, timers, upstream, catalog);
         } catch (ConfigException | RuntimeException e) {
             relay.close();
+            catalog.close();
             timers.shutdownNow();
             metrics.unregister();
             throw e;
@@ -96,17 +101,20 @@ public final class Allas implements AutoCloseable {
     /**
      * Unless the relay keeps them ({@code upstream.on_loss}), every client, listening or not, is
      * terminated when the upstream connection is lost: it may have missed notifications and must
-     * resynchronise.
+     * resynchronise. Catalog query results are forgotten on every connect: the catalog may have
+     * changed while the relay was away.
      */
-    private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
+    private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry, CatalogQueries catalog)
             implements RelayEvents {
         @Override
         public void upstreamConnected(String target, int backendPid) {
+            catalog.forgetAll();
             metrics.upstreamConnected(target, backendPid);
         }
 
         @Override
         public void upstreamLost(String reason, boolean clientsKept) {
+            catalog.forgetAll();
             metrics.upstreamLost(reason, clientsKept);
             int clients = registry.size();
             if (clientsKept) {
@@ -203,6 +211,7 @@ public final class Allas implements AutoCloseable {
         }
         server.stop();
         relay.close();
+        catalog.close();
         timers.shutdownNow();
         metrics.unregister();
     }

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.DoublePredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,11 +65,22 @@ public final class Scrape {
      * @throws AssertionError naming the last value seen when the deadline passes
      */
     public static void awaitValue(int port, String series, double expected, Duration deadline) throws Exception {
+        await(port, series, value -> value == expected, "" + expected, deadline);
+    }
+
+    /**
+     * Scrapes until a series' value passes a test.
+     *
+     * @param what the condition, as the failure names it
+     * @throws AssertionError naming the last value seen when the deadline passes
+     */
+    public static void await(int port, String series, DoublePredicate condition, String what,
+                             Duration deadline) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         double seen;
-        while ((seen = value(port, series)) != expected) {
+        while (!condition.test(seen = value(port, series))) {
             if (System.nanoTime() > end) {
-                throw new AssertionError(series + " is " + seen + ", not " + expected + ", after " + deadline);
+                throw new AssertionError(series + " is " + seen + ", not " + what + ", after " + deadline);
             }
             Thread.sleep(20);
         }

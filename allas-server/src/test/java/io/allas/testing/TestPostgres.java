@@ -311,6 +311,14 @@ public final class TestPostgres {
         return server == null || server.running();
     }
 
+    /**
+     * @return the server's log, whole, for tests that count what the server itself logged (with
+     *         {@code log_statement} set for a database of their own); empty for an existing server
+     */
+    public Optional<String> serverLog() {
+        return server == null ? Optional.empty() : Optional.of(server.logTail(Integer.MAX_VALUE));
+    }
+
     /** Whether the tests own the server, so that they may stop and start it: false for an existing server. */
     public boolean isThrowaway() {
         return server != null;

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code upstream} section: how the upstream connection is watched. By default a dead
- * connection is noticed within about 25 seconds.
+ * The {@code upstream} section: how the upstream connection is watched, and how catalog queries
+ * are run on the catalog connection. By default a dead connection is noticed within about 25 seconds.
  *
  * @param pingInterval how long the upstream connection may be silent before a ping checks it
  * @param pingTimeout  how long a ping, or any statement, may go unanswered before the connection counts as dead
@@ -19,9 +19,13 @@ import java.util.List;
  * @param onLoss       whether clients are terminated or kept when the upstream connection is lost
  * @param gapChannel   the channel on which allas itself tells a client that it may have missed notifications;
  *                     never listened on upstream
+ * @param catalogStatementTimeout the statement timeout of catalog queries
+ * @param catalogCacheTtl         how long a catalog query's result is reused at most
+ * @param catalogIdleTimeout      how long the catalog connection stays open unused
  */
 public record Upstream(Duration pingInterval, Duration pingTimeout, Duration connectWait, OnLoss onLoss,
-                       String gapChannel) {
+                       String gapChannel, Duration catalogStatementTimeout, Duration catalogCacheTtl,
+                       Duration catalogIdleTimeout) {
 
     static final Option<Duration> PING_INTERVAL = new Option<>("upstream.ping_interval_ms",
             milliseconds(100, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(15)),
@@ -41,10 +45,22 @@ public record Upstream(Duration pingInterval, Duration pingTimeout, Duration con
             byDefault("allas_gap"),
             "the channel on which allas itself tells a client that listens on it that notifications may have been missed; never listened on upstream");
 
-    static final List<Declaration> DECLARATIONS = List.of(PING_INTERVAL, PING_TIMEOUT, CONNECT_WAIT, ON_LOSS, GAP_CHANNEL);
+    static final Option<Duration> CATALOG_STATEMENT_TIMEOUT = new Option<>("upstream.catalog_statement_timeout_ms",
+            milliseconds(100, Integer.MAX_VALUE), byDefault(Duration.ofSeconds(5)),
+            "the statement timeout of catalog queries on the catalog connection");
+    static final Option<Duration> CATALOG_CACHE_TTL = new Option<>("upstream.catalog_cache_ttl_ms",
+            milliseconds(0, Integer.MAX_VALUE), byDefault(Duration.ofMinutes(10)),
+            "how long a catalog query's result is reused at most");
+    static final Option<Duration> CATALOG_IDLE_TIMEOUT = new Option<>("upstream.catalog_idle_timeout_ms",
+            milliseconds(100, Integer.MAX_VALUE), byDefault(Duration.ofMinutes(1)),
+            "how long the catalog connection stays open unused");
+
+    static final List<Declaration> DECLARATIONS = List.of(PING_INTERVAL, PING_TIMEOUT, CONNECT_WAIT, ON_LOSS, GAP_CHANNEL,
+            CATALOG_STATEMENT_TIMEOUT, CATALOG_CACHE_TTL, CATALOG_IDLE_TIMEOUT);
 
     static Upstream read(ConfigSection root) throws ConfigException {
         return new Upstream(root.get(PING_INTERVAL), root.get(PING_TIMEOUT), root.get(CONNECT_WAIT), root.get(ON_LOSS),
-                root.get(GAP_CHANNEL));
+                root.get(GAP_CHANNEL), root.get(CATALOG_STATEMENT_TIMEOUT), root.get(CATALOG_CACHE_TTL),
+                root.get(CATALOG_IDLE_TIMEOUT));
     }
 }

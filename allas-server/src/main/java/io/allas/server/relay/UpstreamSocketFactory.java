@@ -32,11 +32,11 @@ public final class UpstreamSocketFactory extends SocketFactory {
         this.callback = CALLBACKS.getOrDefault(key, channel -> { });
     }
 
-    static void register(String key, Consumer<SocketChannel> callback) {
+    public static void register(String key, Consumer<SocketChannel> callback) {
         CALLBACKS.put(key, callback);
     }
 
-    static void unregister(String key) {
+    public static void unregister(String key) {
         CALLBACKS.remove(key);
     }
 

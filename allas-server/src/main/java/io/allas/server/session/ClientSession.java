@@ -278,7 +278,7 @@ public final class ClientSession {
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states,
-                    new SessionNotifications(services.relay(), backendPid), backendPid, refusals);
+                    new SessionNotifications(services.relay(), backendPid), backendPid, refusals, services.catalog());
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

@@ -2,13 +2,17 @@ package io.allas.server.session;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 import io.allas.server.config.NotificationQueue;
+import io.allas.server.config.OnOverflow;
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.relay.Gap;
@@ -54,6 +58,9 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     private volatile Predicate<String> listening = channel -> true;
     /** How the client is told of a gap; set with the session's channels. */
     private volatile GapReport gapReport;
+    /** The slow-client gap report waiting in the queue, and what it reports; null when none waits. */
+    private NotificationRun queuedReport;
+    private Gap queuedGap;
     private long lastProgressNanos = System.nanoTime();
 
     NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationQueue limits,
@@ -70,6 +77,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         boolean startDrain;
         boolean tooSlow = false;
         int dropped = 0;
+        int gapDropped = 0;
         lock.lock();
         try {
             if (delivery == Delivery.CLOSED) {
@@ -84,13 +92,20 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             // merely held back by a transaction block do not count as a stall.
             boolean stalled = delivery == Delivery.DRAINING
                     && System.nanoTime() - lastProgressNanos > limits.stallTimeout().toNanos();
-            if (queuedCount > limits.maxNotifications() || queuedBytes > limits.maxBytes() || stalled) {
+            boolean overflowing = queuedCount > limits.maxNotifications() || queuedBytes > limits.maxBytes();
+            if (stalled || overflowing && (limits.onOverflow() == OnOverflow.TERMINATE || gapReport == null)) {
                 tooSlow = true;
                 dropped = closeLocked();
+            } else if (overflowing) {
+                gapDropped = dropForGapLocked();
             }
             startDrain = !tooSlow && startDraining();
         } finally {
             lock.unlock();
+        }
+        if (gapDropped > 0) {
+            events.notificationsDropped("slow_client", gapDropped);
+            events.gapReported(Gap.SLOW_CLIENT, 1);
         }
         if (tooSlow) {
             events.notificationsDropped("slow_client", dropped);
@@ -204,6 +219,11 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
             int bytes = 0;
             while (bytes < BATCH_BYTES && !queue.isEmpty()) {
                 NotificationRun next = queue.pollFirst();
+                if (next == queuedReport) {
+                    // On its way: a later overflow reports a gap of its own.
+                    queuedReport = null;
+                    queuedGap = null;
+                }
                 batch.add(next);
                 bytes += next.messages().length;
             }
@@ -271,6 +291,57 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         delivery = Delivery.DRAINING;
         lastProgressNanos = System.nanoTime();
         return true;
+    }
+
+    /**
+     * {@code notification_queue.on_overflow: gap}: drops what waits in the queue (a batch being
+     * written goes on) and queues in its place the report of what was dropped, so that the client,
+     * once it reads again, learns what it missed and then receives what comes after. Called with
+     * the lock held.
+     *
+     * @return how many notifications were dropped
+     */
+    private int dropForGapLocked() {
+        int dropped = 0;
+        long droppedBytes = 0;
+        long oldestNanos = System.nanoTime();
+        Set<String> channels = new LinkedHashSet<>();
+        Gap earlier = queuedGap;
+        for (NotificationRun run : queue) {
+            if (run == queuedReport) {
+                // A report not yet written: the new one covers it too.
+                droppedBytes += run.messages().length;
+                queuedCount -= run.count();
+                continue;
+            }
+            dropped += run.count();
+            droppedBytes += run.messages().length;
+            oldestNanos = Math.min(oldestNanos, run.receivedNanos());
+            if (run.channel() != null) {
+                channels.add(run.channel());
+            }
+        }
+        queue.clear();
+        queuedCount -= dropped;
+        queuedBytes -= droppedBytes;
+        long nowNanos = System.nanoTime();
+        Instant now = Instant.now();
+        Instant from = now.minusNanos(nowNanos - oldestNanos);
+        long droppedInAll = dropped;
+        if (earlier != null) {
+            from = earlier.from().isBefore(from) ? earlier.from() : from;
+            Set<String> all = new LinkedHashSet<>(earlier.channels());
+            all.addAll(channels);
+            channels = all;
+            droppedInAll += earlier.dropped();
+        }
+        queuedGap = new Gap(Gap.SLOW_CLIENT, from, now, List.copyOf(channels), droppedInAll);
+        NotificationRun report = gapReport.messageFor(queuedGap);
+        queuedReport = report;
+        queue.addLast(report);
+        queuedCount += report.count();
+        queuedBytes += report.messages().length;
+        return dropped;
     }
 
     /**

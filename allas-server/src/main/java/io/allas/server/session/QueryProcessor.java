@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.SqlState;
@@ -53,11 +54,13 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
 
     /**
      * @param backendPid the process ID the client was given in BackendKeyData
+     * @param catalog    runs the client's catalog queries
      */
     QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
-                   SessionNotifications notifications, int backendPid, RefusedStatementLog refusals) {
+                   SessionNotifications notifications, int backendPid, RefusedStatementLog refusals,
+                   CatalogQueries catalog) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this, notifications, backendPid);
+        this.executor = new StatementExecutor(out, channels, parameters, this, notifications, backendPid, catalog);
         this.states = states;
         this.refusals = refusals;
     }
@@ -182,7 +185,14 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parameterTypes(parse, parsed), parse.sql()));
+        if (parsed.size() == 1 && parsed.getFirst() instanceof Statement.CatalogQuery query) {
+            // PostgreSQL infers the parameters the client left unspecified: Bind must supply them all.
+            Statement.CatalogQuery declared = new Statement.CatalogQuery(query.sql(), parse.parameterTypes());
+            statements.put(parse.statementName(), new Prepared(List.of(declared), executor.parameterTypes(declared),
+                    parse.sql()));
+        } else {
+            statements.put(parse.statementName(), new Prepared(parsed, parameterTypes(parse, parsed), parse.sql()));
+        }
         out.send(ParseComplete.INSTANCE);
     }
 

@@ -39,6 +39,15 @@ public interface SessionEvents {
     default void statementRefused(String sqlState) {
     }
 
+    /**
+     * Clients were told that they may have missed notifications.
+     *
+     * @param reason  {@code slow_client}: its queue overflowed and was dropped
+     * @param clients how many were told
+     */
+    default void gapReported(String reason, int clients) {
+    }
+
     /** A client that could not keep up with its notifications was terminated. */
     default void slowClientTerminated() {
     }

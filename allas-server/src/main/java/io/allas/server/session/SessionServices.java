@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.config.Limits;
 import io.allas.server.config.Upstream;
 import io.allas.server.config.NotificationQueue;
@@ -22,6 +23,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
+ * @param catalog            runs the catalog queries clients send on the catalog connection
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
@@ -31,5 +33,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               SessionEvents events,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
-                              Optional<ServerTlsContext> tls) {
+                              Optional<ServerTlsContext> tls,
+                              CatalogQueries catalog) {
 }

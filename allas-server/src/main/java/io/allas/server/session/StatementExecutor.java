@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.allas.server.catalog.CatalogQueries;
+import io.allas.server.catalog.Execution;
+import io.allas.server.catalog.RowDescriptions;
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.CommandComplete;
@@ -14,6 +17,7 @@ import io.allas.server.protocol.backend.NoticeResponse;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.backend.ReadyForQuery.TransactionStatus;
 import io.allas.server.protocol.backend.RowDescription;
+import io.allas.server.protocol.backend.UpstreamMessages;
 import io.allas.server.relay.Notification;
 import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
@@ -27,7 +31,6 @@ final class StatementExecutor {
     private static final int INT4_OID = 23;
     private static final int TEXT_OID = 25;
     private static final int VOID_OID = 2278;
-    private static final int OID_OID = 26;
     private static final int BINARY = 1;
     private static final byte[] ONE_TEXT = "1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ONE_BINARY = {0, 0, 0, 1};
@@ -86,16 +89,19 @@ final class StatementExecutor {
     private final PreparedStatements prepared;
     private final SessionNotifications notifications;
     private final SessionFunctions functions;
+    private final CatalogQueries catalog;
     private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
-                      PreparedStatements prepared, SessionNotifications notifications, int backendPid) {
+                      PreparedStatements prepared, SessionNotifications notifications, int backendPid,
+                      CatalogQueries catalog) {
         this.out = out;
         this.channels = channels;
         this.parameters = parameters;
         this.prepared = prepared;
         this.notifications = notifications;
         this.functions = new SessionFunctions(parameters, channels, notifications, backendPid);
+        this.catalog = catalog;
     }
 
     TransactionStatus status() {
@@ -211,7 +217,15 @@ final class StatementExecutor {
             case Statement.Show show -> sendRows(statement, resultFormats, describeFirst);
             case Statement.ShowAll showAll -> sendRows(statement, resultFormats, describeFirst);
             case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
-            case Statement.ArrayTypesQuery arrayTypes -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.CatalogQuery query -> {
+                Execution result = catalog.execute(query, bound.formats(), bound.values(), resultFormats);
+                if (describeFirst && result.rowDescription() != null) {
+                    out.send(new UpstreamMessages(result.rowDescription()));
+                }
+                out.send(new UpstreamMessages(result.dataRows()));
+                out.send(new CommandComplete(result.commandTag()));
+                return;
+            }
             case Statement.SessionQuery query -> {
                 Map<String, String> reported = parameters.reported();
                 // The extended protocol's statements outside a block commit together at Sync, as in PostgreSQL.
@@ -332,9 +346,22 @@ final class StatementExecutor {
     }
 
     /**
+     * @param statement a catalog query, with the parameter types its Parse declared
+     * @return its parameters' types, as PostgreSQL infers them
+     */
+    List<Integer> parameterTypes(Statement.CatalogQuery statement) throws SqlError {
+        return catalog.describe(statement).parameterTypes();
+    }
+
+    /**
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
+        if (statement instanceof Statement.CatalogQuery query) {
+            byte[] columns = catalog.describe(query).rowDescription();
+            out.send(columns == null ? NoData.INSTANCE : new UpstreamMessages(RowDescriptions.withFormats(columns, resultFormats)));
+            return;
+        }
         if (statement instanceof Statement.SessionQuery query) {
             // Described without being run: set_config() takes effect only when executed.
             describe(new Result(SessionFunctions.columns(query), List.of()), resultFormats);
@@ -388,9 +415,6 @@ final class StatementExecutor {
             }
             case Statement.AdvisoryUnlockAll unlock -> {
                 return Result.single(new Column("pg_advisory_unlock_all", VOID_OID, 4), Value.of(new byte[0]));
-            }
-            case Statement.ArrayTypesQuery arrayTypes -> {
-                return new Result(List.of(new Column("oid", OID_OID, 4), new Column("typarray", OID_OID, 4)), List.of());
             }
             case Statement.Show show -> {
                 var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError(SqlState.UNDEFINED_OBJECT,

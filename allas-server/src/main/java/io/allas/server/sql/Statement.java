@@ -153,14 +153,26 @@ public sealed interface Statement {
     }
 
     /**
-     * The catalog query with which postgres.js (its {@code fetch_types} option, on by default)
-     * discovers array types before its first query. allas returns no arrays, so the answer is
-     * the query's columns with no rows; without an answer the driver fails its first query.
+     * A read-only query of the system catalogs (drivers build their type maps with these), passed
+     * to PostgreSQL on allas's catalog connection and answered with PostgreSQL's result unchanged.
+     * Its command tag is PostgreSQL's.
+     *
+     * @param sql            the query text, as the client sent it
+     * @param parameterTypes the parameter type OIDs the client declared in Parse (0 = unspecified)
      */
-    record ArrayTypesQuery() implements Statement {
+    record CatalogQuery(String sql, List<Integer> parameterTypes) implements Statement {
+
+        public CatalogQuery(String sql) {
+            this(sql, List.of());
+        }
+
+        public CatalogQuery {
+            parameterTypes = List.copyOf(parameterTypes);
+        }
+
         @Override
         public String commandTag() {
-            return "SELECT 0";
+            return "SELECT";
         }
     }
 

@@ -11,20 +11,7 @@ import java.util.Optional;
  */
 public final class StatementParser {
 
-    /** postgres.js's array type discovery, as its token sequence (whitespace and case do not matter). */
-    private static final List<String> POSTGRES_JS_ARRAY_TYPES = sourceTokens("""
-            select b.oid, b.typarray from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem
-            where a.typcategory = 'A' group by b.oid, b.typarray order by b.oid""");
-
     private StatementParser() {
-    }
-
-    private static List<String> sourceTokens(String sql) {
-        try {
-            return SqlLexer.tokenize(sql).stream().map(t -> t.source().toLowerCase(Locale.ROOT)).toList();
-        } catch (SqlError e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
@@ -34,27 +21,35 @@ public final class StatementParser {
      */
     public static List<Statement> parse(String sql) throws SqlError {
         List<Token> tokens = SqlLexer.tokenize(sql);
-        List<Statement> statements = new ArrayList<>();
+        List<List<Token>> parts = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= tokens.size(); i++) {
             if (i == tokens.size() || tokens.get(i).kind() == Token.Kind.SEMICOLON) {
                 if (i > start) {
-                    statements.add(parseOne(tokens.subList(start, i)));
+                    parts.add(tokens.subList(start, i));
                 }
                 start = i + 1;
             }
         }
+        List<Statement> statements = new ArrayList<>();
+        for (List<Token> part : parts) {
+            // A catalog query goes to PostgreSQL as its text: only a query of its own has that text.
+            statements.add(parseOne(part, parts.size() == 1 ? sql : null));
+        }
         return List.copyOf(statements);
     }
 
-    private static Statement parseOne(List<Token> tokens) throws SqlError {
+    /**
+     * @param sql the query text when this statement is the whole query, else null
+     */
+    private static Statement parseOne(List<Token> tokens, String sql) throws SqlError {
         Token first = tokens.getFirst();
+        if (first.isKeyword("with")) {
+            return catalogQuery(tokens, sql);
+        }
         if (first.isKeyword("select")) {
             if (tokens.size() == 2 && tokens.get(1).kind() == Token.Kind.NUMBER && tokens.get(1).text().equals("1")) {
                 return new Statement.SelectOne();
-            }
-            if (tokens.stream().map(t -> t.source().toLowerCase(Locale.ROOT)).toList().equals(POSTGRES_JS_ARRAY_TYPES)) {
-                return new Statement.ArrayTypesQuery();
             }
             if (matches(tokens, 1, "pg_advisory_unlock_all", "(", ")")
                     || matches(tokens, 1, "pg_catalog", ".", "pg_advisory_unlock_all", "(", ")")) {
@@ -64,8 +59,7 @@ public final class StatementParser {
             if (sessionFunction.isPresent()) {
                 return sessionFunction.get();
             }
-            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all() and SELECT lists of the"
-                    + " session's functions (current_setting(), version(), current_user, pg_notify() ...) are supported");
+            return catalogQuery(tokens, sql);
         }
         if (first.isKeyword("show")) {
             if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
@@ -313,11 +307,28 @@ public final class StatementParser {
         return new SqlError("syntax error at or near \"" + offending.source() + "\"");
     }
 
+    /**
+     * A query that is none of the above, passed to PostgreSQL if it is a catalog query.
+     */
+    private static Statement catalogQuery(List<Token> tokens, String sql) throws SqlError {
+        try {
+            CatalogQueryCheck.check(tokens);
+        } catch (CatalogQueryCheck.Refused e) {
+            throw unsupported(tokens.getFirst().source().toUpperCase(Locale.ROOT) + " of this kind", e.getMessage());
+        }
+        if (sql == null) {
+            throw unsupported("a catalog query among other statements", "send it as a query of its own");
+        }
+        return new Statement.CatalogQuery(sql);
+    }
+
     private static SqlError unsupported(String command, String detail) {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
                 + "; it understands LISTEN, UNLISTEN, NOTIFY, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
                 + " SELECT of the session's functions (current_setting(), version(), current_user,"
-                + " pg_listening_channels(), pg_backend_pid(), pg_notify() ...) and transaction control");
+                + " pg_listening_channels(), pg_backend_pid(), pg_notify() ...), transaction control, and passes to"
+                + " PostgreSQL read-only SELECTs of the system catalogs (pg_type, pg_namespace, pg_range,"
+                + " pg_enum, pg_attribute, pg_class, pg_proc ...) that call only side-effect-free functions");
     }
 }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGNotification;
 
@@ -71,6 +74,75 @@ class SlowClientTest {
             }
             assertEquals(1.0, Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total"));
             assertTrue(Scrape.value(relay.httpPort(), "allas_notifications_dropped_total\\{reason=\"slow_client\"") > 0);
+        }
+    }
+
+    @Test
+    void inGapModeAClientThatFellBehindIsToldWhatItMissedAndKeepsItsConnection() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 2000, \"on_overflow\": \"gap\"},\n")
+                .prometheus()
+                .start();
+             WireClient behind = WireClient.startup(relay.port(), "slow", "app");
+             Connection producer = TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(behind.roundTrip("LISTEN flood")));
+            assertEquals("CZ", WireClient.types(behind.roundTrip("LISTEN allas_gap")));
+            // The client reads nothing while 20,000 notifications of 1 KB arrive: its queue overflows.
+            try (Statement statement = producer.createStatement()) {
+                for (int batch = 0; batch < 20; batch++) {
+                    statement.execute("SELECT pg_notify('flood', repeat('x', 1000) || i) FROM generate_series(1, 1000) i");
+                }
+            }
+            Scrape.await(relay.httpPort(), "allas_gap_notices_total\\{reason=\"slow_client\"", told -> told >= 1,
+                    "at least 1", Duration.ofSeconds(30));
+            producer.createStatement().execute("NOTIFY flood, 'after the flood'");
+
+            // Reading again, it finds whole notifications, the report of what it missed, and what came after.
+            Config report = null;
+            int notificationsRead = 0;
+            while (true) {
+                WireClient.Message message = behind.read();
+                assertEquals('A', message.type(), "only notifications, no error");
+                String body = new String(message.body(), 4, message.body().length - 5, StandardCharsets.UTF_8);
+                String[] channelAndPayload = body.split("\0", 2);
+                if (channelAndPayload[0].equals("allas_gap")) {
+                    report = ConfigFactory.parseString(channelAndPayload[1]);
+                } else if (channelAndPayload[1].equals("after the flood")) {
+                    break;
+                } else {
+                    notificationsRead++;
+                }
+            }
+            assertTrue(report != null, "the client was told of the gap");
+            assertEquals("slow_client", report.getString("reason"));
+            assertEquals(List.of("flood"), report.getStringList("channels"));
+            assertTrue(report.getLong("dropped") > 0, report.toString());
+            assertTrue(notificationsRead < 20_000, "notifications were dropped, read " + notificationsRead);
+            assertEquals("TDCZ", WireClient.types(behind.roundTrip("SELECT 1")), "the connection goes on");
+            assertEquals(0.0, Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total"));
+        }
+    }
+
+    @Test
+    void inGapModeAClientThatTakesNoBytesAtAllIsStillTerminated() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 2000, \"stall_timeout_ms\": 1000,"
+                        + " \"on_overflow\": \"gap\"},\n")
+                .prometheus()
+                .start();
+             WireClient stuck = WireClient.startup(relay.port(), "stuck", "app");
+             Connection producer = TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(stuck.roundTrip("LISTEN flood")));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            try (Statement statement = producer.createStatement()) {
+                // Notifications keep coming while the client takes nothing: its writes stay stuck past stall_timeout_ms.
+                while (Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total") < 1) {
+                    assertTrue(System.nanoTime() < deadline, "the stuck client was never terminated");
+                    statement.execute("SELECT pg_notify('flood', repeat('x', 1000) || i) FROM generate_series(1, 1000) i");
+                }
+            }
+            assertTrue(Scrape.value(relay.httpPort(), "allas_gap_notices_total\\{reason=\"slow_client\"") >= 1,
+                    "its queue overflowed first, and was reported");
         }
     }
 }

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
+import io.allas.testing.WireClient;
 
 /**
  * The relay's own connection to a PostgreSQL that demands TLS and SCRAM for its role
@@ -45,6 +48,29 @@ class UpstreamTlsTest {
             }
             direct.createStatement().execute("NOTIFY secured_upstream, 'over tls'");
             assertEquals("over tls", listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
+
+    /** The catalog connection takes the same TLS path, and allas reads PostgreSQL's answer through it. */
+    @Test
+    void catalogQueriesTravelOverTlsToo() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        String ca = postgres.serverCa().orElseThrow(() -> new IllegalStateException("needs a throwaway server's TLS, not an existing server's"))
+                .toString();
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .connect(connect("sslmode=verify-full sslrootcert=" + ca + " application_name=allas_tls_test")
+                        .replace("hostaddr=127.0.0.1 ", ""))
+                .start();
+             WireClient client = WireClient.startup(relay.port(), "app", "app");
+             Connection direct = postgres.connect()) {
+            List<WireClient.Message> answer = client.roundTrip("SELECT typname FROM pg_type WHERE oid = 23");
+            assertEquals("TDCZ", WireClient.types(answer));
+            assertEquals("int4", new String(answer.get(1).body(), 6, 4, StandardCharsets.UTF_8));
+            try (ResultSet rows = direct.createStatement().executeQuery("SELECT ssl FROM pg_stat_ssl JOIN pg_stat_activity"
+                    + " USING (pid) WHERE application_name = 'allas_tls_test catalog'")) {
+                rows.next();
+                assertEquals(true, rows.getBoolean(1), "the catalog connection uses TLS");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.allas.server.config.NotificationQueue;
+import io.allas.server.config.OnOverflow;
 import io.allas.server.protocol.backend.CommandComplete;
 import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.protocol.backend.ReadyForQuery;
@@ -42,8 +44,12 @@ class NotificationOutboxTest {
     };
 
     private NotificationOutbox outbox(int maxNotifications) {
+        return outbox(maxNotifications, OnOverflow.TERMINATE);
+    }
+
+    private NotificationOutbox outbox(int maxNotifications, OnOverflow onOverflow) {
         NotificationOutbox outbox = new NotificationOutbox(connection, states,
-                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30)), events, () -> { });
+                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30), onOverflow), events, () -> { });
         states.deliverTo(outbox);
         return outbox;
     }
@@ -166,5 +172,25 @@ class NotificationOutboxTest {
         assertEquals("57A02", messages.getFirst().fields().get('C'));
         assertEquals(2, dropped.get("client_terminated"));
         assertTrue(stream.isClosed());
+    }
+
+    @Test
+    void inGapModeAnOverflowDropsWhatWaitsAndTellsTheClientWhichKeepsItsConnection() throws Exception {
+        NotificationOutbox outbox = outbox(3, OnOverflow.GAP);
+        outbox.reportGapsWith(new GapReport("allas_gap", channel -> false));
+        deliverIntoAStuckWrite(outbox);
+        for (int i = 2; i <= 4; i++) {
+            outbox.deliver(notification("jobs", String.valueOf(i)));
+        }
+        outbox.deliver(notification("news", "after the gap"));
+        stream.releaseWrites();
+        List<WireClient.Message> messages = stream.awaitMessages(3, AWAIT);
+        assertEquals(List.of("A jobs 1", "N", "A news after the gap"),
+                messages.stream().map(NotificationOutboxTest::describe).toList());
+        Map<Character, String> notice = messages.get(1).fields();
+        assertEquals("01A01", notice.get('C'));
+        assertTrue(notice.get('D').contains("3 notifications") && notice.get('D').contains("jobs"), notice.toString());
+        assertEquals(3, dropped.get("slow_client"), dropped.toString());
+        assertFalse(stream.isClosed(), "the client keeps its connection");
     }
 }

@@ -81,18 +81,19 @@ class StatementParserTest {
     }
 
     @Test
-    void postgresJsArrayTypeDiscoveryIsRecognisedWhateverItsLayout() throws SqlError {
-        assertEquals(new Statement.ArrayTypesQuery(), one("""
+    void catalogQueriesKeepTheirTextWhenAlone() throws SqlError {
+        String postgresJs = """
 
-                      select b.oid, b.typarray
-                      from pg_catalog.pg_type a
-                      left join pg_catalog.pg_type b on b.oid = a.typelem
-                      where a.typcategory = 'A'
-                      group by b.oid, b.typarray
-                      order by b.oid
-                    """));
-        assertThrows(SqlError.class, () -> StatementParser.parse(
-                "select b.oid from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem"));
+                  select b.oid, b.typarray
+                  from pg_catalog.pg_type a
+                  left join pg_catalog.pg_type b on b.oid = a.typelem
+                  where a.typcategory = 'A'
+                  group by b.oid, b.typarray
+                  order by b.oid
+                """;
+        assertEquals(new Statement.CatalogQuery(postgresJs).sql(), ((Statement.CatalogQuery) one(postgresJs)).sql());
+        SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("LISTEN a; SELECT oid FROM pg_type"));
+        assertTrue(e.getMessage().contains("send it as a query of its own"), e.getMessage());
     }
 
     private static Statement.SessionQuery query(SessionExpression... columns) {
@@ -225,7 +226,8 @@ class StatementParserTest {
         assertEquals("42601", e.sqlState());
         assertTrue(e.getMessage().startsWith("allas does not support DELETE"), e.getMessage());
         e = assertThrows(SqlError.class, () -> StatementParser.parse("SELECT 2"));
-        assertTrue(e.getMessage().contains("only SELECT 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("it reads no system catalog"), e.getMessage());
+        assertTrue(e.getMessage().contains("passes to PostgreSQL read-only SELECTs of the system catalogs"), e.getMessage());
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.allas.server.protocol.PacketBuilder;
 public sealed interface BackendMessage permits Authentication, BackendKeyData, BindComplete, CloseComplete,
         CommandComplete, DataRow, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, NoData, NoticeResponse,
         NotificationResponse, ParameterDescription, ParameterStatus, ParseComplete,
-        ReadyForQuery, RowDescription {
+        ReadyForQuery, RowDescription, UpstreamMessages {
 
     /**
      * Appends the whole message, type and length included.

@@ -191,6 +191,29 @@ public final class WireClient implements AutoCloseable {
     }
 
     /**
+     * Reads until the server closes the connection.
+     *
+     * @return every message received
+     * @throws EOFException when the connection ends inside a message
+     */
+    public List<Message> readToEnd() throws IOException {
+        List<Message> messages = new java.util.ArrayList<>();
+        int type;
+        while ((type = in.read()) != -1) {
+            byte[] body;
+            try {
+                body = new byte[in.readInt() - 4];
+                in.readFully(body);
+            } catch (EOFException e) {
+                throw new EOFException("the connection ended inside a message of type " + (char) type
+                        + " after " + messages.size() + " whole messages");
+            }
+            messages.add(new Message((char) type, body));
+        }
+        return messages;
+    }
+
+    /**
      * Reads messages until one of the given type arrives.
      */
     public Message readUntil(char type) throws IOException {

@@ -131,7 +131,7 @@ public final class ClientSession {
     void terminate(Termination reason) {
         NotificationOutbox current = outbox;
         if (current == null) {
-            connection.terminate(reason);
+            connection.terminate(reason, reason.grace(services.notificationQueue().stallTimeout()));
         } else {
             current.terminate(reason);
         }

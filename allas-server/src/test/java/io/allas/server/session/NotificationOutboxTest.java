@@ -42,8 +42,12 @@ class NotificationOutboxTest {
     };
 
     private NotificationOutbox outbox(int maxNotifications) {
+        return outbox(maxNotifications, Duration.ofSeconds(30));
+    }
+
+    private NotificationOutbox outbox(int maxNotifications, Duration stallTimeout) {
         NotificationOutbox outbox = new NotificationOutbox(connection, states,
-                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30)), events, () -> { });
+                new NotificationQueue(maxNotifications, 1 << 20, stallTimeout), events, () -> { });
         states.deliverTo(outbox);
         return outbox;
     }
@@ -141,7 +145,8 @@ class NotificationOutboxTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffWhenItsQueueOverflows() throws Exception {
-        NotificationOutbox outbox = outbox(3);
+        // Its write under way never ends: the socket is closed once stall_timeout_ms has passed.
+        NotificationOutbox outbox = outbox(3, Duration.ofMillis(200));
         deliverIntoAStuckWrite(outbox);
         for (int i = 2; i <= 4; i++) {
             outbox.deliver(notification("jobs", String.valueOf(i)));

@@ -12,6 +12,7 @@ public final class SqlState {
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_CATALOG_NAME = "3D000";
     public static final String TOO_MANY_CONNECTIONS = "53300";
+    public static final String OUT_OF_MEMORY = "53200";
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String NO_SERVER_CONNECTION = "57A01";
     public static final String SERVER_CONNECTION_LOST = "57A02";

@@ -101,6 +101,11 @@ public final class ClientSession {
             // A bug (ours or a plugin's) ends this session only, and the client hears why in one line.
             LOG.log(System.Logger.Level.ERROR, "client session failed", e);
             connection.sendFatal(SqlState.INTERNAL_ERROR, "internal error in allas: " + e.getClass().getSimpleName());
+        } catch (OutOfMemoryError e) {
+            // Whatever this session held is garbage once the error has unwound its stack, so the
+            // others go on; unnoticed, it would end the session without a word.
+            LOG.log(System.Logger.Level.ERROR, "client session ({0}) ran out of memory: {1}", description, e.getMessage());
+            connection.sendFatal(SqlState.OUT_OF_MEMORY, "out of memory");
         } finally {
             states.transition(ClientState.CLOSED);
             startupTimer.cancel(false);

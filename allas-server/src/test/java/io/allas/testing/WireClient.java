@@ -50,12 +50,24 @@ public final class WireClient implements AutoCloseable {
     private final DataOutputStream out;
 
     public WireClient(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        this(connect(port));
+    }
+
+    /**
+     * Speaks over a socket already connected, as one over TLS.
+     */
+    public WireClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
         out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        return socket;
     }
 
     /**

@@ -19,6 +19,7 @@ import io.allas.server.protocol.backend.BackendKeyData;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 import io.allas.server.protocol.frontend.StartupRequest;
+import io.allas.server.tls.RenegotiationRefusedException;
 
 /**
  * One client from its first byte to its last: startup, authentication, then queries. Runs on
@@ -88,6 +89,8 @@ public final class ClientSession {
             reject(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
+        } catch (RenegotiationRefusedException e) {
+            LOG.log(System.Logger.Level.INFO, "TLS session with {0} ended: {1}", description, e.getMessage());
         } catch (SSLException e) {
             if (connection.tlsSession().isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());

@@ -70,7 +70,8 @@ public final class Allas implements AutoCloseable {
                 ? Optional.empty() : Optional.of(ServerTlsContext.load(config.tls().get()));
         AllasMetrics metrics = new AllasMetrics();
         SessionRegistry registry = new SessionRegistry();
-        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
+        RelayService relay = new RelayService(upstream, config.upstream(), config.limits().maxChannels(),
+                config.startupParameters(),
                 new UpstreamLossTerminatesClients(metrics, registry));
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());

@@ -42,7 +42,7 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Upstream settings;
     private final Map<String, String> parameterOverrides;
     private final RelayEvents events;
-    private final ChannelRegistry channels = new ChannelRegistry();
+    private final ChannelRegistry channels;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -53,12 +53,14 @@ public final class RelayService implements Relay, AutoCloseable {
     /**
      * @param target             the upstream server
      * @param settings           how the connection is watched
+     * @param maxChannels        {@code limits.max_channels}: the most channels listened on upstream
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
      * @param events             hears of upstream events
      */
-    public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
+    public RelayService(UpstreamTarget target, Upstream settings, int maxChannels, Map<String, String> parameterOverrides,
                         RelayEvents events) {
         this.target = target;
+        this.channels = new ChannelRegistry(maxChannels);
         this.settings = settings;
         this.parameterOverrides = Map.copyOf(parameterOverrides);
         this.events = events;

@@ -231,7 +231,8 @@ public final class ClientSession {
                 });
         states.deliverTo(outbox);
         this.outbox = outbox;
-        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient());
+        SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient(),
+                services.limits().listenTimeout());
         outbox.filterBy(channels::isListening);
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {

@@ -83,7 +83,7 @@ public final class Allas implements AutoCloseable {
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
-                    relay::isConnected);
+                    relay::isResponsive);
             relay.start();
             return new Allas(server, relay, metrics, registry, timers, upstream);
         } catch (ConfigException | RuntimeException e) {
@@ -145,11 +145,10 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * @return whether allas serves clients now: its upstream connection is up (what the readiness
-     *         check reports)
+     * @return what the readiness check reports: the upstream connection is up and answers its pings
      */
     public boolean isReady() {
-        return relay.isConnected();
+        return relay.isResponsive();
     }
 
     /**

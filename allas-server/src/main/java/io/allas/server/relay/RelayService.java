@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -49,6 +50,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private volatile UpstreamConnection upstream;
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
+    /** When the ping in flight was sent; 0 while none is. */
+    private volatile long pingSentNanos;
 
     /**
      * @param target             the upstream server
@@ -78,6 +81,16 @@ public final class RelayService implements Relay, AutoCloseable {
     @Override
     public boolean isConnected() {
         return upstream != null;
+    }
+
+    /**
+     * @return whether the upstream connection is up and answers: false as soon as a ping has gone
+     *         unanswered for {@code upstream.ping_interval_ms}, long before {@code ping_timeout_ms}
+     *         declares the connection dead, so that a load balancer sends new clients elsewhere
+     */
+    public boolean isResponsive() {
+        long sent = pingSentNanos;
+        return isConnected() && (sent == 0 || System.nanoTime() - sent < settings.pingInterval().toNanos());
     }
 
     @Override
@@ -153,7 +166,7 @@ public final class RelayService implements Relay, AutoCloseable {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
-                        connection.execute("SELECT 1");
+                        ping(connection);
                         lastActivity = System.nanoTime();
                         continue;
                     }
@@ -177,6 +190,25 @@ public final class RelayService implements Relay, AutoCloseable {
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
+    }
+
+    private void ping(UpstreamConnection connection) throws SQLException, IOException {
+        long sent = System.nanoTime();
+        pingSentNanos = sent;
+        try {
+            connection.execute("SELECT 1");
+        } catch (SQLException e) {
+            // pgjdbc reports its read timeout as an I/O error "while sending to the backend".
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof SocketTimeoutException) {
+                    throw new IOException("ping timed out after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms", e);
+                }
+            }
+            throw e;
+        } finally {
+            pingSentNanos = 0;
+        }
     }
 
     private void reconcile(UpstreamConnection connection) throws SQLException, IOException {

@@ -55,8 +55,11 @@ public final class ClientSession {
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
-        ScheduledFuture<?> startupTimer = services.timers().schedule(() -> terminate(Termination.AUTHENTICATION_TIMEOUT),
-                services.limits().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> startupTimer = services.timers().schedule(() -> {
+            LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description,
+                    Termination.AUTHENTICATION_TIMEOUT.sqlState(), Termination.AUTHENTICATION_TIMEOUT.message());
+            terminate(Termination.AUTHENTICATION_TIMEOUT);
+        }, services.limits().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             // A flood of connections that never authenticate is refused at once, before any work.
             if (services.registry().unauthenticated() > services.limits().maxUnauthenticated()) {

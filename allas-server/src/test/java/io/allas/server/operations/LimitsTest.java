@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
@@ -104,9 +105,12 @@ class LimitsTest {
             // The upstream connection stays up but answers nothing, as a server busy with a long
             // queue of LISTENs does.
             proxy.goSilent();
-            SQLException e = assertThrows(SQLException.class, () -> listener.execute("LISTEN waiting"));
-            assertEquals("57014", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("did not confirm it within 500 ms"), e.getMessage());
+            try (CapturedLog log = CapturedLog.start()) {
+                SQLException e = assertThrows(SQLException.class, () -> listener.execute("LISTEN waiting"));
+                assertEquals("57014", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("did not confirm it within 500 ms"), e.getMessage());
+                log.awaitLine(Duration.ofSeconds(10), "statement refused (", "57014 canceling LISTEN", "LISTEN waiting");
+            }
             // Only the statement failed: the session goes on.
             listener.execute("UNLISTEN before");
         }
@@ -114,12 +118,13 @@ class LimitsTest {
 
     @Test
     void aClientThatNeverFinishesStartupIsDisconnected() throws Exception {
-        try (WireClient silent = new WireClient(relay.port())) {
+        try (CapturedLog log = CapturedLog.start(); WireClient silent = new WireClient(relay.port())) {
             WireClient.Message error = silent.read();
             assertEquals('E', error.type());
             assertEquals("57014", error.fields().get('C'));
             assertEquals("canceling authentication due to timeout", error.fields().get('M'));
             assertTrue(silent.isClosedByServer());
+            log.awaitLine(Duration.ofSeconds(10), "client rejected (", "57014 canceling authentication due to timeout");
         }
     }
 

@@ -38,7 +38,7 @@ final class UpstreamConnection implements AutoCloseable {
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
         this.tls = queryTls();
-        this.notifications = tls ? new DriverNotificationSource(connection, channel)
+        this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
     }
 

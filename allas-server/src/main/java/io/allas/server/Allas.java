@@ -79,7 +79,7 @@ public final class Allas implements AutoCloseable {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
-        SessionServices services = new SessionServices(databases, relay, config.limits(), config.notificationQueue(),
+        SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
@@ -95,8 +95,9 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * Every client, listening or not, is told when the upstream connection is lost: it may have
-     * missed notifications and must resynchronise.
+     * Unless the relay keeps them ({@code upstream.on_loss}), every client, listening or not, is
+     * terminated when the upstream connection is lost: it may have missed notifications and must
+     * resynchronise.
      */
     private record UpstreamLossTerminatesClients(AllasMetrics metrics, SessionRegistry registry)
             implements RelayEvents {
@@ -106,9 +107,21 @@ public final class Allas implements AutoCloseable {
         }
 
         @Override
-        public void upstreamLost(String reason) {
-            metrics.upstreamLost(reason);
-            registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+        public void upstreamLost(String reason, boolean clientsKept) {
+            metrics.upstreamLost(reason, clientsKept);
+            if (!clientsKept) {
+                registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+            }
+        }
+
+        @Override
+        public void outageEnded(long nanos) {
+            metrics.outageEnded(nanos);
+        }
+
+        @Override
+        public void gapReported(String reason, int clients) {
+            metrics.gapReported(reason, clients);
         }
 
         @Override

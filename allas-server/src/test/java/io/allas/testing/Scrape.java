@@ -57,4 +57,20 @@ public final class Scrape {
     public static double value(int port, String series) throws Exception {
         return value(get(port, "/metrics").body(), series);
     }
+
+    /**
+     * Scrapes until a series has a value, as a gauge reaches it a moment after what moves it.
+     *
+     * @throws AssertionError naming the last value seen when the deadline passes
+     */
+    public static void awaitValue(int port, String series, double expected, Duration deadline) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        double seen;
+        while ((seen = value(port, series)) != expected) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(series + " is " + seen + ", not " + expected + ", after " + deadline);
+            }
+            Thread.sleep(20);
+        }
+    }
 }

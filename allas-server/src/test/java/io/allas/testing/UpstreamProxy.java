@@ -60,6 +60,7 @@ public final class UpstreamProxy implements AutoCloseable {
     private volatile int trickleBytes;
     /** Server bytes that may still pass before the proxy goes silent; negative: no such limit. */
     private final java.util.concurrent.atomic.AtomicLong serverBytesBeforeSilence = new java.util.concurrent.atomic.AtomicLong(-1);
+    private volatile boolean refusing;
     private final Observer observer;
 
     public UpstreamProxy(String targetHost, int targetPort) throws IOException {
@@ -103,9 +104,15 @@ public final class UpstreamProxy implements AutoCloseable {
         trickleBytes = bytesPerPiece;
     }
 
+    /** From now on, new connections are closed at once, as a server that is down refuses them. */
+    public void refuseConnections() {
+        refusing = true;
+    }
+
     /** Bytes flow again for new connections; the connections that went silent are closed. */
     public void restore() {
         silent = false;
+        refusing = false;
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -122,6 +129,9 @@ public final class UpstreamProxy implements AutoCloseable {
                 return; // the proxy was closed
             }
             try {
+                if (refusing) {
+                    throw new IOException("refusing connections");
+                }
                 upstream.connect(target, 5000);
             } catch (IOException refused) {
                 // As the server itself would: the connection ends at once, not after a timeout.

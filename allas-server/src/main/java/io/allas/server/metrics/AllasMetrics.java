@@ -18,6 +18,7 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import io.allas.server.protocol.SqlState;
+import io.allas.server.relay.Gap;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
 import io.allas.server.session.SessionEvents;
@@ -43,6 +44,12 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private static final String NOTIFICATIONS_DROPPED = "allas_notifications_dropped";
     private static final String AUTHENTICATION_FAILURES = "allas_authentication_failures";
     private static final String STATEMENTS_REFUSED = "allas_statements_refused";
+    private static final String GAP_NOTICES = "allas_gap_notices";
+    /** Outages last from a moment (a reconnect at once) to a long while (a server down for maintenance). */
+    private static final Duration[] OUTAGE_BUCKETS = {
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)};
 
     private static final String CERTIFICATE = "certificate";
     private static final String PROTOCOL_VERSION = "protocol_version";
@@ -59,6 +66,7 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private final List<Meter> registered = new ArrayList<>();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger upstreamConnected = new AtomicInteger();
+    private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;
     private volatile boolean connectedBefore;
     private Counter notificationsReceived;
@@ -69,6 +77,7 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private Counter upstreamReconnects;
     private Timer deliveryLatency;
     private Timer listenRoundTrip;
+    private Timer upstreamOutage;
 
     /**
      * Registers the meters.
@@ -79,6 +88,8 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         gauge("allas_client_connections", "Client connections currently open", clientConnections::get);
         gauge("allas_start_time", "When allas started, in seconds since the Unix epoch", () -> startTimeSeconds);
         gauge("allas_upstream_connected", "1 while the upstream connection is up, else 0", upstreamConnected::get);
+        gauge("allas_clients_waiting", "Authenticated clients waiting for the upstream connection",
+                clientsWaiting::get);
         gauge("allas_active_channels", "Channels the upstream connection listens on", relay::activeChannels);
         notificationsReceived = counter("allas_notifications_received", "Notifications received from upstream");
         notificationsDispatched = counter("allas_notifications_dispatched", "Notifications handed to clients");
@@ -95,9 +106,11 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
                     .tags(List.of(Metrics.tag("database", database)))));
         }
         deliveryLatency = timer("allas_notification_delivery_latency",
-                "From receipt from upstream to the write to the client (the oldest notification of each write)");
+                "From receipt from upstream to the write to the client (the oldest notification of each write)", BUCKETS);
         listenRoundTrip = timer("allas_listen_roundtrip",
-                "Round trips of LISTEN / UNLISTEN statements to the upstream server");
+                "Round trips of LISTEN / UNLISTEN statements to the upstream server", BUCKETS);
+        upstreamOutage = timer("allas_upstream_outage",
+                "From the loss of the upstream connection to the next one", OUTAGE_BUCKETS);
         // Counters of rare events, at 0 for every label value they can take: a series that appears
         // only with its first event is invisible to dashboards and to alerts on its rate until then.
         for (String protocol : ServerTlsContext.protocols()) {
@@ -108,6 +121,9 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         }
         for (String reason : DROP_REASONS) {
             registered.add(notificationsDropped(reason));
+        }
+        for (String reason : List.of(Gap.UPSTREAM_LOST, Gap.SLOW_CLIENT)) {
+            registered.add(gapNotices(reason));
         }
         for (String sqlState : SqlState.STATEMENT_ERRORS) {
             registered.add(statementsRefused(sqlState));
@@ -128,8 +144,8 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         registered.add(registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description)));
     }
 
-    private Timer timer(String name, String description) {
-        Timer timer = registry.getOrCreate(Timer.builder(name).description(description).buckets(BUCKETS));
+    private Timer timer(String name, String description, Duration[] buckets) {
+        Timer timer = registry.getOrCreate(Timer.builder(name).description(description).buckets(buckets));
         registered.add(timer);
         return timer;
     }
@@ -160,6 +176,16 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     @Override
     public void disconnected() {
         clientConnections.decrementAndGet();
+    }
+
+    @Override
+    public void upstreamWaitStarted() {
+        clientsWaiting.incrementAndGet();
+    }
+
+    @Override
+    public void upstreamWaitEnded() {
+        clientsWaiting.decrementAndGet();
     }
 
     @Override
@@ -194,6 +220,11 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private Counter statementsRefused(String sqlState) {
         return labelled(STATEMENTS_REFUSED, "Client statements answered with an ERROR, by SQLSTATE",
                 Metrics.tag("sqlstate", sqlState));
+    }
+
+    private Counter gapNotices(String reason) {
+        return labelled(GAP_NOTICES, "Clients told that they may have missed notifications, by reason",
+                Metrics.tag("reason", reason));
     }
 
     private Counter notificationsDropped(String reason) {
@@ -245,8 +276,18 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     }
 
     @Override
-    public void upstreamLost(String reason) {
+    public void upstreamLost(String reason, boolean clientsKept) {
         upstreamConnected.set(0);
+    }
+
+    @Override
+    public void outageEnded(long nanos) {
+        upstreamOutage.record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void gapReported(String reason, int clients) {
+        gapNotices(reason).increment(clients);
     }
 
     @Override

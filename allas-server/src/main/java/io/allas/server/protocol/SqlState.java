@@ -17,6 +17,8 @@ public final class SqlState {
     public static final String NO_SERVER_CONNECTION = "57A01";
     public static final String SERVER_CONNECTION_LOST = "57A02";
     public static final String CLIENT_TOO_SLOW = "57A03";
+    /** allas's own warning, in class 01 with allas's subclass A as its 57A0x: notifications may have been missed. */
+    public static final String NOTIFICATIONS_MAY_HAVE_BEEN_MISSED = "01A01";
     public static final String INVALID_SQL_STATEMENT_NAME = "26000";
     public static final String INVALID_CURSOR_NAME = "34000";
     public static final String DUPLICATE_PREPARED_STATEMENT = "42P05";

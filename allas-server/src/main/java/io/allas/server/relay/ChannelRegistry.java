@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -275,6 +276,84 @@ final class ChannelRegistry {
                 channels.get(name).settle(false);
                 dirty.add(name);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The connection broke while the changes were in flight: whether they took effect died with it.
+     * The channels are left as they were before, to be settled on the next connection (or cleared);
+     * their listeners keep waiting.
+     */
+    void interrupted(Changes changes) {
+        lock.lock();
+        try {
+            for (String name : changes.listen()) {
+                channels.get(name).settle(false);
+                dirty.add(name);
+            }
+            for (String name : changes.unlisten()) {
+                channels.get(name).settle(false);
+                dirty.add(name);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The upstream connection was lost and the clients are kept: every channel with listeners is
+     * to be LISTENed again on the next connection, and listeners waiting for a LISTEN wait for
+     * that one. Channels nobody listens on any more are forgotten.
+     *
+     * @return the channels the lost connection listened on: their notifications may have been missed
+     */
+    Set<String> connectionLost() {
+        lock.lock();
+        try {
+            Set<String> affected = new LinkedHashSet<>();
+            var iterator = channels.entrySet().iterator();
+            while (iterator.hasNext()) {
+                var entry = iterator.next();
+                Channel channel = entry.getValue();
+                if (channel.upstream.listened()) {
+                    affected.add(entry.getKey());
+                }
+                channel.upstream = UpstreamState.UNLISTENED;
+                if (channel.members.isEmpty()) {
+                    iterator.remove();
+                    channel.completeReady();
+                    dirty.remove(entry.getKey());
+                } else {
+                    dirty.add(entry.getKey());
+                }
+            }
+            return affected;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param names channels
+     * @return each current listener of those of the channels the upstream listens on now, with
+     *         its channels among them
+     */
+    Map<Subscriber, List<String>> listenersOf(Set<String> names) {
+        lock.lock();
+        try {
+            Map<Subscriber, List<String>> listeners = new HashMap<>();
+            for (String name : names) {
+                Channel channel = channels.get(name);
+                if (channel == null || channel.upstream != UpstreamState.LISTENED) {
+                    continue;
+                }
+                for (Subscriber member : channel.members) {
+                    listeners.computeIfAbsent(member, m -> new ArrayList<>()).add(name);
+                }
+            }
+            return listeners;
         } finally {
             lock.unlock();
         }

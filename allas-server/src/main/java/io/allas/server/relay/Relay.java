@@ -16,6 +16,11 @@ public interface Relay {
     boolean isConnected();
 
     /**
+     * @return completes once the upstream connection is up: at once when it is up now
+     */
+    CompletableFuture<Void> whenConnected();
+
+    /**
      * @return what clients are told in ParameterStatus: the upstream's values, overridden by {@code startup_parameters}
      */
     Map<String, String> parameterStatus();

@@ -12,8 +12,29 @@ public interface RelayEvents {
     /**
      * The upstream connection was lost, and with it every upstream LISTEN: the clients may have
      * missed notifications. Not called when the relay is closed.
+     *
+     * @param reason      why, as the driver said it
+     * @param clientsKept whether the clients stay ({@code upstream.on_loss} {@code keep}: the relay
+     *                    tells them of the gap itself) or must be terminated
      */
-    default void upstreamLost(String reason) {
+    default void upstreamLost(String reason, boolean clientsKept) {
+    }
+
+    /**
+     * A new upstream connection is up after one was lost.
+     *
+     * @param nanos how long there was none
+     */
+    default void outageEnded(long nanos) {
+    }
+
+    /**
+     * Clients were told that they may have missed notifications.
+     *
+     * @param reason  {@link Gap#UPSTREAM_LOST} or {@link Gap#SLOW_CLIENT}
+     * @param clients how many were told
+     */
+    default void gapReported(String reason, int clients) {
     }
 
     /** Notifications arrived from upstream. */

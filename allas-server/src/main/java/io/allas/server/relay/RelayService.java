@@ -3,9 +3,12 @@ package io.allas.server.relay;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.allas.server.config.OnLoss;
 import io.allas.server.config.Upstream;
 import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.sql.Identifiers;
@@ -48,10 +52,14 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
     private volatile UpstreamConnection upstream;
+    /** Completed while {@link #upstream} is up; replaced by an incomplete one when it goes. */
+    private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
     private volatile Map<String, String> parameterStatus;
     private volatile boolean running = true;
     /** When the ping in flight was sent; 0 while none is. */
     private volatile long pingSentNanos;
+    /** Since the upstream connection was lost, until listening resumed on a new one; relay thread only. */
+    private Outage outage;
 
     /**
      * @param target             the upstream server
@@ -72,7 +80,7 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     /**
-     * Starts connecting; returns at once. Clients are refused until the connection is up.
+     * Starts connecting; returns at once. Clients wait until the connection is up ({@link #whenConnected()}).
      */
     public void start() {
         thread.start();
@@ -91,6 +99,11 @@ public final class RelayService implements Relay, AutoCloseable {
     public boolean isResponsive() {
         long sent = pingSentNanos;
         return isConnected() && (sent == 0 || System.nanoTime() - sent < settings.pingInterval().toNanos());
+    }
+
+    @Override
+    public CompletableFuture<Void> whenConnected() {
+        return connected;
     }
 
     @Override
@@ -150,11 +163,21 @@ public final class RelayService implements Relay, AutoCloseable {
     private void serve(UpstreamConnection connection) {
         parameterStatus = mergeParameters(connection.parameterStatuses());
         upstream = connection;
+        // Clients that authenticated while the upstream was down are waiting for this.
+        connected.complete(null);
         events.upstreamConnected(target.toString(), connection.backendPid());
         LOG.log(System.Logger.Level.INFO, "connected to the upstream server {0} (backend PID {1}, {2})",
                 target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
         String reason;
         try {
+            if (outage != null) {
+                Outage ended = outage;
+                events.outageEnded(System.nanoTime() - ended.fromNanos());
+                if (!ended.affected().isEmpty()) {
+                    reportGap(connection, ended);
+                }
+                outage = null;
+            }
             long lastActivity = System.nanoTime();
             while (running) {
                 if (channels.hasChanges()) {
@@ -181,12 +204,25 @@ public final class RelayService implements Relay, AutoCloseable {
         } catch (SQLException | IOException | RuntimeException e) {
             reason = e.getMessage();
         }
+        // A client that looks now finds the upstream down and waits for the next connection.
+        connected = new CompletableFuture<>();
         upstream = null;
         connection.close();
+        if (running && settings.onLoss() == OnLoss.KEEP) {
+            // The clients stay; what the connection listened on is listened on again by the next
+            // one, and then its listeners are told of the gap (reportGap). LISTENs waiting go on waiting.
+            Set<String> affected = channels.connectionLost();
+            outage = outage == null ? new Outage(Instant.now(), System.nanoTime(), affected) : outage.alsoAffecting(affected);
+            LOG.log(System.Logger.Level.WARNING, "lost the upstream connection to {0}: {1}; keeping the clients",
+                    target, reason);
+            events.upstreamLost(reason, true);
+            return;
+        }
         if (running) {
             // First, so that a client whose LISTEN was waiting hears the FATAL, not an ERROR before it.
             LOG.log(System.Logger.Level.WARNING, "lost the upstream connection to {0}: {1}", target, reason);
-            events.upstreamLost(reason);
+            outage = new Outage(Instant.now(), System.nanoTime(), Set.of());
+            events.upstreamLost(reason, false);
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
@@ -211,6 +247,43 @@ public final class RelayService implements Relay, AutoCloseable {
         }
     }
 
+    /**
+     * After a loss with the clients kept: once the new connection listens on every channel it
+     * must, each client that listened on one of the affected channels is told which, and from
+     * when to when notifications on them may have been missed. Those committed before the loss
+     * were delivered; those committed after the new LISTEN will be.
+     */
+    private void reportGap(UpstreamConnection connection, Outage ended) throws SQLException, IOException {
+        while (channels.hasChanges()) {
+            reconcile(connection);
+        }
+        Instant resumed = Instant.now();
+        Map<Subscriber, List<String>> told = channels.listenersOf(ended.affected());
+        for (Map.Entry<Subscriber, List<String>> listener : told.entrySet()) {
+            listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, ended.from(), resumed, listener.getValue(), 0));
+        }
+        events.gapReported(Gap.UPSTREAM_LOST, told.size());
+        LOG.log(System.Logger.Level.INFO, "listening again on {0} channels {1} ms after the upstream connection was lost;"
+                        + " {2} clients told they may have missed notifications",
+                String.valueOf(ended.affected().size()),
+                String.valueOf(Duration.between(ended.from(), resumed).toMillis()), String.valueOf(told.size()));
+    }
+
+    /**
+     * An upstream connection lost and not yet made good.
+     *
+     * @param from      when the loss was found
+     * @param fromNanos the same, for measuring it
+     * @param affected  the channels listened on when it was lost (kept clients only)
+     */
+    private record Outage(Instant from, long fromNanos, Set<String> affected) {
+        Outage alsoAffecting(Set<String> more) {
+            Set<String> all = new LinkedHashSet<>(affected);
+            all.addAll(more);
+            return new Outage(from, fromNanos, all);
+        }
+    }
+
     private void reconcile(UpstreamConnection connection) throws SQLException, IOException {
         ChannelRegistry.Changes changes = channels.takeChanges(MAX_BATCH);
         if (changes.isEmpty()) {
@@ -225,7 +298,7 @@ public final class RelayService implements Relay, AutoCloseable {
             events.listenRoundTrip(System.nanoTime() - started);
         } catch (SQLException e) {
             if (connection.isClosed() || e.getSQLState() == null || e.getSQLState().startsWith("08")) {
-                channels.failed(changes, e);
+                channels.interrupted(changes);
                 throw e;
             }
             LOG.log(System.Logger.Level.WARNING, "upstream refused {0}: {1}", sql, e.getMessage());
@@ -317,6 +390,7 @@ public final class RelayService implements Relay, AutoCloseable {
             stateLock.unlock();
         }
         wake();
+        connected.completeExceptionally(new IllegalStateException("allas is shutting down"));
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {

@@ -18,4 +18,10 @@ public interface Subscriber {
      *             subscribers and must not be changed
      */
     void deliver(List<NotificationRun> runs);
+
+    /**
+     * Tells the client, in order with its notifications, that it may have missed some: queued
+     * after everything delivered before the gap, before anything delivered after it.
+     */
+    void missed(Gap gap);
 }

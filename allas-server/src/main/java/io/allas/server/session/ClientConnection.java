@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.net.ssl.SSLSession;
@@ -21,6 +22,7 @@ public final class ClientConnection {
 
     private volatile ClientStream stream;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
@@ -116,7 +118,15 @@ public final class ClientConnection {
             writer.trySendLast(ErrorResponse.fatal(reason.sqlState(), reason.message()), grace.toMillis());
             deadline.interrupt();
             stream.close();
+            terminated.complete(null);
         });
+    }
+
+    /**
+     * @return completes once {@link #terminate} has sent its FATAL (or given up) and closed the socket
+     */
+    CompletableFuture<Void> terminated() {
+        return terminated;
     }
 
     /**

@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
@@ -41,6 +44,8 @@ public final class ClientSession {
     private volatile String database;
     private volatile String description;
     private volatile NotificationOutbox outbox;
+    /** Ends a client that does not finish connecting in time; cancelled once it has authenticated. */
+    private ScheduledFuture<?> startupTimer;
 
     public ClientSession(ClientConnection connection, SessionServices services) {
         this.connection = connection;
@@ -55,7 +60,7 @@ public final class ClientSession {
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
-        ScheduledFuture<?> startupTimer = services.timers().schedule(() -> {
+        startupTimer = services.timers().schedule(() -> {
             LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description,
                     Termination.AUTHENTICATION_TIMEOUT.sqlState(), Termination.AUTHENTICATION_TIMEOUT.message());
             terminate(Termination.AUTHENTICATION_TIMEOUT);
@@ -72,7 +77,6 @@ public final class ClientSession {
                 case StartupPhase.Outcome.Proceed proceed -> {
                     describe(proceed.startup());
                     if (authenticate(proceed.startup())) {
-                        startupTimer.cancel(false);
                         serveQueries();
                     }
                 }
@@ -187,7 +191,7 @@ public final class ClientSession {
             reject(SqlState.INVALID_CATALOG_NAME, "database \"" + databaseName + "\" does not exist");
             return false;
         }
-        if (!services.relay().isConnected()) {
+        if (!services.relay().isConnected() && services.upstream().connectWait().isZero()) {
             reject(SqlState.NO_SERVER_CONNECTION, "no server connection available");
             return false;
         }
@@ -208,6 +212,11 @@ public final class ClientSession {
         }
         services.registry().authenticated(this);
         this.database = databaseName;
+        // Authenticated: a wait for the upstream is bounded by upstream.connect_wait_ms, not by the startup timeout.
+        startupTimer.cancel(false);
+        if (!awaitUpstream()) {
+            return false;
+        }
         connection.writer().send(Authentication.OK);
         // As PostgreSQL does, report the client's own application_name back to it.
         parameters = new SessionParameters(services.relay().parameterStatus(),
@@ -220,10 +229,48 @@ public final class ClientSession {
         return true;
     }
 
+    /**
+     * A client that authenticated while the upstream connection is down (at start, or during a
+     * reconnect) waits for it, as pgbouncer queues a client until a server connection is free,
+     * rather than being refused. Its startup is answered once the relay serves: the
+     * ParameterStatus values come from the upstream. The wait holds only this virtual thread.
+     *
+     * @return false when the session is over: the wait ran out, or the session was terminated
+     */
+    private boolean awaitUpstream() {
+        CompletableFuture<Void> upstream = services.relay().whenConnected();
+        if (upstream.isDone() && !upstream.isCompletedExceptionally()) {
+            return true;
+        }
+        services.events().upstreamWaitStarted();
+        try {
+            // Terminated while waiting (shutdown, startup timeout): the FATAL has gone out once this completes.
+            CompletableFuture<Void> terminated = connection.terminated();
+            CompletableFuture.anyOf(upstream, terminated).get(services.upstream().connectWait().toMillis(), TimeUnit.MILLISECONDS);
+            return !terminated.isDone();
+        } catch (TimeoutException e) {
+            reject(SqlState.NO_SERVER_CONNECTION, "no server connection available",
+                    "allas waited " + services.upstream().connectWait().toMillis() + " ms (upstream.connect_wait_ms) for its upstream connection");
+            return false;
+        } catch (ExecutionException e) {
+            // The relay is shutting down; the session's termination says so.
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            services.events().upstreamWaitEnded();
+        }
+    }
+
     private void reject(String sqlState, String message) {
+        reject(sqlState, message, null);
+    }
+
+    private void reject(String sqlState, String message, String detail) {
         // The message may quote what the client sent (its database's name, its user name).
         LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
-        connection.sendFatal(sqlState, message);
+        connection.sendFatal(sqlState, message, detail);
     }
 
     private void serveQueries() throws IOException {
@@ -234,9 +281,11 @@ public final class ClientSession {
                 });
         states.deliverTo(outbox);
         this.outbox = outbox;
+        String gapChannel = services.upstream().gapChannel();
         SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient(),
-                services.limits().listenTimeout());
+                services.limits().listenTimeout(), gapChannel);
         outbox.filterBy(channels::isListening);
+        outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
             QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,

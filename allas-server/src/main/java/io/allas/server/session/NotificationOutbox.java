@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import io.allas.server.config.NotificationQueue;
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.NotificationRun;
+import io.allas.server.relay.Gap;
 import io.allas.server.relay.Subscriber;
 
 /**
@@ -51,6 +52,8 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     private Delivery delivery = Delivery.WAITING;
     /** Whether the session still listens on a channel; notifications for others are not written. */
     private volatile Predicate<String> listening = channel -> true;
+    /** How the client is told of a gap; set with the session's channels. */
+    private volatile GapReport gapReport;
     private long lastProgressNanos = System.nanoTime();
 
     NotificationOutbox(ClientConnection connection, ClientStateMachine states, NotificationQueue limits,
@@ -96,6 +99,21 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         } else if (startDrain) {
             DRAINS.newThread(this::drain).start();
         }
+    }
+
+    @Override
+    public void missed(Gap gap) {
+        GapReport report = gapReport;
+        if (report != null) {
+            deliver(List.of(report.messageFor(gap)));
+        }
+    }
+
+    /**
+     * @param report how the client is told that it may have missed notifications
+     */
+    void reportGapsWith(GapReport report) {
+        this.gapReport = report;
     }
 
     /**
@@ -295,6 +313,10 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
 
         @Override
         public boolean test(NotificationRun run) {
+            if (run.channel() == null) {
+                // A gap notice: for the client whatever it listens on.
+                return true;
+            }
             if (run.channel() != lastChannel) {
                 lastChannel = run.channel();
                 lastAnswer = listening.test(lastChannel);

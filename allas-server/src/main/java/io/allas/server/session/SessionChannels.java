@@ -28,6 +28,8 @@ final class SessionChannels {
     private final Subscriber subscriber;
     private final int maxChannels;
     private final Duration listenTimeout;
+    /** allas's own channel for gap reports: listened on here, never upstream. */
+    private final String gapChannel;
     /**
      * Each channel with when it was first listened on, since PostgreSQL lists a client's channels
      * in that order. Read by the notification drain while the session is idle, so concurrent.
@@ -40,12 +42,14 @@ final class SessionChannels {
     /**
      * @param maxChannels   {@code limits.max_channels_per_client}
      * @param listenTimeout {@code limits.listen_timeout_ms}
+     * @param gapChannel    {@code upstream.gap_channel}
      */
-    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, Duration listenTimeout) {
+    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, Duration listenTimeout, String gapChannel) {
         this.relay = relay;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
         this.listenTimeout = listenTimeout;
+        this.gapChannel = gapChannel;
     }
 
     /**
@@ -130,7 +134,9 @@ final class SessionChannels {
     void unlistenAll() {
         pending = null;
         for (String channel : listening.keySet()) {
-            relay.unlisten(subscriber, channel);
+            if (!channel.equals(gapChannel)) {
+                relay.unlisten(subscriber, channel);
+            }
         }
         listening.clear();
     }
@@ -139,7 +145,7 @@ final class SessionChannels {
         List<CompletableFuture<Void>> ready = new ArrayList<>();
         for (String channel : channels) {
             listening.putIfAbsent(channel, nextListenOrder++);
-            ready.add(relay.listen(subscriber, channel));
+            ready.add(channel.equals(gapChannel) ? CompletableFuture.completedFuture(null) : relay.listen(subscriber, channel));
         }
         boolean listened = false;
         try {
@@ -166,7 +172,7 @@ final class SessionChannels {
     }
 
     private void forget(String channel) {
-        if (listening.remove(channel) != null) {
+        if (listening.remove(channel) != null && !channel.equals(gapChannel)) {
             relay.unlisten(subscriber, channel);
         }
     }

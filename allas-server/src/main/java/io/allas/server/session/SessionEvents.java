@@ -9,6 +9,14 @@ public interface SessionEvents {
     default void connected() {
     }
 
+    /** An authenticated client began waiting for the upstream connection. */
+    default void upstreamWaitStarted() {
+    }
+
+    /** A client stopped waiting for the upstream connection, served or not. */
+    default void upstreamWaitEnded() {
+    }
+
     /** A client connection ended, whatever the reason. */
     default void disconnected() {
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.Limits;
+import io.allas.server.config.Upstream;
 import io.allas.server.config.NotificationQueue;
 import io.allas.server.relay.Relay;
 import io.allas.server.tls.ServerTlsContext;
@@ -14,6 +15,7 @@ import io.allas.server.tls.ServerTlsContext;
  *
  * @param databases          the databases and their authentication
  * @param relay              the upstream relay: channels, notifications, ParameterStatus values
+ * @param upstream           how long an authenticated client waits for the upstream connection, the gap channel
  * @param limits             bounds on client input
  * @param notificationQueue  when a client counts as unable to keep up
  * @param events             hears of sessions coming and going
@@ -23,6 +25,7 @@ import io.allas.server.tls.ServerTlsContext;
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
+                              Upstream upstream,
                               Limits limits,
                               NotificationQueue notificationQueue,
                               SessionEvents events,

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Tag;
@@ -29,6 +32,10 @@ class ChannelRegistryTest {
         return new Subscriber() {
             @Override
             public void deliver(List<NotificationRun> runs) {
+            }
+
+            @Override
+            public void missed(Gap gap) {
             }
         };
     }
@@ -134,5 +141,53 @@ class ChannelRegistryTest {
         assertEquals(0, registry.upstreamChannelCount());
         assertFalse(registry.hasChanges());
         assertEquals(0, registry.subscribers("listened").length);
+    }
+
+    @Test
+    void aLostConnectionWithClientsKeptListensAgainOnEveryChannelWithListenersAndNamesTheAffectedOnes() {
+        Subscriber kept = subscriber();
+        Subscriber leaving = subscriber();
+        registry.subscribe(kept, "orders");
+        registry.subscribe(kept, "jobs");
+        registry.subscribe(leaving, "audit");
+        applyNext();
+        registry.unsubscribe(leaving, "audit");
+
+        assertEquals(Set.of("orders", "jobs", "audit"), registry.connectionLost());
+        assertEquals(0, registry.upstreamChannelCount());
+        ChannelRegistry.Changes relisten = registry.takeChanges(100);
+        assertEquals(Set.of("orders", "jobs"), Set.copyOf(relisten.listen()), "nobody listens on audit any more");
+        assertTrue(relisten.unlisten().isEmpty());
+        registry.applied(relisten);
+        assertEquals(Map.of(kept, Set.of("orders", "jobs")), listenersAsSets(Set.of("orders", "jobs", "audit")));
+    }
+
+    @Test
+    void aListenInFlightWhenTheConnectionBreaksWaitsForTheNextConnection() {
+        Subscriber waiting = subscriber();
+        CompletableFuture<Void> ready = registry.subscribe(waiting, "jobs");
+        ChannelRegistry.Changes inFlight = registry.takeChanges(100);
+        registry.interrupted(inFlight);
+        assertEquals(Set.of(), registry.connectionLost(), "the LISTEN never took effect");
+        assertFalse(ready.isDone());
+        assertEquals(List.of("jobs"), applyNext().listen());
+        assertTrue(ready.isDone() && !ready.isCompletedExceptionally());
+    }
+
+    @Test
+    void listenersOfNamesOnlyChannelsListenedOnNow() {
+        Subscriber early = subscriber();
+        Subscriber late = subscriber();
+        registry.subscribe(early, "jobs");
+        applyNext();
+        registry.subscribe(late, "news");
+        assertEquals(Map.of(early, Set.of("jobs")), listenersAsSets(Set.of("jobs", "news")),
+                "news is not listened on upstream yet");
+    }
+
+    private Map<Subscriber, Set<String>> listenersAsSets(Set<String> names) {
+        Map<Subscriber, Set<String>> sets = new HashMap<>();
+        registry.listenersOf(names).forEach((subscriber, channels) -> sets.put(subscriber, Set.copyOf(channels)));
+        return sets;
     }
 }

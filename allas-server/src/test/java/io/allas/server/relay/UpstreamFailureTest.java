@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +28,8 @@ import io.allas.testing.TestRelay;
 import io.allas.testing.UpstreamProxy;
 
 /**
- * Losing the upstream connection: clients are told 57A02, newcomers 57A01 while it is down,
- * and service resumes by itself once the server is back.
+ * Losing the upstream connection: clients are told 57A02, newcomers wait while it is down (57A01
+ * after {@code upstream.connect_wait_ms}), and service resumes by itself once the server is back.
  */
 class UpstreamFailureTest {
 
@@ -77,45 +81,114 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void aServerRestartGives57A02ThenRefuses57A01ThenServesWithinASecondOfItsReturn() throws SQLException {
+    void aServerRestartGives57A02AndAClientConnectingWhileItIsDownIsServedOnceItIsBack() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
-        try (JdbcListener listener = new JdbcListener(relay.connect("app", "app", null))) {
-            listener.execute("LISTEN restart");
-            postgres.stop();
-            try {
-                SQLException lost = awaitClientError(listener);
-                assertEquals("57A02", lost.getSQLState(), lost.getMessage());
-                SQLException refused = assertThrows(SQLException.class, () -> relay.connect("app", "app", null));
-                assertEquals("57A01", refused.getSQLState(), refused.getMessage());
-                assertTrue(refused.getMessage().contains("no server connection available"));
-            } finally {
-                postgres.start();
+        CompletableFuture<JdbcListener> waiting;
+        long back;
+        // A relay of its own: its metrics are read, and each test's relay unregisters allas's meters when it closes.
+        try (TestRelay watched = TestRelay.builder().trust("app").prometheus().start()) {
+            try (JdbcListener listener = new JdbcListener(watched.connect("app", "app", null))) {
+                listener.execute("LISTEN restart");
+                postgres.stop();
+                try {
+                    SQLException lost = awaitClientError(listener);
+                    assertEquals("57A02", lost.getSQLState(), lost.getMessage());
+                    waiting = connectInBackground(watched);
+                    Scrape.awaitValue(watched.httpPort(), "allas_clients_waiting", 1, Duration.ofSeconds(10));
+                    assertFalse(waiting.isDone(), "the client waits while the server is down");
+                } finally {
+                    postgres.start();
+                    back = System.nanoTime();
+                }
             }
-        }
-        long back = System.nanoTime();
-        try (JdbcListener listener = connectWhenServing(Duration.ofSeconds(5))) {
-            long millis = (System.nanoTime() - back) / 1_000_000;
-            assertTrue(millis < 1500, "served again " + millis + " ms after the server was back");
+            try (JdbcListener served = waiting.get(10, TimeUnit.SECONDS);
+                 Connection producer = TestPostgres.shared().connect()) {
+                long millis = (System.nanoTime() - back) / 1_000_000;
+                assertTrue(millis < 1500, "served " + millis + " ms after the server was back");
+                served.execute("LISTEN after_wait");
+                producer.createStatement().execute("NOTIFY after_wait, 'served'");
+                assertEquals("served", served.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+            }
+            assertEquals(0.0, Scrape.value(watched.httpPort(), "allas_clients_waiting"));
         }
         assertRelayWorks();
     }
 
     @Test
-    void aRelayStartedWhileTheServerIsDownServesOnceItIsUp() throws Exception {
+    void aRelayStartedWhileTheServerIsDownServesWaitingClientsOnceItIsUp() throws Exception {
         TestPostgres postgres = TestPostgres.shared();
         postgres.stop();
-        try (TestRelay early = TestRelay.builder().trust("app").startWithoutWaiting()) {
+        try (TestRelay early = TestRelay.builder().trust("app").prometheus().startWithoutWaiting()) {
+            CompletableFuture<JdbcListener> waiting;
+            long back;
             try {
-                SQLException refused = assertThrows(SQLException.class, () -> early.connect("app", "app", null));
-                assertEquals("57A01", refused.getSQLState(), refused.getMessage());
+                waiting = connectInBackground(early);
+                Scrape.awaitValue(early.httpPort(), "allas_clients_waiting", 1, Duration.ofSeconds(10));
+                assertFalse(waiting.isDone(), "the client waits while the server is down");
             } finally {
                 postgres.start();
+                back = System.nanoTime();
             }
-            long back = System.nanoTime();
-            AwaitServing.connect(() -> early.connect("app", "app", null), Duration.ofSeconds(5)).close();
-            long millis = (System.nanoTime() - back) / 1_000_000;
-            assertTrue(millis < 1500, "served " + millis + " ms after the server was back");
+            try (JdbcListener served = waiting.get(10, TimeUnit.SECONDS)) {
+                long millis = (System.nanoTime() - back) / 1_000_000;
+                assertTrue(millis < 1500, "served " + millis + " ms after the server was back");
+                served.execute("SELECT 1");
+            }
         }
+    }
+
+    @Test
+    void aWaitLongerThanConnectWaitEndsWith57A01AndZeroRefusesAtOnce() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port())) {
+            proxy.refuseConnections();
+            try (TestRelay bounded = TestRelay.builder().trust("app").connect(proxy.connectString(postgres))
+                         .extraSections("  \"upstream\": {\"connect_wait_ms\": 300},\n").startWithoutWaiting();
+                 TestRelay impatient = TestRelay.builder().trust("app").connect(proxy.connectString(postgres))
+                         .extraSections("  \"upstream\": {\"connect_wait_ms\": 0},\n").startWithoutWaiting()) {
+                long start = System.nanoTime();
+                SQLException timedOut = assertThrows(SQLException.class, () -> bounded.connect("app", "app", null));
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                assertEquals("57A01", timedOut.getSQLState(), timedOut.getMessage());
+                assertTrue(timedOut.getMessage().contains("no server connection available"), timedOut.getMessage());
+                assertTrue(timedOut.getMessage().contains("upstream.connect_wait_ms"), timedOut.getMessage());
+                assertTrue(waited >= 300, "refused after " + waited + " ms, before connect_wait_ms");
+
+                SQLException refused = assertThrows(SQLException.class, () -> impatient.connect("app", "app", null));
+                assertEquals("57A01", refused.getSQLState(), refused.getMessage());
+                assertFalse(refused.getMessage().contains("upstream.connect_wait_ms"), refused.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aClientWaitingForTheUpstreamIsToldWhenAllasShutsDown() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port())) {
+            proxy.refuseConnections();
+            CompletableFuture<JdbcListener> waiting;
+            try (TestRelay doomed = TestRelay.builder().trust("app").connect(proxy.connectString(postgres))
+                    .prometheus().startWithoutWaiting()) {
+                waiting = connectInBackground(doomed);
+                Scrape.awaitValue(doomed.httpPort(), "allas_clients_waiting", 1, Duration.ofSeconds(10));
+            }
+            ExecutionException ended = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+            SQLException told = (SQLException) ended.getCause();
+            assertEquals("57P01", told.getSQLState(), told.getMessage());
+        }
+    }
+
+    /** Connects on another thread: the connection is made only once the relay serves. */
+    private static CompletableFuture<JdbcListener> connectInBackground(TestRelay target) {
+        CompletableFuture<JdbcListener> connected = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                connected.complete(new JdbcListener(target.connect("app", "app", null)));
+            } catch (SQLException | RuntimeException e) {
+                connected.completeExceptionally(e);
+            }
+        });
+        return connected;
     }
 
     @Test

@@ -77,6 +77,7 @@ class UpstreamTlsTest {
     void withoutTlsTheUpstreamRefusesAndClientsAreToldThereIsNoServerConnection() throws Exception {
         try (TestRelay relay = TestRelay.builder().trust("app")
                 .connect(connect("sslmode=disable").replace("host=localhost hostaddr=127.0.0.1", "host=127.0.0.1"))
+                .extraSections("  \"upstream\": {\"connect_wait_ms\": 500},\n")
                 .startWithoutWaiting()) {
             assertFalse(relay.awaitReady(Duration.ofSeconds(2)));
             SQLException e = assertThrows(SQLException.class, () -> relay.connect("app", "app", null));

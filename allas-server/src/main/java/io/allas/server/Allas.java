@@ -16,6 +16,7 @@ import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.Termination;
@@ -80,7 +81,7 @@ public final class Allas implements AutoCloseable {
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
         SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
-                metrics, registry, timers, tls);
+                metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
                     relay::isResponsive);

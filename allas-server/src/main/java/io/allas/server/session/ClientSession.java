@@ -100,7 +100,7 @@ public final class ClientSession {
             LOG.log(System.Logger.Level.INFO, "TLS session with {0} ended: {1}", description, e.getMessage());
         } catch (SSLException e) {
             if (connection.tlsSession().isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
+                services.refusalLog().log("TLS handshake with {0} failed: {1}", description, e.getMessage());
                 services.events().tlsHandshakeFailed(e.getMessage());
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "TLS session with {0} failed: {1}", description, e.getMessage());
@@ -269,7 +269,7 @@ public final class ClientSession {
 
     private void reject(String sqlState, String message, String detail) {
         // The message may quote what the client sent (its database's name, its user name).
-        LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
+        services.refusalLog().log("client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
         connection.sendFatal(sqlState, message, detail);
     }
 

@@ -22,6 +22,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
+ * @param refusalLog         where refused connections and failed TLS handshakes are logged
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
@@ -31,5 +32,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               SessionEvents events,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
-                              Optional<ServerTlsContext> tls) {
+                              Optional<ServerTlsContext> tls,
+                              ConnectionRefusalLog refusalLog) {
 }

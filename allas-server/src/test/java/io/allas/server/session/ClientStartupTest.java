@@ -339,4 +339,18 @@ class ClientStartupTest {
             assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT 1")));
         }
     }
+
+    @Test
+    void aFloodOfRefusedConnectionsWritesABoundedNumberOfLines() throws Exception {
+        try (TestRelay flooded = TestRelay.builder().trust("open").start(); CapturedLog log = CapturedLog.start()) {
+            int refused = ConnectionRefusalLog.LINES_PER_MINUTE + 50;
+            for (int i = 0; i < refused; i++) {
+                try (WireClient client = new WireClient(flooded.port())) {
+                    client.sendStartup(0, Map.of("user", "bob", "database", "nosuch"));
+                    assertEquals("3D000", client.read().fields().get('C'));
+                }
+            }
+            assertEquals(ConnectionRefusalLog.LINES_PER_MINUTE, log.linesWith("client rejected (", "3D000").size());
+        }
+    }
 }

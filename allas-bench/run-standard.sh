@@ -11,6 +11,7 @@
 #   PROFILE=1 ...                               # JFR of the relay per phase, heap histogram and native
 #                                               # memory of the relay with its idle listeners, into $OUT
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases
+#   CASES="failover_N1000_keep failover_N1000_terminate" ...  # only the failover runs (PostgreSQL restarted)
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
 #   PACED_N=100 HALF_RATE=440000 CASES=fanout_N100_half_rate ...  # the paced case with 100 listeners
@@ -109,14 +110,18 @@ echo "PostgreSQL $PG_VERSION on 127.0.0.1:$PGPORT (pid $POSTMASTER_PID)" >&2
 # ---------------------------------------------------------------- the relay
 free_port; RELAY_PORT="$PORT"
 free_port; METRICS_PORT="$PORT"
-cat >"$WORK/allas.json" <<JSON
+write_config() { # write_config <upstream.on_loss>
+    cat >"$WORK/allas.json" <<JSON
 {
     "listen": {"port": $RELAY_PORT, "host": "127.0.0.1"},
     "connect": "host=127.0.0.1 port=$PGPORT dbname=bench user=bench password=bench sslmode=disable",
     "prometheus": {"listen": {"port": $METRICS_PORT, "host": "127.0.0.1"}},
+    "upstream": {"on_loss": "$1"},
     "databases": [{"name": "bench", "auth": {"method": "md5", "user": "bench", "password": "bench"}}]
 }
 JSON
+}
+write_config terminate
 PHASE=0
 start_relay() {
     stop_relay
@@ -213,9 +218,9 @@ figure() { # figure <case> <label> <metric> (empty when that run failed)
 
 # ---------------------------------------------------------------- the standard set
 if [ -n "${QUICK:-}" ]; then
-    F1_M=200000; F1K_M=1000; CH_M=20; IDLE_N=2000; STORM_N=2000; DIRECT_N=300; PROD_N=100; PROD_D=2
+    F1_M=200000; F1K_M=1000; CH_M=20; IDLE_N=2000; STORM_N=2000; DIRECT_N=300; PROD_N=100; PROD_D=2; FAILOVER_N=200
 else
-    F1_M=2000000; F1K_M=5000; CH_M=100; IDLE_N=10000; STORM_N=10000; DIRECT_N=1000; PROD_N=500; PROD_D=5
+    F1_M=2000000; F1K_M=5000; CH_M=100; IDLE_N=10000; STORM_N=10000; DIRECT_N=1000; PROD_N=500; PROD_D=5; FAILOVER_N=1000
 fi
 
 # idle memory is measured on a freshly started relay
@@ -291,7 +296,25 @@ done
 for t in relay postgres; do
     bench "$t" producers "producers_K4_N$PROD_N" --producers 4 --listeners "$PROD_N" --duration "$PROD_D"
 done
+
+# Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100
+# notifications/s, once per upstream.on_loss mode on a relay started for it; the terminate case also
+# with the listeners directly on PostgreSQL, which lose their connections the same way. Last: each
+# restart gives the postgres cases a new postmaster.
+RESTART="cd '$WORK' && ${AS_PG[*]} '$PGBIN/pg_ctl' -D '$WORK/data' -l '$WORK/postgresql.log' -m fast -w -t 60 restart"
+for mode in keep terminate; do
+    if [ -n "${CASES:-}" ] && [[ " $CASES " != *" failover_N${FAILOVER_N}_$mode "* ]]; then continue; fi
+    write_config "$mode"
+    start_relay "failover-$mode"
+    bench relay failover "failover_N${FAILOVER_N}_$mode" --listeners "$FAILOVER_N" --rate 100 --restart-command "$RESTART"
+    POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
+done
 stop_relay
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" failover_N${FAILOVER_N}_terminate "* ]]; then
+    bench postgres failover "failover_N${FAILOVER_N}_terminate" --listeners "$FAILOVER_N" --rate 100 \
+        --restart-command "$RESTART"
+    POSTMASTER_PID="$(head -1 "$WORK/data/postmaster.pid")"
+fi
 
 {
     echo "# allas-bench standard set"

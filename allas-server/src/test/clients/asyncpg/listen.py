@@ -5,12 +5,13 @@ import sys
 import asyncpg
 
 
-async def run(host, port, user, database, password, channel, count):
+async def run(host, port, user, database, password, channels, count):
     conn = await asyncpg.connect(host=host, port=int(port), user=user, database=database,
                                  password=password or None, timeout=10)
     assert await conn.fetchval("SELECT 1") == 1, "SELECT 1"
     queue = asyncio.Queue()
-    await conn.add_listener(channel, lambda _conn, pid, ch, payload: queue.put_nowait((ch, pid, payload)))
+    for channel in channels:
+        await conn.add_listener(channel, lambda _conn, pid, ch, payload: queue.put_nowait((ch, pid, payload)))
     print("READY", flush=True)
     for _ in range(count):
         ch, pid, payload = await queue.get()
@@ -21,7 +22,7 @@ async def run(host, port, user, database, password, channel, count):
 def main():
     host, port, user, database, password, channel, count, timeout = sys.argv[1:9]
     try:
-        asyncio.run(asyncio.wait_for(run(host, port, user, database, password, channel, int(count)), float(timeout)))
+        asyncio.run(asyncio.wait_for(run(host, port, user, database, password, [channel] + sys.argv[9:10], int(count)), float(timeout)))
     except asyncio.TimeoutError:
         sys.exit(f"timed out after {timeout} s")
 

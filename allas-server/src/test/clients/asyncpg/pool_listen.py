@@ -7,7 +7,7 @@ import sys
 import asyncpg
 
 
-async def run(host, port, user, database, password, channel, count):
+async def run(host, port, user, database, password, channels, count):
     pool = await asyncpg.create_pool(host=host, port=int(port), user=user, database=database,
                                      password=password or None, timeout=10, min_size=1, max_size=1)
     queue = asyncio.Queue()
@@ -17,12 +17,14 @@ async def run(host, port, user, database, password, channel, count):
 
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT 1") == 1, "SELECT 1"
-        await conn.add_listener(channel, on_notification)
+        for channel in channels:
+            await conn.add_listener(channel, on_notification)
         print("READY", flush=True)
         for _ in range(count):
             ch, pid, payload = await queue.get()
             print(f"{ch}|{pid}|{payload}", flush=True)
-        await conn.remove_listener(channel, on_notification)
+        for channel in channels:
+            await conn.remove_listener(channel, on_notification)
     # Released: the reset query ran on it. The pool's only connection must still work.
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT 1") == 1, "SELECT 1 after the pool's reset"
@@ -32,7 +34,7 @@ async def run(host, port, user, database, password, channel, count):
 def main():
     host, port, user, database, password, channel, count, timeout = sys.argv[1:9]
     try:
-        asyncio.run(asyncio.wait_for(run(host, port, user, database, password, channel, int(count)), float(timeout)))
+        asyncio.run(asyncio.wait_for(run(host, port, user, database, password, [channel] + sys.argv[9:10], int(count)), float(timeout)))
     except asyncio.TimeoutError:
         sys.exit(f"timed out after {timeout} s")
 

@@ -8,7 +8,7 @@ use IO::Handle;
 use Time::HiRes qw(time);
 use Encode qw(decode);
 
-my ($host, $port, $user, $database, $password, $channel, $count, $timeout) = @ARGV;
+my ($host, $port, $user, $database, $password, $channel, $count, $timeout, @also) = @ARGV;
 $channel = decode('UTF-8', $channel, Encode::FB_CROAK);
 my $deadline = time() + $timeout;
 binmode STDOUT, ':encoding(UTF-8)';
@@ -19,7 +19,7 @@ my $dbh = DBI->connect("dbi:Pg:dbname=$database;host=$host;port=$port;connect_ti
     or die $DBI::errstr;
 my ($one) = $dbh->selectrow_array('SELECT 1');
 die 'SELECT 1' unless defined $one && $one == 1;
-$dbh->do('LISTEN ' . $dbh->quote_identifier($channel));
+$dbh->do('LISTEN ' . $dbh->quote_identifier($_)) for ($channel, map { decode('UTF-8', $_, Encode::FB_CROAK) } @also);
 print "READY\n";
 my $select = IO::Select->new();
 open(my $socket, '<&=', $dbh->{pg_socket}) or die "cannot use pg_socket: $!";

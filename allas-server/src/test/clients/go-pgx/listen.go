@@ -18,10 +18,14 @@ func fail(format string, args ...interface{}) {
 }
 
 func main() {
-	if len(os.Args) != 9 {
-		fail("usage: listen HOST PORT USER DATABASE PASSWORD CHANNEL COUNT TIMEOUT_SECONDS")
+	if len(os.Args) != 9 && len(os.Args) != 10 {
+		fail("usage: listen HOST PORT USER DATABASE PASSWORD CHANNEL COUNT TIMEOUT_SECONDS [SECOND_CHANNEL]")
 	}
-	host, port, user, database, password, channel := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5], os.Args[6]
+	channels := []string{os.Args[6]}
+	if len(os.Args) == 10 {
+		channels = append(channels, os.Args[9])
+	}
+	host, port, user, database, password := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5]
 	count, _ := strconv.Atoi(os.Args[7])
 	timeout, _ := strconv.ParseFloat(os.Args[8], 64)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(timeout*float64(time.Second)))
@@ -42,8 +46,10 @@ func main() {
 	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
 		fail("SELECT 1: %v (%d)", err, one)
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-		fail("LISTEN: %v", err)
+	for _, name := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{name}.Sanitize()); err != nil {
+			fail("LISTEN: %v", err)
+		}
 	}
 	fmt.Println("READY")
 	for received := 0; received < count; received++ {

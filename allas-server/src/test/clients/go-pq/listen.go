@@ -18,10 +18,14 @@ func fail(format string, args ...interface{}) {
 }
 
 func main() {
-	if len(os.Args) != 9 {
-		fail("usage: listen HOST PORT USER DATABASE PASSWORD CHANNEL COUNT TIMEOUT_SECONDS")
+	if len(os.Args) != 9 && len(os.Args) != 10 {
+		fail("usage: listen HOST PORT USER DATABASE PASSWORD CHANNEL COUNT TIMEOUT_SECONDS [SECOND_CHANNEL]")
 	}
-	host, port, user, database, password, channel := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5], os.Args[6]
+	channels := []string{os.Args[6]}
+	if len(os.Args) == 10 {
+		channels = append(channels, os.Args[9])
+	}
+	host, port, user, database, password := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5]
 	count, _ := strconv.Atoi(os.Args[7])
 	timeout, _ := strconv.ParseFloat(os.Args[8], 64)
 	deadline := time.After(time.Duration(timeout * float64(time.Second)))
@@ -47,15 +51,17 @@ func main() {
 		}
 	})
 	defer listener.Close()
-	listenDone := make(chan error, 1)
-	go func() { listenDone <- listener.Listen(channel) }()
-	select {
-	case err := <-listenDone:
-		if err != nil {
-			fail("LISTEN: %v", err)
+	for _, name := range channels {
+		listenDone := make(chan error, 1)
+		go func() { listenDone <- listener.Listen(name) }()
+		select {
+		case err := <-listenDone:
+			if err != nil {
+				fail("LISTEN: %v", err)
+			}
+		case <-deadline:
+			fail("timed out before LISTEN was acknowledged")
 		}
-	case <-deadline:
-		fail("timed out before LISTEN was acknowledged")
 	}
 	fmt.Println("READY")
 	for received := 0; received < count; {

@@ -2,7 +2,7 @@
 'use strict';
 const { Client } = require('pg');
 
-const [host, port, user, database, password, channel, count, timeout] = process.argv.slice(2);
+const [host, port, user, database, password, channel, count, timeout, also] = process.argv.slice(2);
 const expected = Number(count);
 const timer = setTimeout(() => {
   process.stderr.write(`timed out after ${timeout} s\n`);
@@ -23,7 +23,9 @@ async function main() {
       if (++received === expected) resolve();
     });
   });
-  await client.query('LISTEN ' + client.escapeIdentifier(channel));
+  for (const name of also === undefined ? [channel] : [channel, also]) {
+    await client.query('LISTEN ' + client.escapeIdentifier(name));
+  }
   process.stdout.write('READY\n');
   await done;
   await client.end();

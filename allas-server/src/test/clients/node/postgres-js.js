@@ -2,7 +2,7 @@
 'use strict';
 const postgres = require('postgres');
 
-const [host, port, user, database, password, channel, count, timeout] = process.argv.slice(2);
+const [host, port, user, database, password, channel, count, timeout, also] = process.argv.slice(2);
 const expected = Number(count);
 const timer = setTimeout(() => {
   process.stderr.write(`timed out after ${timeout} s\n`);
@@ -21,10 +21,12 @@ async function main() {
   const done = new Promise((resolve) => { resolveDone = resolve; });
   // postgres.js hands the listener the payload only: the channel is the one listened to, and the
   // notifying backend's PID is not passed on, so the line says "-" for it.
-  await sql.listen(channel, (payload) => {
-    process.stdout.write(`${channel}|-|${payload ?? ''}\n`);
-    if (++received === expected) resolveDone();
-  });
+  for (const name of also === undefined ? [channel] : [channel, also]) {
+    await sql.listen(name, (payload) => {
+      process.stdout.write(`${name}|-|${payload ?? ''}\n`);
+      if (++received === expected) resolveDone();
+    });
+  }
   process.stdout.write('READY\n');
   await done;
   await sql.end({ timeout: 5 });

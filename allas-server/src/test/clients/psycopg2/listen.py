@@ -18,7 +18,8 @@ def main():
     conn.commit()
     conn.set_session(autocommit=True)  # LISTEN must not sit in an open transaction
     with conn.cursor() as cur:
-        cur.execute("LISTEN " + psycopg2.extensions.quote_ident(channel, cur))
+        for name in [channel] + sys.argv[9:10]:
+            cur.execute("LISTEN " + psycopg2.extensions.quote_ident(name, cur))
     print("READY", flush=True)
     received = 0
     while received < count:

@@ -17,7 +17,8 @@ def main():
     conn = psycopg.connect(host=host, port=int(port), user=user, dbname=database,
                            password=password or None, connect_timeout=10, autocommit=True)
     assert conn.execute("SELECT 1").fetchone() == (1,), "SELECT 1"
-    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+    for name in [channel] + sys.argv[9:10]:
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(name)))
     print("READY", flush=True)
     received = 0
     for n in conn.notifies():

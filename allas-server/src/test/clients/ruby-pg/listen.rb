@@ -1,7 +1,7 @@
 # ruby-pg listener: LISTEN, then PG::Connection#wait_for_notify.
 require 'pg'
 
-host, port, user, database, password, channel, count, timeout = ARGV
+host, port, user, database, password, channel, count, timeout, also = ARGV
 count = Integer(count)
 deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + Float(timeout)
 $stdout.sync = true
@@ -9,7 +9,7 @@ $stdout.sync = true
 conn = PG.connect(host: host, port: Integer(port), user: user, dbname: database,
                   password: (password.empty? ? nil : password), connect_timeout: 10)
 raise 'SELECT 1' unless conn.exec('SELECT 1').getvalue(0, 0) == '1'
-conn.exec("LISTEN #{conn.quote_ident(channel)}")
+[channel, also].compact.each { |name| conn.exec("LISTEN #{conn.quote_ident(name)}") }
 puts 'READY'
 received = 0
 while received < count

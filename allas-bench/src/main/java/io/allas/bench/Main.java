@@ -26,6 +26,12 @@ public final class Main {
                          unmeasured storm of W clients first, that connect, LISTEN and leave)
               producers  K producers run one-NOTIFY transactions for D seconds while N listeners are attached;
                          the producers' transactions/s (--producers K --listeners N --duration D)
+              failover   N listeners on one channel and the gap channel while a producer notifies at a steady
+                         rate; PostgreSQL is restarted by --restart-command (a shell command). From PostgreSQL
+                         accepting connections again: the first notification delivered to a listener, and every
+                         listener having one; listeners disconnected (they reconnect and LISTEN again) and when
+                         all are back (--listeners N --rate NOTIFICATIONS_PER_S --restart-command CMD [--before S]
+                         [--timeout S] [--reconnect-delay-ms MS] [--gap-channel C])
 
             the target (what listeners connect to; any PostgreSQL-protocol server):
               --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)

@@ -84,6 +84,24 @@ class BenchVerificationTest {
         assertTrue(Double.parseDouble(producers.metrics.get("tps")) > 0, producers::line);
     }
 
+    /**
+     * Directly on PostgreSQL, a restart closes every listener's connection: the run counts them all
+     * disconnected and back, and measures from PostgreSQL accepting connections again.
+     */
+    @Test
+    void failoverDirectlyOnPostgresCountsEveryListenerDisconnectedAndBack() {
+        Result r = run("failover", "--listeners", "5", "--rate", "50", "--before", "0.2", "--restart-command",
+                pg.restartCommand());
+        assertNull(r.failure, r::line);
+        assertEquals("5", r.metrics.get("disconnected"), r::line);
+        assertEquals("0", r.metrics.get("gap_notified"), r::line);
+        for (String figure : List.of("pg_restart_ms", "first_delivery_ms", "all_delivered_ms", "all_back_ms")) {
+            assertTrue(Double.parseDouble(r.metrics.get(figure)) >= 0, r::line);
+        }
+        assertTrue(Double.parseDouble(r.metrics.get("first_delivery_ms")) <= Double.parseDouble(r.metrics.get("all_delivered_ms")),
+                r::line);
+    }
+
     @Test
     void anErrorResponseFailsTheRunWithTheServersReason() {
         List<String> args = new ArrayList<>(pg.targetArgs());

@@ -112,6 +112,14 @@ final class ThrowawayPostgres implements AutoCloseable {
         return new Endpoint("127.0.0.1", port, USER, PASSWORD, DATABASE);
     }
 
+    /** A shell command that restarts the server (fast shutdown), for the failover scenario. */
+    String restartCommand() {
+        List<String> command = new ArrayList<>(asServer);
+        command.addAll(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                dir.resolve("log").toString(), "-m", "fast", "-w", "-t", "60", "restart"));
+        return "cd '" + dir + "' && '" + String.join("' '", command) + "'";
+    }
+
     List<String> targetArgs() {
         return List.of("--host", "127.0.0.1", "--port", String.valueOf(port), "--user", USER,
                 "--password", PASSWORD, "--database", DATABASE);

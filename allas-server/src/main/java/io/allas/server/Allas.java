@@ -110,8 +110,14 @@ public final class Allas implements AutoCloseable {
         @Override
         public void upstreamLost(String reason, boolean clientsKept) {
             metrics.upstreamLost(reason, clientsKept);
-            if (!clientsKept) {
+            int clients = registry.size();
+            if (clientsKept) {
+                LOG.log(System.Logger.Level.INFO, "{0} clients kept through the loss of the upstream connection;"
+                        + " those that listen are told of the gap once allas listens again", String.valueOf(clients));
+            } else {
                 registry.terminateEvery(Termination.SERVER_CONNECTION_LOST);
+                LOG.log(System.Logger.Level.INFO, "{0} clients terminated with 57A02: the upstream connection was lost",
+                        String.valueOf(clients));
             }
         }
 

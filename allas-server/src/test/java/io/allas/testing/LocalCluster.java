@@ -43,14 +43,7 @@ final class LocalCluster implements ThrowawayServer {
     static LocalCluster init(PostgresBinaries binaries, String superuser, String password) {
         ServerAccount account = ServerAccount.detect();
         StaleClusters.reap(account);
-        Path baseDir;
-        try {
-            baseDir = Files.createTempDirectory(StaleClusters.parentDir(account), StaleClusters.PREFIX);
-            StaleClusters.markOwned(baseDir, binaries);
-            account.own(baseDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not create a temp directory for PostgreSQL", e);
-        }
+        Path baseDir = newBaseDir(binaries, account);
         LocalCluster cluster = new LocalCluster(binaries, account, baseDir);
         try {
             cluster.initdb(superuser, password);
@@ -60,6 +53,64 @@ final class LocalCluster implements ThrowawayServer {
             throw e;
         }
         return cluster;
+    }
+
+    private static Path newBaseDir(PostgresBinaries binaries, ServerAccount account) {
+        try {
+            Path baseDir = Files.createTempDirectory(StaleClusters.parentDir(account), StaleClusters.PREFIX);
+            StaleClusters.markOwned(baseDir, binaries);
+            account.own(baseDir);
+            return baseDir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a temp directory for PostgreSQL", e);
+        }
+    }
+
+    /**
+     * A streaming-replication standby of this running cluster, made as an operator makes one:
+     * {@code pg_basebackup -R} (which writes standby.signal and primary_conninfo), over the
+     * primary's Unix socket, where initdb's pg_hba.conf trusts replication connections. Not
+     * started yet; it shares the primary's TLS files, which the backup copied.
+     *
+     * @param superuser the role that replicates
+     */
+    LocalCluster standby(String superuser) {
+        Path pgBasebackup = binaries.pgBasebackup().orElseThrow(() -> new IllegalStateException("no pg_basebackup beside "
+                + binaries.program("initdb") + " (" + binaries.origin() + "): a standby cannot be made from these binaries"));
+        Path standbyDir = newBaseDir(binaries, account);
+        LocalCluster standby = new LocalCluster(binaries, account, standbyDir);
+        standby.tls = tls;
+        try {
+            run(List.of(pgBasebackup.toString(),
+                    "-D", standby.dataDir.toString(),
+                    "-h", baseDir.toString(),
+                    "-p", String.valueOf(port),
+                    "-U", superuser,
+                    "-R",
+                    "-X", "stream",
+                    "--checkpoint=fast",
+                    "--no-sync"), Duration.ofSeconds(120)).orThrow("pg_basebackup " + account.describe());
+            // The copied postgresql.conf names the primary's socket directory; the later line wins.
+            Files.writeString(standby.dataDir.resolve("postgresql.conf"), "\n# the standby's own (allas test fixture)\n"
+                    + "unix_socket_directories = '" + standbyDir.toString().replace("'", "''") + "'\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            TempFiles.deleteRecursively(standbyDir);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            TempFiles.deleteRecursively(standbyDir);
+            throw e;
+        }
+        return standby;
+    }
+
+    /** Promotes this standby to a primary ({@code pg_ctl promote}); returns once it accepts writes. */
+    void promote() {
+        run(List.of(
+                binaries.program("pg_ctl").toString(),
+                "-D", dataDir.toString(),
+                "-w", "-t", String.valueOf(PG_CTL_WAIT.toSeconds()),
+                "promote"), PG_CTL_WAIT.plusSeconds(30)).orThrow("pg_ctl promote " + account.describe());
     }
 
     private void initdb(String superuser, String password) {

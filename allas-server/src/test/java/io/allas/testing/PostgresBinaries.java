@@ -78,6 +78,12 @@ record PostgresBinaries(Path binDir, String origin) {
         return Files.isExecutable(psql) ? Optional.of(psql) : Optional.empty();
     }
 
+    /** pg_basebackup, which makes a standby, if this distribution ships one (the zonky bundle does not). */
+    Optional<Path> pgBasebackup() {
+        Path program = program("pg_basebackup");
+        return Files.isExecutable(program) ? Optional.of(program) : Optional.empty();
+    }
+
     /** e.g. "PostgreSQL 15.18", from {@code postgres --version} (allowed as root, it exits before the root check). */
     String version() {
         Exec.Result r = Exec.run(List.of(program("postgres").toString(), "--version"), binDir, Duration.ofSeconds(20))

@@ -141,6 +141,38 @@ public final class TestPostgres {
         }
     }
 
+    /**
+     * A streaming-replication standby of this throwaway cluster ({@link LocalCluster#standby}),
+     * started and accepting (read-only) connections; the caller must {@link #destroy()} it.
+     */
+    TestPostgres standby() {
+        if (!(server instanceof LocalCluster primary)) {
+            throw new IllegalStateException("a standby is made from a cluster the tests run from local binaries, not from "
+                    + description);
+        }
+        LocalCluster cluster = primary.standby(SUPERUSER);
+        try {
+            cluster.startFirstTime();
+            ServerAddress standbyAddress = new ServerAddress("127.0.0.1", cluster.port(), address.user(), address.password(),
+                    address.database(), address.sslmode());
+            TestPostgres standby = new TestPostgres(standbyAddress, cluster, binaries, "standby of " + address + " on 127.0.0.1:"
+                    + cluster.port() + " (in " + cluster.baseDir() + ")");
+            standby.awaitAcceptingConnections();
+            return standby;
+        } catch (RuntimeException e) {
+            cluster.destroy();
+            throw e;
+        }
+    }
+
+    /** Promotes this standby ({@code pg_ctl promote}); returns once it is a primary. */
+    public synchronized void promote() {
+        if (!(server instanceof LocalCluster cluster)) {
+            throw new IllegalStateException("promote() needs a standby made by standby(), not " + description);
+        }
+        cluster.promote();
+    }
+
     /** Starts a container of the image; the caller must {@link #destroy()} it. */
     static TestPostgres inContainer(DockerImageName image) {
         long started = System.nanoTime();

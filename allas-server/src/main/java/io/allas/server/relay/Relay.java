@@ -26,6 +26,12 @@ public interface Relay {
     Map<String, String> parameterStatus();
 
     /**
+     * @return what a fresh session on the upstream sees: its parameters, version and schemas
+     *         (refreshed whenever the relay reconnects)
+     */
+    ServerSettings serverSettings();
+
+    /**
      * Subscribes a client to a channel.
      *
      * @return completes once the upstream LISTEN is in effect, so no notification sent after it

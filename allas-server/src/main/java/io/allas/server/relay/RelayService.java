@@ -55,6 +55,7 @@ public final class RelayService implements Relay, AutoCloseable {
     /** Completed while {@link #upstream} is up; replaced by an incomplete one when it goes. */
     private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
     private volatile Map<String, String> parameterStatus;
+    private volatile ServerSettings serverSettings = ServerSettings.NONE;
     private volatile boolean running = true;
     /** When the ping in flight was sent; 0 while none is. */
     private volatile long pingSentNanos;
@@ -112,6 +113,11 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     @Override
+    public ServerSettings serverSettings() {
+        return serverSettings;
+    }
+
+    @Override
     public CompletableFuture<Void> listen(Subscriber subscriber, String channel) {
         CompletableFuture<Void> ready = channels.subscribe(subscriber, channel);
         if (!ready.isDone()) {
@@ -161,7 +167,8 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     private void serve(UpstreamConnection connection) {
-        parameterStatus = mergeParameters(connection.parameterStatuses());
+        serverSettings = connection.settings();
+        parameterStatus = mergeParameters(connection.parameterStatuses(), connection.settings());
         upstream = connection;
         // Clients that authenticated while the upstream was down are waiting for this.
         connected.complete(null);
@@ -352,11 +359,17 @@ public final class RelayService implements Relay, AutoCloseable {
         events.notificationsDispatched(dispatched);
     }
 
-    private Map<String, String> mergeParameters(Map<String, String> upstreamParameters) {
+    /**
+     * The reported parameters with the values a fresh session gets (those pgjdbc chose for allas's
+     * own session, such as its TimeZone, are not the clients'), except client_encoding: allas
+     * speaks UTF8 to every client.
+     */
+    private Map<String, String> mergeParameters(Map<String, String> upstreamParameters, ServerSettings settings) {
         Map<String, String> merged = new LinkedHashMap<>();
         upstreamParameters.forEach((name, value) -> {
             if (!PER_SESSION_PARAMETERS.contains(name)) {
-                merged.put(name, value);
+                merged.put(name, name.equals("client_encoding") ? value
+                        : settings.find(name).map(ServerSettings.Setting::value).orElse(value));
             }
         });
         merged.putAll(parameterOverrides);

@@ -30,6 +30,7 @@ final class UpstreamConnection implements AutoCloseable {
     private final PGConnection pg;
     private final int backendPid;
     private final boolean tls;
+    private final ServerSettings settings;
     private final NotificationSource notifications;
 
     private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout)
@@ -38,6 +39,7 @@ final class UpstreamConnection implements AutoCloseable {
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
         this.tls = queryTls();
+        this.settings = ServerSettingsReader.read(connection);
         this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
     }
@@ -83,6 +85,13 @@ final class UpstreamConnection implements AutoCloseable {
      */
     boolean tls() {
         return tls;
+    }
+
+    /**
+     * @return what a fresh session of this connection's user and database sees, as read when it connected
+     */
+    ServerSettings settings() {
+        return settings;
     }
 
     Map<String, String> parameterStatuses() {

@@ -80,6 +80,10 @@ public record UpstreamTarget(String url, Properties properties, String display) 
         if (serverType == null) {
             throw invalid("invalid target_session_attrs value: \"" + attrs + "\"");
         }
+        // pgjdbc remembers each host's role for hostRecheckSeconds (10) and skips hosts of the wrong
+        // role, but tries every host when that leaves none: after a promotion the old primary
+        // fails to connect and the standby was last seen as one, so the next attempt tries both
+        // and finds the new primary at once (PrimaryFailoverTest). The default is kept.
         properties.setProperty("targetServerType", serverType);
         String keepalives = connect.getOrDefault("keepalives", "1");
         properties.setProperty("tcpKeepAlive", String.valueOf(!keepalives.equals("0")));

@@ -219,8 +219,8 @@ public final class ClientSession {
         }
         connection.writer().send(Authentication.OK);
         // As PostgreSQL does, report the client's own application_name back to it.
-        parameters = new SessionParameters(services.relay().parameterStatus(),
-                startup.parameters().getOrDefault("application_name", ""));
+        parameters = new SessionParameters(services.relay().parameterStatus(), services.relay().serverSettings(),
+                user, databaseName, startup.parameters());
         for (Map.Entry<String, String> parameter : parameters.reported().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }

@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import io.allas.server.protocol.backend.ReadyForQuery;
 import io.allas.server.protocol.frontend.FrontendMessage;
 import io.allas.server.protocol.frontend.Target;
 import io.allas.server.sql.SqlError;
+import io.allas.server.sql.SqlType;
 import io.allas.server.sql.Statement;
 import io.allas.server.sql.StatementParser;
 
@@ -38,8 +40,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
     }
 
-    /** A bound portal: the statement and the result format of each column. */
-    private record Portal(Prepared prepared, List<Short> resultFormats) {
+    /** A bound portal: the statement, its parameters and the result format of each column. */
+    private record Portal(Prepared prepared, StatementExecutor.Bound bound, List<Short> resultFormats) {
     }
 
     private final MessageWriter out;
@@ -179,8 +181,28 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (parsed.size() > 1) {
             throw new SqlError("cannot insert multiple commands into a prepared statement");
         }
-        statements.put(parse.statementName(), new Prepared(parsed, parse.parameterTypes(), parse.sql()));
+        statements.put(parse.statementName(), new Prepared(parsed, parameterTypes(parse, parsed), parse.sql()));
         out.send(ParseComplete.INSTANCE);
+    }
+
+    /**
+     * The parameters' types as Parse declared them; those it leaves unspecified (0), or does not
+     * give at all, as the query uses them, as PostgreSQL infers them.
+     */
+    private static List<Integer> parameterTypes(FrontendMessage.Parse parse, List<Statement> parsed) {
+        if (!(parsed.size() == 1 && parsed.getFirst() instanceof Statement.SessionQuery query)) {
+            return parse.parameterTypes();
+        }
+        List<Integer> types = new ArrayList<>(parse.parameterTypes());
+        List<SqlType> inferred = query.parameterTypes();
+        for (int i = 0; i < inferred.size(); i++) {
+            if (i == types.size()) {
+                types.add(inferred.get(i).oid());
+            } else if (types.get(i) == 0) {
+                types.set(i, inferred.get(i).oid());
+            }
+        }
+        return List.copyOf(types);
     }
 
     private void bind(FrontendMessage.Bind bind) throws SqlError {
@@ -193,7 +215,8 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (!bind.portalName().isEmpty() && portals.containsKey(bind.portalName())) {
             throw new SqlError(SqlState.DUPLICATE_CURSOR, "portal \"" + bind.portalName() + "\" already exists");
         }
-        portals.put(bind.portalName(), new Portal(prepared, bind.resultFormats()));
+        portals.put(bind.portalName(), new Portal(prepared,
+                new StatementExecutor.Bound(bind.parameterFormats(), bind.parameters()), bind.resultFormats()));
         out.send(BindComplete.INSTANCE);
     }
 
@@ -218,7 +241,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         if (statement == null) {
             out.send(EmptyQueryResponse.INSTANCE);
         } else {
-            executor.execute(statement, portal.resultFormats(), false);
+            executor.execute(statement, portal.resultFormats(), false, portal.bound());
         }
     }
 

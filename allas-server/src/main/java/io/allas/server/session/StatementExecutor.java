@@ -1,9 +1,9 @@
 package io.allas.server.session;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.SqlState;
@@ -44,20 +44,38 @@ final class StatementExecutor {
     }
 
     /** A result column. */
-    private record Column(String name, int typeOid, int typeSize) {
+    record Column(String name, int typeOid, int typeSize) {
     }
 
-    /** One value in both wire formats. */
-    private record Value(byte[] text, byte[] binary) {
+    /** One value in both wire formats; null for NULL. */
+    record Value(byte[] text, byte[] binary) {
         static Value of(byte[] bytes) {
             return new Value(bytes, bytes);
         }
     }
 
     /** What a statement returns: its columns, and its rows of one value per column. */
-    private record Result(List<Column> columns, List<List<Value>> rows) {
+    record Result(List<Column> columns, List<List<Value>> rows) {
         static Result single(Column column, Value value) {
             return new Result(List.of(column), List.of(List.of(value)));
+        }
+    }
+
+    /**
+     * The parameters a Bind gave a portal, in the formats it gave them.
+     *
+     * @param formats as Bind sends them: none (all text), one for all, or one each
+     * @param values  the values, null for NULL
+     */
+    record Bound(List<Short> formats, List<byte[]> values) {
+        static final Bound NONE = new Bound(List.of(), List.of());
+
+        byte[] value(int index) {
+            return values.get(index);
+        }
+
+        boolean binary(int index) {
+            return format(formats, index) == BINARY;
         }
     }
 
@@ -65,7 +83,7 @@ final class StatementExecutor {
     private final SessionChannels channels;
     private final SessionParameters parameters;
     private final PreparedStatements prepared;
-    private final int backendPid;
+    private final SessionFunctions functions;
     private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
@@ -74,7 +92,7 @@ final class StatementExecutor {
         this.channels = channels;
         this.parameters = parameters;
         this.prepared = prepared;
-        this.backendPid = backendPid;
+        this.functions = new SessionFunctions(parameters, channels, backendPid);
     }
 
     TransactionStatus status() {
@@ -89,6 +107,7 @@ final class StatementExecutor {
         if (transaction == TransactionState.NONE) {
             transaction = TransactionState.IMPLICIT;
             channels.beginTransaction();
+            parameters.beginTransaction();
         }
     }
 
@@ -102,11 +121,15 @@ final class StatementExecutor {
             return;
         }
         transaction = TransactionState.NONE;
+        Map<String, String> reported = parameters.reported();
         if (succeeded) {
             channels.commit();
+            parameters.commit();
         } else {
             channels.rollback();
+            parameters.rollback();
         }
+        report(reported);
     }
 
     /**
@@ -126,6 +149,15 @@ final class StatementExecutor {
      * @param describeFirst whether to send RowDescription first (simple protocol)
      */
     void execute(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
+        execute(statement, resultFormats, describeFirst, Bound.NONE);
+    }
+
+    /**
+     * Executes one statement of a portal and sends its response.
+     *
+     * @param bound the parameters bound to it
+     */
+    void execute(Statement statement, List<Short> resultFormats, boolean describeFirst, Bound bound) throws SqlError {
         if (transaction == TransactionState.FAILED_BLOCK
                 && !(statement instanceof Statement.Commit || statement instanceof Statement.Rollback)) {
             throw new SqlError(SqlState.IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block");
@@ -133,27 +165,34 @@ final class StatementExecutor {
         switch (statement) {
             case Statement.SelectOne selectOne -> sendRows(statement, resultFormats, describeFirst);
             case Statement.Show show -> sendRows(statement, resultFormats, describeFirst);
+            case Statement.ShowAll showAll -> sendRows(statement, resultFormats, describeFirst);
             case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
             case Statement.ArrayTypesQuery arrayTypes -> sendRows(statement, resultFormats, describeFirst);
-            case Statement.BackendPid pid -> sendRows(statement, resultFormats, describeFirst);
-            case Statement.ListeningChannels listing -> {
-                int rows = sendRows(statement, resultFormats, describeFirst);
-                out.send(new CommandComplete(listing.commandTag() + " " + rows));
+            case Statement.SessionQuery query -> {
+                Map<String, String> reported = parameters.reported();
+                Result result = functions.evaluate(query, bound);
+                report(reported);
+                int rows = sendRows(result, resultFormats, describeFirst);
+                out.send(new CommandComplete(query.commandTag() + " " + rows));
                 return;
             }
             case Statement.Reset reset -> {
+                Map<String, String> reported = parameters.reported();
                 if (reset.name() == null) {
-                    parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                    parameters.resetAll();
                 } else {
-                    parameters.reset(reset.name()).ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                    parameters.reset(reset.name());
                 }
+                report(reported);
             }
             case Statement.DiscardAll discard -> {
                 if (transaction != TransactionState.NONE) {
                     throw new SqlError(SqlState.ACTIVE_SQL_TRANSACTION, "DISCARD ALL cannot run inside a transaction block");
                 }
                 channels.unlistenAll();
-                parameters.resetAll().forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                Map<String, String> reported = parameters.reported();
+                parameters.resetAll();
+                report(reported);
                 prepared.deallocateAll();
                 prepared.closeAllPortals();
             }
@@ -168,15 +207,19 @@ final class StatementExecutor {
             case Statement.Listen listen -> channels.listen(listen.channel());
             case Statement.Unlisten unlisten -> channels.unlisten(unlisten.channel());
             case Statement.Set set -> {
-                // Accepted for drivers' connect-time settings; a reported parameter is reported back.
-                parameters.set(set.name(), set.value())
-                        .ifPresent(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+                if (set.local() && transaction == TransactionState.NONE) {
+                    out.send(new NoticeResponse("WARNING", "25P01", "SET LOCAL can only be used in transaction blocks"));
+                }
+                Map<String, String> reported = parameters.reported();
+                parameters.set(set.name(), set.values(), set.local());
+                report(reported);
             }
             case Statement.Begin begin -> {
                 switch (transaction) {
                     case NONE -> {
                         transaction = TransactionState.BLOCK;
                         channels.beginTransaction();
+                        parameters.beginTransaction();
                     }
                     // As in PostgreSQL, BEGIN inside a multi-statement query turns its implicit
                     // transaction, and what it did so far, into an explicit one.
@@ -192,11 +235,17 @@ final class StatementExecutor {
                     case IMPLICIT -> { }
                     case BLOCK -> {
                         transaction = TransactionState.NONE;
+                        Map<String, String> reported = parameters.reported();
                         channels.commit();
+                        parameters.commit();
+                        report(reported);
                     }
                     case FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
+                        Map<String, String> reported = parameters.reported();
                         channels.rollback();
+                        parameters.rollback();
+                        report(reported);
                         out.send(new CommandComplete("ROLLBACK"));
                         return;
                     }
@@ -206,10 +255,19 @@ final class StatementExecutor {
                 switch (transaction) {
                     case NONE -> out.send(new NoticeResponse("WARNING", "25P01", "there is no transaction in progress"));
                     // What the query did so far is undone; the implicit transaction goes on.
-                    case IMPLICIT -> channels.rollback();
+                    case IMPLICIT -> {
+                        Map<String, String> reported = parameters.reported();
+                        channels.rollback();
+                        parameters.rollback();
+                        parameters.beginTransaction();
+                        report(reported);
+                    }
                     case BLOCK, FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
+                        Map<String, String> reported = parameters.reported();
                         channels.rollback();
+                        parameters.rollback();
+                        report(reported);
                     }
                 }
             }
@@ -218,9 +276,23 @@ final class StatementExecutor {
     }
 
     /**
+     * As PostgreSQL, reports the reported parameters that a statement changed.
+     *
+     * @param before {@link SessionParameters#reported()} before it
+     */
+    private void report(Map<String, String> before) {
+        parameters.reportedChanges(before).forEach(p -> out.send(new ParameterStatus(p.getKey(), p.getValue())));
+    }
+
+    /**
      * Sends RowDescription for a statement that returns rows, NoData for one that does not.
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
+        if (statement instanceof Statement.SessionQuery query) {
+            // Described without being run: set_config() takes effect only when executed.
+            describe(new Result(SessionFunctions.columns(query), List.of()), resultFormats);
+            return;
+        }
         // The empty query (null): PostgreSQL describes it as returning no rows.
         describe(statement == null ? null : result(statement), resultFormats);
     }
@@ -242,7 +314,10 @@ final class StatementExecutor {
      * @return how many rows were sent
      */
     private int sendRows(Statement statement, List<Short> resultFormats, boolean describeFirst) throws SqlError {
-        Result result = result(statement);
+        return sendRows(result(statement), resultFormats, describeFirst);
+    }
+
+    private int sendRows(Result result, List<Short> resultFormats, boolean describeFirst) {
         if (describeFirst) {
             describe(result, resultFormats);
         }
@@ -272,19 +347,15 @@ final class StatementExecutor {
             }
             case Statement.Show show -> {
                 var parameter = parameters.show(show.name()).orElseThrow(() -> new SqlError(SqlState.UNDEFINED_OBJECT,
-                        "unrecognized configuration parameter \"" + show.name()
-                                + "\" (allas shows only the parameters it reports)"));
+                        "unrecognized configuration parameter \"" + show.name() + "\""));
                 return Result.single(new Column(parameter.getKey(), TEXT_OID, -1),
                         Value.of(parameter.getValue().getBytes(StandardCharsets.UTF_8)));
             }
-            case Statement.BackendPid pid -> {
-                return Result.single(new Column(pid.column(), INT4_OID, 4), new Value(
-                        Integer.toString(backendPid).getBytes(StandardCharsets.US_ASCII),
-                        ByteBuffer.allocate(Integer.BYTES).putInt(backendPid).array()));
-            }
-            case Statement.ListeningChannels listing -> {
-                return new Result(List.of(new Column(listing.column(), TEXT_OID, -1)), channels.listeningChannels().stream()
-                        .map(channel -> List.of(Value.of(channel.getBytes(StandardCharsets.UTF_8))))
+            case Statement.ShowAll showAll -> {
+                return new Result(List.of(new Column("name", TEXT_OID, -1), new Column("setting", TEXT_OID, -1),
+                        new Column("description", TEXT_OID, -1)), parameters.showAll().stream()
+                        .map(row -> row.stream().map(v -> v == null ? new Value(null, null)
+                                : Value.of(v.getBytes(StandardCharsets.UTF_8))).toList())
                         .toList());
             }
             default -> {

@@ -1,5 +1,8 @@
 package io.allas.server.sql;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * A statement allas understands.
  */
@@ -43,13 +46,18 @@ public sealed interface Statement {
     }
 
     /**
-     * {@code SET [SESSION | LOCAL] name {= | TO} value}: accepted so that drivers' connect-time
-     * settings succeed; allas keeps the value only for what it reports itself.
+     * {@code SET [SESSION | LOCAL] name {= | TO} value [, ...]}, {@code SET name TO DEFAULT} and the
+     * SQL-standard forms {@code SET TIME ZONE}, {@code SET SCHEMA}, {@code SET NAMES}.
      *
-     * @param name  the parameter, lower case
-     * @param value the value as written, quotes removed from a single literal
+     * @param name   the parameter, lower case unless quoted
+     * @param values the values as written, quotes removed; empty for DEFAULT
+     * @param local  SET LOCAL: until the end of the transaction
      */
-    record Set(String name, String value) implements Statement {
+    record Set(String name, List<String> values, boolean local) implements Statement {
+        public Set {
+            values = List.copyOf(values);
+        }
+
         @Override
         public String commandTag() {
             return "SET";
@@ -82,6 +90,14 @@ public sealed interface Statement {
      * @param name the parameter, lower case unless quoted
      */
     record Show(String name) implements Statement {
+        @Override
+        public String commandTag() {
+            return "SHOW";
+        }
+    }
+
+    /** {@code SHOW ALL}: every parameter with its value and description. */
+    record ShowAll() implements Statement {
         @Override
         public String commandTag() {
             return "SHOW";
@@ -149,29 +165,39 @@ public sealed interface Statement {
     }
 
     /**
-     * {@code SELECT pg_listening_channels()} or {@code SELECT * FROM pg_listening_channels()}:
-     * the channels this client listens on, one row each. Its command tag counts the rows, which
-     * only the executor knows: {@code SELECT n}.
+     * A SELECT of functions and values that describe the client's own session, which allas
+     * answers for the client rather than for its one upstream connection
+     * ({@code SELECT current_user, version()}, {@code SELECT * FROM pg_listening_channels()} ...).
+     * Its command tag counts the rows, which only the executor knows: {@code SELECT n}.
      *
-     * @param column the result column's name: the function's, or the alias given
+     * @param columns        the result columns, in order
+     * @param parameterCount the highest {@code $n} it refers to
      */
-    record ListeningChannels(String column) implements Statement {
+    record SessionQuery(List<SessionExpression> columns, int parameterCount) implements Statement {
+        public SessionQuery {
+            columns = List.copyOf(columns);
+        }
+
+        /**
+         * @return the type of each parameter {@code $1 ... $n} as the function it is passed to
+         *         takes it, as PostgreSQL infers an undeclared parameter's type
+         */
+        public List<SqlType> parameterTypes() {
+            SqlType[] types = new SqlType[parameterCount];
+            Arrays.fill(types, SqlType.TEXT);
+            for (SessionExpression column : columns) {
+                for (int i = 0; i < column.arguments().size(); i++) {
+                    if (column.arguments().get(i) instanceof SessionExpression.Argument.Parameter parameter) {
+                        types[parameter.number() - 1] = column.function().parameterTypes().get(i);
+                    }
+                }
+            }
+            return List.of(types);
+        }
+
         @Override
         public String commandTag() {
             return "SELECT";
-        }
-    }
-
-    /**
-     * {@code SELECT pg_backend_pid()} or {@code SELECT * FROM pg_backend_pid()}: the process ID
-     * this client was given in its BackendKeyData.
-     *
-     * @param column the result column's name: the function's, or the alias given
-     */
-    record BackendPid(String column) implements Statement {
-        @Override
-        public String commandTag() {
-            return "SELECT 1";
         }
     }
 }

@@ -64,23 +64,20 @@ public final class StatementParser {
             if (sessionFunction.isPresent()) {
                 return sessionFunction.get();
             }
-            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all(), SELECT pg_listening_channels()"
-                    + " and SELECT pg_backend_pid() are supported");
+            throw unsupported("SELECT", "only SELECT 1, SELECT pg_advisory_unlock_all() and SELECT lists of the"
+                    + " session's functions (current_setting(), version(), current_user ...) are supported");
         }
         if (first.isKeyword("show")) {
-            if (tokens.size() == 2 && tokens.get(1).isName()) {
-                return new Statement.Show(tokens.get(1).text());
+            if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
+                return new Statement.ShowAll();
             }
-            throw syntaxErrorAfter(tokens, 1);
+            return new Statement.Show(settingName(tokens, 1, true));
         }
         if (first.isKeyword("reset")) {
             if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
                 return new Statement.Reset(null);
             }
-            if (tokens.size() == 2 && tokens.get(1).isName()) {
-                return new Statement.Reset(tokens.get(1).text());
-            }
-            throw syntaxErrorAfter(tokens, 1);
+            return new Statement.Reset(settingName(tokens, 1, true));
         }
         if (first.isKeyword("discard")) {
             if (tokens.size() == 2 && tokens.get(1).isKeyword("all")) {
@@ -155,29 +152,137 @@ public final class StatementParser {
         return true;
     }
 
+    /**
+     * The name of a parameter after SHOW, RESET or SET: a possibly qualified name
+     * ({@code myapp.setting}) or one of SQL's spellings ({@code TIME ZONE}, {@code TRANSACTION
+     * ISOLATION LEVEL}, {@code SESSION AUTHORIZATION}).
+     *
+     * @param whole whether the name must end the statement
+     */
+    private static String settingName(List<Token> tokens, int from, boolean whole) throws SqlError {
+        String sqlName = null;
+        int end = from;
+        if (matchesAt(tokens, from, "time", "zone")) {
+            sqlName = "timezone";
+            end = from + 2;
+        } else if (whole && matchesAt(tokens, from, "transaction", "isolation", "level")) {
+            sqlName = "transaction_isolation";
+            end = from + 3;
+        } else if (whole && matchesAt(tokens, from, "session", "authorization")) {
+            sqlName = "session_authorization";
+            end = from + 2;
+        }
+        if (sqlName == null) {
+            if (from >= tokens.size() || !tokens.get(from).isName()) {
+                throw syntaxErrorAt(tokens, from);
+            }
+            StringBuilder name = new StringBuilder(tokens.get(from).text());
+            end = from + 1;
+            while (end + 1 < tokens.size() && tokens.get(end).source().equals(".") && tokens.get(end + 1).isName()) {
+                name.append('.').append(tokens.get(end + 1).text());
+                end += 2;
+            }
+            sqlName = name.toString();
+        }
+        if (whole && end < tokens.size()) {
+            throw syntaxErrorAt(tokens, end);
+        }
+        return sqlName;
+    }
+
+    /**
+     * {@code SET [SESSION | LOCAL] name {= | TO} {value [, ...] | DEFAULT}}, and SQL's
+     * {@code SET TIME ZONE value}, {@code SET SCHEMA 'schema'}, {@code SET NAMES 'encoding'}. Each
+     * value is one constant, as in PostgreSQL's grammar: a string, a number (signed or not) or a
+     * word; anything else is a syntax error where it begins ({@code SET application_name = a b c}:
+     * at "b").
+     */
     private static Statement parseSet(List<Token> tokens) throws SqlError {
         int index = 1;
-        if (index < tokens.size() && (tokens.get(index).isKeyword("session") || tokens.get(index).isKeyword("local"))
-                && index + 1 < tokens.size() && tokens.get(index + 1).isName()
-                && !tokens.get(index + 1).isKeyword("to")) {
+        boolean local = false;
+        if (index + 1 < tokens.size() && (tokens.get(index).isKeyword("session") || tokens.get(index).isKeyword("local"))
+                && tokens.get(index + 1).isName() && !tokens.get(index + 1).isKeyword("to")) {
+            local = tokens.get(index).isKeyword("local");
             index++;
         }
-        if (index >= tokens.size() || !tokens.get(index).isName()) {
-            throw syntaxErrorAfter(tokens, index);
+        if (matchesAt(tokens, index, "time", "zone")) {
+            if (matchesAt(tokens, index + 2, "local") || matchesAt(tokens, index + 2, "default")) {
+                return endsAt(tokens, index + 3, new Statement.Set("timezone", List.of(), local));
+            }
+            return new Statement.Set("timezone", values(tokens, index + 2, true), local);
         }
-        String name = tokens.get(index).text();
-        index++;
+        if (matchesAt(tokens, index, "schema") && index + 1 < tokens.size() && tokens.get(index + 1).kind() == Token.Kind.STRING) {
+            return endsAt(tokens, index + 2, new Statement.Set("search_path", List.of(tokens.get(index + 1).text()), local));
+        }
+        if (matchesAt(tokens, index, "names") && index + 1 < tokens.size() && !tokens.get(index + 1).isKeyword("to")
+                && !tokens.get(index + 1).source().equals("=")) {
+            if (matchesAt(tokens, index + 1, "default")) {
+                return endsAt(tokens, index + 2, new Statement.Set("client_encoding", List.of(), local));
+            }
+            return new Statement.Set("client_encoding", values(tokens, index + 1, true), local);
+        }
+        String name = settingName(tokens, index, false);
+        index += name.chars().filter(c -> c == '.').count() * 2 + 1;
         if (index >= tokens.size() || !(tokens.get(index).isKeyword("to") || tokens.get(index).source().equals("="))) {
-            throw syntaxErrorAfter(tokens, index);
+            throw syntaxErrorAt(tokens, index);
         }
         index++;
-        if (index >= tokens.size()) {
-            throw new SqlError("syntax error at end of input");
+        if (matchesAt(tokens, index, "default")) {
+            return endsAt(tokens, index + 1, new Statement.Set(name, List.of(), local));
         }
-        List<Token> valueTokens = tokens.subList(index, tokens.size());
-        String value = valueTokens.size() == 1 ? valueTokens.getFirst().text()
-                : String.join(" ", valueTokens.stream().map(Token::source).toList());
-        return new Statement.Set(name, value);
+        return new Statement.Set(name, values(tokens, index, false), local);
+    }
+
+    private static List<String> values(List<Token> tokens, int from, boolean single) throws SqlError {
+        List<String> values = new ArrayList<>();
+        int index = from;
+        while (true) {
+            if (index >= tokens.size()) {
+                throw new SqlError("syntax error at end of input");
+            }
+            Token token = tokens.get(index);
+            boolean sign = token.source().equals("-") || token.source().equals("+");
+            if (sign && index + 1 < tokens.size() && tokens.get(index + 1).kind() == Token.Kind.NUMBER) {
+                values.add((token.source().equals("-") ? "-" : "") + tokens.get(index + 1).text());
+                index += 2;
+            } else if (token.isName() || token.kind() == Token.Kind.STRING || token.kind() == Token.Kind.NUMBER) {
+                values.add(token.text());
+                index++;
+            } else {
+                throw syntaxErrorAt(tokens, index);
+            }
+            if (index == tokens.size()) {
+                return List.copyOf(values);
+            }
+            if (single || !tokens.get(index).source().equals(",")) {
+                throw syntaxErrorAt(tokens, index);
+            }
+            index++;
+        }
+    }
+
+    private static Statement endsAt(List<Token> tokens, int end, Statement statement) throws SqlError {
+        if (end < tokens.size()) {
+            throw syntaxErrorAt(tokens, end);
+        }
+        return statement;
+    }
+
+    private static boolean matchesAt(List<Token> tokens, int from, String... words) {
+        if (from + words.length > tokens.size()) {
+            return false;
+        }
+        for (int i = 0; i < words.length; i++) {
+            if (!tokens.get(from + i).isKeyword(words[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static SqlError syntaxErrorAt(List<Token> tokens, int index) {
+        return index >= tokens.size() ? new SqlError("syntax error at end of input")
+                : new SqlError("syntax error at or near \"" + tokens.get(index).source() + "\"");
     }
 
     /**
@@ -209,6 +314,7 @@ public final class StatementParser {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
                 + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
-                + " SELECT pg_listening_channels(), SELECT pg_backend_pid() and transaction control");
+                + " SELECT of the session's functions (current_setting(), version(), current_user,"
+                + " pg_listening_channels(), pg_backend_pid() ...) and transaction control");
     }
 }

@@ -23,13 +23,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
+import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
 
@@ -52,8 +58,13 @@ class ClientLibrariesTest {
     private static final List<String> PAYLOADS = List.of(
             "plain", "ünïcødé ✓ 通知", "with | a pipe", "", "x".repeat(2000), "last");
 
+    /** The keep relay's own application_name upstream, so that its backend alone is terminated. */
+    private static final String KEEP_RELAY_APPLICATION = "allas_keep";
+
     private static TestRelay trustRelay;
     private static TestRelay md5Relay;
+    /** upstream.on_loss keep: clients stay through a loss and hear of the gap. */
+    private static TestRelay keepRelay;
     private static Connection producer;
     private static int producerPid;
 
@@ -213,6 +224,9 @@ class ClientLibrariesTest {
     static void start() throws SQLException {
         trustRelay = TestRelay.builder().trust("app").start();
         md5Relay = TestRelay.builder().md5("app", USER, PASSWORD).start();
+        keepRelay = TestRelay.builder().trust("app")
+                .connect(TestPostgres.shared().libpqConnectString() + " application_name=" + KEEP_RELAY_APPLICATION)
+                .extraSections("  \"upstream\": {\"on_loss\": \"keep\"},\n").start();
         producer = TestPostgres.shared().connect();
         producerPid = producer.unwrap(PGConnection.class).getBackendPID();
     }
@@ -227,6 +241,9 @@ class ClientLibrariesTest {
         }
         if (md5Relay != null) {
             md5Relay.close();
+        }
+        if (keepRelay != null) {
+            keepRelay.close();
         }
     }
 
@@ -273,6 +290,59 @@ class ClientLibrariesTest {
                     + listener.diagnostics());
             int exit = listener.awaitExit(Duration.ofSeconds(30));
             assertEquals(0, exit, library.label + " exit status" + listener.diagnostics());
+        }
+    }
+
+    /**
+     * The gap notification reaches each library through the API it uses for every notification:
+     * the program listens on a channel and on {@code allas_gap}, the relay's upstream backend is
+     * terminated, and the program, on its first and only connection, prints the gap notification
+     * and then a notification committed after it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Library.class)
+    void hearsOfAGapOnTheGapChannelAndReceivesWhatFollowsOnTheSameConnection(Library library) throws Exception {
+        String channel = library.channel() + "_gap";
+        List<String> command = new ArrayList<>(library.command());
+        command.addAll(List.of("127.0.0.1", String.valueOf(keepRelay.port()), USER, "app", "", channel, "3",
+                String.valueOf(READY_TIMEOUT.plus(NOTIFICATION_TIMEOUT).toSeconds()), "allas_gap"));
+        try (Listener listener = new Listener(command)) {
+            listener.awaitLine("READY", READY_TIMEOUT);
+            String pid = library.reportsPid ? String.valueOf(producerPid) : "-";
+            notify(channel, "before");
+            assertEquals(channel + "|" + pid + "|before", listener.nextLine(NOTIFICATION_TIMEOUT, library.label));
+
+            assertEquals(1, TestPostgres.shared().terminateBackends(KEEP_RELAY_APPLICATION));
+
+            String gap = listener.nextLine(NOTIFICATION_TIMEOUT, library.label);
+            String gapPrefix = "allas_gap|" + (library.reportsPid ? "0" : "-") + "|";
+            assertTrue(gap.startsWith(gapPrefix + "{"), library.label + ": channel|pid|payload of the gap notification: " + gap
+                    + listener.diagnostics());
+            Config payload = ConfigFactory.parseString(gap.substring(gapPrefix.length()));
+            assertEquals("upstream_lost", payload.getString("reason"), gap);
+            assertEquals(List.of(channel), payload.getStringList("channels"), gap);
+            notify(channel, "after");
+            assertEquals(channel + "|" + pid + "|after", listener.nextLine(NOTIFICATION_TIMEOUT, library.label));
+            assertEquals(0, listener.awaitExit(Duration.ofSeconds(30)), library.label + " exit status" + listener.diagnostics());
+        }
+    }
+
+    /** The same for pgjdbc, whose getNotifications delivers the gap notification with every other. */
+    @Test
+    void pgjdbcHearsOfAGapOnTheGapChannelAndReceivesWhatFollowsOnTheSameConnection() throws Exception {
+        try (JdbcListener listener = new JdbcListener(keepRelay.connect("app", USER, null))) {
+            listener.execute("LISTEN pgjdbc_gap", "LISTEN allas_gap");
+            notify("pgjdbc_gap", "before");
+            assertEquals("before", listener.await(1, NOTIFICATION_TIMEOUT).getFirst().getParameter());
+
+            assertEquals(1, TestPostgres.shared().terminateBackends(KEEP_RELAY_APPLICATION));
+
+            PGNotification gap = listener.await(2, NOTIFICATION_TIMEOUT).get(1);
+            assertEquals("allas_gap", gap.getName());
+            assertEquals(0, gap.getPID());
+            assertEquals(List.of("pgjdbc_gap"), ConfigFactory.parseString(gap.getParameter()).getStringList("channels"));
+            notify("pgjdbc_gap", "after");
+            assertEquals("after", listener.await(3, NOTIFICATION_TIMEOUT).get(2).getParameter());
         }
     }
 
@@ -332,6 +402,15 @@ class ClientLibrariesTest {
             if (line == EOF) {
                 lines.add(EOF);
                 return null;
+            }
+            return line;
+        }
+
+        /** @return the next line; fails when none comes within the time */
+        String nextLine(Duration timeout, String label) throws InterruptedException {
+            String line = next(System.nanoTime() + timeout.toNanos());
+            if (line == null) {
+                fail(label + " printed no further line within " + timeout + diagnostics());
             }
             return line;
         }

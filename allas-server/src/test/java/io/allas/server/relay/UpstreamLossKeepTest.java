@@ -20,6 +20,7 @@ import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGNotification;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.Scrape;
 import io.allas.testing.TestPostgres;
@@ -58,7 +59,8 @@ class UpstreamLossKeepTest {
 
     @Test
     void afterTheRelaysBackendIsTerminatedKeptClientsAreToldOfTheGapAndReceiveWhatComesAfterOnce() throws Exception {
-        try (TestRelay relay = TestRelay.builder().trust("app").prometheus().extraSections(KEEP).start();
+        try (CapturedLog log = CapturedLog.start();
+             TestRelay relay = TestRelay.builder().trust("app").prometheus().extraSections(KEEP).start();
              JdbcListener informed = new JdbcListener(relay.connect("app", "app", null));
              WireClient warned = WireClient.startup(relay.port(), "app", "app");
              WireClient bystander = WireClient.startup(relay.port(), "app", "app");
@@ -101,6 +103,8 @@ class UpstreamLossKeepTest {
             // A client that listened on nothing missed nothing: it is neither told nor troubled.
             assertEquals("TDCZ", WireClient.types(bystander.roundTrip("SELECT 1")),
                     "the bystander is served as before, with no notice before the answer");
+            log.awaitLine(Duration.ofSeconds(5), "3 clients kept through the loss of the upstream connection");
+            log.awaitLine(Duration.ofSeconds(5), "listening again on 2 channels", "2 clients told");
             assertEquals(2.0, Scrape.value(relay.httpPort(), "allas_gap_notices_total\\{reason=\"upstream_lost\""));
             assertEquals(1.0, Scrape.value(relay.httpPort(), "allas_upstream_outage_seconds_count"));
         }

@@ -1,6 +1,8 @@
 package io.allas.server.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,8 +28,9 @@ import io.allas.testing.TestRelay;
 import io.allas.testing.WireClient;
 
 /**
- * {@code pg_listening_channels()} and {@code pg_backend_pid()} answered for the client itself, as
- * PostgreSQL answers them for its own sessions: the same column names, types and rows.
+ * The session functions answered for the client itself ({@code pg_listening_channels()},
+ * {@code pg_backend_pid()}, {@code current_user}, {@code version()} ...), as PostgreSQL answers
+ * them for its own sessions: the same column names, types and rows.
  */
 class SessionFunctionsTest {
 
@@ -200,6 +203,98 @@ class SessionFunctionsTest {
             List<WireClient.Message> none = client.roundTrip("SELECT pg_listening_channels()");
             assertEquals("TCZ", WireClient.types(none));
             assertEquals("SELECT 0", commandTag(none.get(1)));
+        }
+    }
+
+    /** The columns whose values are the client's own (its user, its database), not the upstream session's. */
+    private static final List<String> CLIENT_NAMED = List.of("current_database", "current_user", "session_user",
+            "current_role", "user", "current_catalog");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"extended", "simple"})
+    void severalSessionFunctionsInOneSelectList(String queryMode) throws SQLException {
+        String sql = "SELECT current_database(), current_user, session_user, current_role, user, current_catalog,"
+                + " current_schema, pg_catalog.current_schema() AS s, current_schemas(true), current_schemas(false)::text"
+                + " AS path, version(), pg_catalog.version()::varchar AS v, pg_is_in_recovery(),"
+                + " CAST(current_setting('max_connections') AS int) max, current_setting('TimeZone') tz";
+        try (Connection relayed = relay.connect("app", "app", null, "preferQueryMode", queryMode, "prepareThreshold", "1");
+             Connection direct = TestPostgres.shared().connect()) {
+            for (int run = 0; run < 3; run++) { // named statements from the second run
+                try (Statement r = relayed.createStatement(); ResultSet got = r.executeQuery(sql);
+                     Statement d = direct.createStatement(); ResultSet expected = d.executeQuery(sql)) {
+                    ResultSetMetaData gotMeta = got.getMetaData();
+                    ResultSetMetaData expectedMeta = expected.getMetaData();
+                    assertEquals(expectedMeta.getColumnCount(), gotMeta.getColumnCount());
+                    assertTrue(got.next());
+                    assertTrue(expected.next());
+                    for (int i = 1; i <= gotMeta.getColumnCount(); i++) {
+                        String column = expectedMeta.getColumnName(i);
+                        assertEquals(column, gotMeta.getColumnName(i));
+                        assertEquals(expectedMeta.getColumnTypeName(i), gotMeta.getColumnTypeName(i), column);
+                        assertEquals(CLIENT_NAMED.contains(column) ? "app" : expected.getString(i), got.getString(i), column);
+                    }
+                    assertFalse(got.next());
+                }
+            }
+        }
+    }
+
+    @Test
+    void namesArrayInBinaryAsPostgresSendsIt() throws SQLException {
+        // prepareThreshold -1: pgjdbc asks for binary results from the first execution.
+        try (Connection relayed = relay.connect("app", "app", null, "prepareThreshold", "-1");
+             Connection direct = TestPostgres.shared().connect("postgres")) {
+            for (String sql : List.of("SELECT current_schemas(true)", "SELECT current_schemas(false) AS path")) {
+                List<Object> answers = new ArrayList<>();
+                for (Connection connection : List.of(direct, relayed)) {
+                    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                        assertTrue(rows.next());
+                        answers.add(List.of(rows.getMetaData().getColumnName(1), rows.getMetaData().getColumnTypeName(1),
+                                List.of((Object[]) rows.getArray(1).getArray())));
+                    }
+                }
+                assertEquals(answers.get(0), answers.get(1), sql);
+            }
+        }
+    }
+
+    @Test
+    void unnamedStatementWithAnUndeclaredParameter() throws Exception {
+        String workMem;
+        try (Connection direct = TestPostgres.shared().connect(); Statement statement = direct.createStatement();
+             ResultSet rows = statement.executeQuery("SHOW work_mem")) {
+            rows.next();
+            workMem = rows.getString(1);
+        }
+        try (WireClient client = new WireClient(relay.port())) {
+            startup(client);
+            // As asyncpg sends it: no parameter types declared, the server infers them.
+            client.send('P', WireClient.body("", "SELECT current_setting($1, $2) AS v, current_user", (short) 0));
+            client.send('D', WireClient.body('S', ""));
+            java.io.ByteArrayOutputStream bind = new java.io.ByteArrayOutputStream();
+            bind.writeBytes(WireClient.body("", "", (short) 0, (short) 2, "work_mem".length()));
+            bind.writeBytes("work_mem".getBytes(StandardCharsets.UTF_8));
+            bind.writeBytes(WireClient.body("true".length()));
+            bind.writeBytes("true".getBytes(StandardCharsets.UTF_8));
+            bind.writeBytes(WireClient.body((short) 0));
+            client.send('B', bind.toByteArray());
+            client.send('E', WireClient.body("", 0));
+            client.send('S', new byte[0]);
+            List<WireClient.Message> response = client.readResponse();
+            assertEquals("1tT2DCZ", WireClient.types(response));
+            ByteBuffer parameters = ByteBuffer.wrap(response.get(1).body());
+            assertEquals(2, parameters.getShort(), "two parameters, inferred from $1 and $2");
+            assertEquals(TEXT_OID, parameters.getInt());
+            assertEquals(16, parameters.getInt(), "missing_ok is a bool");
+            ByteBuffer row = ByteBuffer.wrap(response.get(4).body());
+            assertEquals(2, row.getShort());
+            byte[] value = new byte[row.getInt()];
+            row.get(value);
+            assertEquals(workMem, new String(value, StandardCharsets.UTF_8));
+            value = new byte[row.getInt()];
+            row.get(value);
+            assertEquals("app", new String(value, StandardCharsets.UTF_8));
+            assertEquals("SELECT 1", commandTag(response.get(5)));
         }
     }
 

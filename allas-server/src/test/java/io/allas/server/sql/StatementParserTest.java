@@ -61,11 +61,11 @@ class StatementParserTest {
 
     @Test
     void whatDriversSendOnConnectAndReset() throws SqlError {
-        assertEquals(new Statement.Set("extra_float_digits", "3"), one("SET extra_float_digits = 3"));
-        assertEquals(new Statement.Set("application_name", "PostgreSQL JDBC Driver"),
+        assertEquals(new Statement.Set("extra_float_digits", List.of("3"), false), one("SET extra_float_digits = 3"));
+        assertEquals(new Statement.Set("application_name", List.of("PostgreSQL JDBC Driver"), false),
                 one("SET application_name = 'PostgreSQL JDBC Driver'"));
-        assertEquals(new Statement.Set("datestyle", "ISO"), one("SET DATESTYLE TO 'ISO'"));
-        assertEquals(new Statement.Set("timezone", "UTC"), one("SET SESSION TimeZone TO 'UTC'"));
+        assertEquals(new Statement.Set("datestyle", List.of("ISO"), false), one("SET DATESTYLE TO 'ISO'"));
+        assertEquals(new Statement.Set("timezone", List.of("UTC"), false), one("SET SESSION TimeZone TO 'UTC'"));
         assertEquals(new Statement.Show("server_version"), one("SHOW server_version"));
         assertEquals(new Statement.Reset(null), one("RESET ALL"));
         assertEquals(new Statement.Reset("datestyle"), one("reset DateStyle"));
@@ -95,22 +95,96 @@ class StatementParserTest {
                 "select b.oid from pg_catalog.pg_type a left join pg_catalog.pg_type b on b.oid = a.typelem"));
     }
 
+    private static Statement.SessionQuery query(SessionExpression... columns) {
+        int parameters = 0;
+        for (SessionExpression column : columns) {
+            for (SessionExpression.Argument argument : column.arguments()) {
+                if (argument instanceof SessionExpression.Argument.Parameter parameter) {
+                    parameters = Math.max(parameters, parameter.number());
+                }
+            }
+        }
+        return new Statement.SessionQuery(List.of(columns), parameters);
+    }
+
+    private static SessionExpression column(SessionFunction function, String name, SqlType cast,
+                                            SessionExpression.Argument... arguments) {
+        return new SessionExpression(function, List.of(arguments), name, cast);
+    }
+
+    private static SessionExpression.Argument constant(String value) {
+        return new SessionExpression.Argument.Constant(value);
+    }
+
     @Test
     void sessionFunctionsWithTheirColumnNames() throws SqlError {
-        assertEquals(new Statement.ListeningChannels("pg_listening_channels"), one("SELECT pg_listening_channels()"));
-        assertEquals(new Statement.ListeningChannels("pg_listening_channels"),
+        SessionFunction channels = SessionFunction.PG_LISTENING_CHANNELS;
+        SessionFunction pid = SessionFunction.PG_BACKEND_PID;
+        assertEquals(query(column(channels, "pg_listening_channels", null)), one("SELECT pg_listening_channels()"));
+        assertEquals(query(column(channels, "pg_listening_channels", null)),
                 one("select * from pg_catalog.pg_listening_channels ( )"));
-        assertEquals(new Statement.ListeningChannels("channels"), one("SELECT pg_listening_channels() AS Channels"));
-        assertEquals(new Statement.ListeningChannels("Channels"), one("SELECT * FROM pg_listening_channels() \"Channels\""));
-        assertEquals(new Statement.BackendPid("pg_backend_pid"), one("SELECT pg_backend_pid();"));
-        assertEquals(new Statement.BackendPid("pid"), one("SELECT pg_catalog.pg_backend_pid() pid"));
+        assertEquals(query(column(channels, "channels", null)), one("SELECT pg_listening_channels() AS Channels"));
+        assertEquals(query(column(channels, "Channels", null)), one("SELECT * FROM pg_listening_channels() \"Channels\""));
+        assertEquals(query(column(pid, "pg_backend_pid", null)), one("SELECT pg_backend_pid();"));
+        assertEquals(query(column(pid, "pid", null)), one("SELECT pg_catalog.pg_backend_pid() pid"));
+    }
+
+    @Test
+    void selectListsOfSessionFunctionsWithCastsAndParameters() throws SqlError {
+        assertEquals(query(column(SessionFunction.CURRENT_DATABASE, "current_database", null),
+                        column(SessionFunction.CURRENT_USER, "who", SqlType.TEXT),
+                        column(SessionFunction.VERSION, "version", SqlType.VARCHAR),
+                        column(SessionFunction.USER, "user", null),
+                        column(SessionFunction.CURRENT_SCHEMA, "current_schema", null)),
+                one("SELECT current_database(), current_user::text AS who, CAST(pg_catalog.version() AS varchar(60)),"
+                        + " user, current_schema"));
+        assertEquals(query(column(SessionFunction.CURRENT_SETTING, "current_setting", null,
+                        new SessionExpression.Argument.Parameter(1), constant("true"))),
+                one("select current_setting($1::text, true)"));
+        assertEquals(query(column(SessionFunction.SET_CONFIG, "set_config", null,
+                        constant("TimeZone"), constant("UTC"), constant("false"))),
+                one("SELECT set_config('TimeZone', 'UTC', false)"));
+        assertEquals(query(column(SessionFunction.CURRENT_SCHEMAS, "s", SqlType.NAME_ARRAY, constant("true"))),
+                one("SELECT current_schemas(true)::name[] s"));
+    }
+
+    @Test
+    void setShowAndResetInEachOfTheirForms() throws SqlError {
+        assertEquals(new Statement.Set("datestyle", List.of("iso", "mdy"), false), one("SET DateStyle = ISO, MDY"));
+        assertEquals(new Statement.Set("search_path", List.of("My S", "public", "$user"), true),
+                one("SET LOCAL search_path TO 'My S', public, \"$user\""));
+        assertEquals(new Statement.Set("myapp.x", List.of("-1"), false), one("SET myapp.x = -1"));
+        assertEquals(new Statement.Set("work_mem", List.of(), false), one("SET work_mem TO DEFAULT"));
+        assertEquals(new Statement.Set("timezone", List.of("Europe/Helsinki"), false), one("SET TIME ZONE 'Europe/Helsinki'"));
+        assertEquals(new Statement.Set("timezone", List.of(), true), one("SET LOCAL TIME ZONE LOCAL"));
+        assertEquals(new Statement.Set("search_path", List.of("app"), false), one("SET SCHEMA 'app'"));
+        assertEquals(new Statement.Set("client_encoding", List.of("UTF8"), false), one("SET NAMES 'UTF8'"));
+        assertEquals(new Statement.ShowAll(), one("SHOW ALL"));
+        assertEquals(new Statement.Show("transaction_isolation"), one("SHOW TRANSACTION ISOLATION LEVEL"));
+        assertEquals(new Statement.Show("timezone"), one("show time zone"));
+        assertEquals(new Statement.Show("session_authorization"), one("SHOW SESSION AUTHORIZATION"));
+        assertEquals(new Statement.Show("myapp.x"), one("SHOW myapp.x"));
+        assertEquals(new Statement.Reset("timezone"), one("RESET TIME ZONE"));
+    }
+
+    @Test
+    void setValuesAreSingleConstantsAsInPostgresGrammar() {
+        assertEquals("syntax error at or near \"b\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("SET application_name = a b c")).getMessage());
+        assertEquals("syntax error at or near \"junk\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("SET x = 'v' junk")).getMessage());
+        assertEquals("syntax error at end of input",
+                assertThrows(SqlError.class, () -> StatementParser.parse("SET search_path = a,")).getMessage());
+        assertEquals("syntax error at or near \"1\"",
+                assertThrows(SqlError.class, () -> StatementParser.parse("SHOW work_mem 1")).getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"SELECT pg_backend_pid(1)", "SELECT pg_backend_pid() AS", "SELECT pg_backend_pid(), 1",
         "SELECT pg_listening_channels() AS a b", "SELECT * FROM pg_listening_channels() WHERE true",
         "SELECT * pg_backend_pid()", "SELECT other.pg_backend_pid()", "SELECT pg_backend_pid",
-        "SELECT pg_backend_pid() WHERE"})
+        "SELECT pg_backend_pid() WHERE", "SELECT current_user()", "SELECT current_setting()",
+        "SELECT current_setting('a', true, 1)", "SELECT version()::regclass", "SELECT pg_catalog.current_user"})
     void otherQueriesOfSessionFunctionsAreRefused(String sql) {
         assertEquals("42601", assertThrows(SqlError.class, () -> StatementParser.parse(sql)).sqlState());
     }

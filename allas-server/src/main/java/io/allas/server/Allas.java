@@ -16,6 +16,7 @@ import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.UpstreamRelay;
 import io.allas.server.relay.UpstreamRelays;
+import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.Termination;
@@ -73,9 +74,9 @@ public final class Allas implements AutoCloseable {
         timers.setRemoveOnCancelPolicy(true);
         UpstreamRelays upstreams;
         try {
-            upstreams = UpstreamRelays.configure(config.databases(), config.upstream(), config.startupParameters(),
-                    timers, (upstream, served) -> new UpstreamLossTerminatesClients(upstream, served,
-                            metrics.upstream(upstream), registry));
+            upstreams = UpstreamRelays.configure(config.databases(), config.upstream(), config.limits().maxChannels(),
+                    config.startupParameters(), timers, (upstream, served) -> RelayEvents.both(
+                            metrics.upstream(upstream), new UpstreamLossTerminatesClients(upstream, served, registry)));
         } catch (ConfigException | RuntimeException e) {
             timers.shutdownNow();
             metrics.unregister();
@@ -84,7 +85,7 @@ public final class Allas implements AutoCloseable {
         metrics.register(upstreams, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         SessionServices services = new SessionServices(databases, upstreams, config.upstream(), config.limits(),
-                config.notificationQueue(), metrics, registry, timers, tls);
+                config.notificationQueue(), metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
                     upstreams::down);
@@ -105,18 +106,11 @@ public final class Allas implements AutoCloseable {
      *
      * @param upstream  the upstream's name
      * @param databases the client databases it serves
-     * @param metrics   its series
      */
-    private record UpstreamLossTerminatesClients(String upstream, Set<String> databases, RelayEvents metrics,
-                                                 SessionRegistry registry) implements RelayEvents {
-        @Override
-        public void upstreamConnected(String target, int backendPid) {
-            metrics.upstreamConnected(target, backendPid);
-        }
-
+    private record UpstreamLossTerminatesClients(String upstream, Set<String> databases, SessionRegistry registry)
+            implements RelayEvents {
         @Override
         public void upstreamLost(String reason, boolean clientsKept) {
-            metrics.upstreamLost(reason, clientsKept);
             if (clientsKept) {
                 LOG.log(System.Logger.Level.INFO, "{0} clients kept through the loss of the upstream connection to {1};"
                                 + " those that listen are told of the gap once allas listens again",
@@ -126,41 +120,6 @@ public final class Allas implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "{0} clients terminated with 57A02: the upstream connection to {1} was lost",
                         String.valueOf(clients), upstream);
             }
-        }
-
-        @Override
-        public void outageEnded(long nanos) {
-            metrics.outageEnded(nanos);
-        }
-
-        @Override
-        public void gapReported(String reason, int clients) {
-            metrics.gapReported(reason, clients);
-        }
-
-        @Override
-        public void notificationsReceived(int count) {
-            metrics.notificationsReceived(count);
-        }
-
-        @Override
-        public void notificationsDispatched(long count) {
-            metrics.notificationsDispatched(count);
-        }
-
-        @Override
-        public void listensExecuted(int count) {
-            metrics.listensExecuted(count);
-        }
-
-        @Override
-        public void unlistensExecuted(int count) {
-            metrics.unlistensExecuted(count);
-        }
-
-        @Override
-        public void listenRoundTrip(long nanos) {
-            metrics.listenRoundTrip(nanos);
         }
     }
 
@@ -172,8 +131,7 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * @return whether allas serves clients now: every upstream connection is up (what the
-     *         readiness check reports)
+     * @return what the readiness check reports: every upstream connection is up and answers its pings
      */
     public boolean isReady() {
         return upstreams.down().isEmpty();

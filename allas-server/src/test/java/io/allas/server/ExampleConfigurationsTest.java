@@ -77,7 +77,7 @@ class ExampleConfigurationsTest {
         }
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
         try (UpstreamRelays upstreams = UpstreamRelays.configure(config.databases(), config.upstream(),
-                config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
+                config.limits().maxChannels(), config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
             // Each connect string translates, and every database has its upstream.
             config.databases().forEach(database -> assertTrue(upstreams.of(database.name()).databases()
                     .contains(database.name())));
@@ -92,7 +92,7 @@ class ExampleConfigurationsTest {
         AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
         try (UpstreamRelays upstreams = UpstreamRelays.configure(config.databases(), config.upstream(),
-                config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
+                config.limits().maxChannels(), config.startupParameters(), timers, (upstream, databases) -> new RelayEvents() { })) {
             assertEquals(List.of("db1.internal:5432/orders", "db2.internal:5432/billing"),
                     upstreams.all().stream().map(UpstreamRelay::name).toList());
             assertEquals(upstreams.of("acme"), upstreams.of("globex"));

@@ -70,6 +70,7 @@ public final class AllasMetrics implements SessionEvents {
     private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;
     private Counter notificationsDispatched;
+    private Counter notificationsSent;
     private Counter slowClientsTerminated;
     private Timer deliveryLatency;
     private Timer listenRoundTrip;
@@ -97,6 +98,8 @@ public final class AllasMetrics implements SessionEvents {
                     .description("Channels the upstream connection listens on, by upstream").tags(tags)));
         }
         notificationsDispatched = counter("allas_notifications_dispatched", "Notifications handed to clients");
+        notificationsSent = counter("allas_notifications_sent",
+                "Notifications that clients sent through allas (NOTIFY, pg_notify), committed upstream");
         slowClientsTerminated = counter("allas_slow_clients_terminated", "Clients terminated for not keeping up");
         gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
                 sessions::fullestQueueRatio);
@@ -310,6 +313,10 @@ public final class AllasMetrics implements SessionEvents {
 
     void notificationsDispatched(long count) {
         notificationsDispatched.increment(count);
+    }
+
+    void notificationsSent(int count) {
+        notificationsSent.increment(count);
     }
 
     void listenRoundTrip(long nanos) {

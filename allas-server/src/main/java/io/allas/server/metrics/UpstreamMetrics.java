@@ -74,6 +74,11 @@ final class UpstreamMetrics implements RelayEvents {
     }
 
     @Override
+    public void notificationsSent(int count) {
+        metrics.notificationsSent(count);
+    }
+
+    @Override
     public void listenRoundTrip(long nanos) {
         metrics.listenRoundTrip(nanos);
     }

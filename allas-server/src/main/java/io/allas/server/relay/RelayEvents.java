@@ -60,4 +60,75 @@ public interface RelayEvents {
      */
     default void listenRoundTrip(long nanos) {
     }
+
+    /** Notifications that clients sent through allas were committed upstream. */
+    default void notificationsSent(int count) {
+    }
+
+    /**
+     * @return events that tell both, {@code first} first
+     */
+    static RelayEvents both(RelayEvents first, RelayEvents second) {
+        return new RelayEvents() {
+            @Override
+            public void upstreamConnected(String target, int backendPid) {
+                first.upstreamConnected(target, backendPid);
+                second.upstreamConnected(target, backendPid);
+            }
+
+            @Override
+            public void upstreamLost(String reason, boolean clientsKept) {
+                first.upstreamLost(reason, clientsKept);
+                second.upstreamLost(reason, clientsKept);
+            }
+
+            @Override
+            public void outageEnded(long nanos) {
+                first.outageEnded(nanos);
+                second.outageEnded(nanos);
+            }
+
+            @Override
+            public void gapReported(String reason, int clients) {
+                first.gapReported(reason, clients);
+                second.gapReported(reason, clients);
+            }
+
+            @Override
+            public void notificationsReceived(int count) {
+                first.notificationsReceived(count);
+                second.notificationsReceived(count);
+            }
+
+            @Override
+            public void notificationsDispatched(long count) {
+                first.notificationsDispatched(count);
+                second.notificationsDispatched(count);
+            }
+
+            @Override
+            public void listensExecuted(int count) {
+                first.listensExecuted(count);
+                second.listensExecuted(count);
+            }
+
+            @Override
+            public void unlistensExecuted(int count) {
+                first.unlistensExecuted(count);
+                second.unlistensExecuted(count);
+            }
+
+            @Override
+            public void listenRoundTrip(long nanos) {
+                first.listenRoundTrip(nanos);
+                second.listenRoundTrip(nanos);
+            }
+
+            @Override
+            public void notificationsSent(int count) {
+                first.notificationsSent(count);
+                second.notificationsSent(count);
+            }
+        };
+    }
 }

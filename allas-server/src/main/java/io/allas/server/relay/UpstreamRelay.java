@@ -26,17 +26,18 @@ public final class UpstreamRelay implements AutoCloseable {
      * @param databases         the client databases it serves
      * @param target            the upstream server
      * @param settings          how the connection is watched and catalog queries run
+     * @param maxChannels       {@code limits.max_channels}: the most channels listened on this upstream
      * @param parameterOverrides {@code startup_parameters}
      * @param timers            runs the catalog connection's idle check
      * @param events            hears of this upstream's events
      */
-    UpstreamRelay(String name, Set<String> databases, UpstreamTarget target, Upstream settings,
+    UpstreamRelay(String name, Set<String> databases, UpstreamTarget target, Upstream settings, int maxChannels,
                   Map<String, String> parameterOverrides, ScheduledExecutorService timers, RelayEvents events) {
         this.name = name;
         this.target = target;
         this.databases = Set.copyOf(databases);
         this.catalog = new CatalogQueries(target, settings, timers);
-        this.relay = new RelayService(name, target, settings, parameterOverrides, new CatalogForgetting(catalog, events));
+        this.relay = new RelayService(name, target, settings, maxChannels, parameterOverrides, RelayEvents.both(new CatalogForgetting(catalog), events));
     }
 
     /**
@@ -88,52 +89,15 @@ public final class UpstreamRelay implements AutoCloseable {
      * Catalog query results are forgotten whenever the relay (re)connects or loses its
      * connection: the catalog may have changed while the relay was away.
      */
-    private record CatalogForgetting(CatalogQueries catalog, RelayEvents events) implements RelayEvents {
+    private record CatalogForgetting(CatalogQueries catalog) implements RelayEvents {
         @Override
         public void upstreamConnected(String target, int backendPid) {
             catalog.forgetAll();
-            events.upstreamConnected(target, backendPid);
         }
 
         @Override
         public void upstreamLost(String reason, boolean clientsKept) {
             catalog.forgetAll();
-            events.upstreamLost(reason, clientsKept);
-        }
-
-        @Override
-        public void outageEnded(long nanos) {
-            events.outageEnded(nanos);
-        }
-
-        @Override
-        public void gapReported(String reason, int clients) {
-            events.gapReported(reason, clients);
-        }
-
-        @Override
-        public void notificationsReceived(int count) {
-            events.notificationsReceived(count);
-        }
-
-        @Override
-        public void notificationsDispatched(long count) {
-            events.notificationsDispatched(count);
-        }
-
-        @Override
-        public void listensExecuted(int count) {
-            events.listensExecuted(count);
-        }
-
-        @Override
-        public void unlistensExecuted(int count) {
-            events.unlistensExecuted(count);
-        }
-
-        @Override
-        public void listenRoundTrip(long nanos) {
-            events.listenRoundTrip(nanos);
         }
     }
 }

@@ -42,13 +42,14 @@ public final class UpstreamRelays implements AutoCloseable {
     /**
      * @param databases          the databases, each with its resolved {@code connect}
      * @param settings           how the connections are watched
+     * @param maxChannels        {@code limits.max_channels}: the most channels listened on each upstream
      * @param parameterOverrides {@code startup_parameters}
      * @param timers             runs the catalog connections' idle checks
      * @param events             makes each upstream's events
      * @return the upstreams, not yet connecting ({@link #start()})
      * @throws ConfigException when a {@code connect} cannot be honoured, naming the key
      */
-    public static UpstreamRelays configure(List<DatabaseConfig> databases, Upstream settings,
+    public static UpstreamRelays configure(List<DatabaseConfig> databases, Upstream settings, int maxChannels,
                                            Map<String, String> parameterOverrides, ScheduledExecutorService timers,
                                            EventsFactory events) throws ConfigException {
         Map<String, UpstreamTarget> targets = new LinkedHashMap<>();
@@ -76,7 +77,7 @@ public final class UpstreamRelays implements AutoCloseable {
             // Two upstreams on one database that differ in their user are told apart by it.
             String name = sameName.get(target.name()) > 1 ? target.identity() : target.name();
             Set<String> names = served.get(entry.getKey());
-            UpstreamRelay upstream = new UpstreamRelay(name, names, target, settings, parameterOverrides, timers,
+            UpstreamRelay upstream = new UpstreamRelay(name, names, target, settings, maxChannels, parameterOverrides, timers,
                     events.eventsFor(name, names));
             upstreams.add(upstream);
             byIdentity.put(entry.getKey(), upstream);
@@ -106,10 +107,11 @@ public final class UpstreamRelays implements AutoCloseable {
     }
 
     /**
-     * @return the upstreams that are down now, by name; empty when allas serves every database
+     * @return the upstreams down now (or not answering their pings), by name; empty when allas
+     *         serves every database
      */
     public List<String> down() {
-        return upstreams.stream().filter(u -> !u.relay().isConnected()).map(UpstreamRelay::name).toList();
+        return upstreams.stream().filter(u -> !u.relay().isResponsive()).map(UpstreamRelay::name).toList();
     }
 
     /**

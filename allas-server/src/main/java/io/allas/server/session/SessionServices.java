@@ -23,6 +23,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param registry           the sessions alive now
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
+ * @param refusalLog         where refused connections and failed TLS handshakes are logged
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               UpstreamRelays upstreams,
@@ -32,5 +33,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               SessionEvents events,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
-                              Optional<ServerTlsContext> tls) {
+                              Optional<ServerTlsContext> tls,
+                              ConnectionRefusalLog refusalLog) {
 }

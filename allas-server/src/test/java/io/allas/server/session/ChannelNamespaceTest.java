@@ -84,6 +84,29 @@ class ChannelNamespaceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = {"simple", "extended"})
+    void aTenantsNotifyGoesOutUnderItsPrefixAndReachesOnlyItsOwnListeners(String mode) throws Exception {
+        try (TestRelay relay = twoTenants().start();
+             Connection sender = relay.connect("t1", "app", null, "preferQueryMode", mode);
+             JdbcListener one = new JdbcListener(relay.connect("t1", "app", null));
+             JdbcListener two = new JdbcListener(relay.connect("t2", "app", null));
+             JdbcListener direct = new JdbcListener(TestPostgres.shared().connect())) {
+            one.execute("LISTEN orders");
+            two.execute("LISTEN orders");
+            direct.execute("LISTEN t1_orders");
+            sender.createStatement().execute("NOTIFY orders, 'first'");
+            sender.createStatement().execute("SELECT pg_notify('orders', 'second')");
+            assertEquals(List.of("t1_orders:first", "t1_orders:second"), names(direct.await(2, WAIT)));
+            assertEquals(List.of("orders:first", "orders:second"), names(one.await(2, WAIT)));
+            // two's sentinel, sent after: had t1's notifications reached two, they would have come first.
+            try (Connection producer = TestPostgres.shared().connect()) {
+                producer.createStatement().execute("NOTIFY t2_orders, 'sentinel'");
+            }
+            assertEquals(List.of("orders:sentinel"), names(two.await(1, WAIT)));
+        }
+    }
+
     @Test
     void aPrefixedNameLongerThanPostgresKeepsIsRefusedWith42622() throws Exception {
         try (TestRelay relay = twoTenants().start();
@@ -100,6 +123,12 @@ class ChannelNamespaceTest {
             assertEquals("ERROR: channel name \"" + over + "\" is too long: with the prefix of database \"t1\" it is 64 bytes,"
                     + " more than the 63 PostgreSQL allows", e.getMessage().lines().findFirst().orElseThrow());
             assertEquals(List.of(fits), listening(connection));
+            SQLException notify = assertThrows(SQLException.class, () -> {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("NOTIFY " + over);
+                }
+            });
+            assertEquals("42622", notify.getSQLState(), notify.getMessage());
         }
     }
 

@@ -126,6 +126,30 @@ class ChannelPermissionsTest {
                 "allas_channel_denials_total\\{database=\"shop\",operation=\"notify\""));
     }
 
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = {"simple", "extended"})
+    void notifyIsCheckedAgainstTheNotifyPatterns(String mode) throws Exception {
+        double before = Scrape.value(relay.httpPort(), "allas_channel_denials_total\\{database=\"app\",operation=\"notify\"");
+        try (Connection app = connect("app", null, mode);
+             Connection shop = connect("shop", "open-sesame", mode);
+             JdbcListener listener = new JdbcListener(TestPostgres.shared().connect())) {
+            listener.execute("LISTEN orders_sent");
+            // The database app may notify nothing ([]); shop's database restricts no NOTIFY, its token grants
+            // orders_* and shipping_*.
+            assertDenied(app, "NOTIFY orders_sent, 'no'", "orders_sent");
+            assertDenied(app, "SELECT pg_notify('orders_sent', 'no')", "orders_sent");
+            app.setAutoCommit(false);
+            assertDenied(app, "NOTIFY orders_sent, 'no'", "orders_sent");
+            app.rollback();
+            assertDenied(shop, "NOTIFY billing_due, 'no'", "billing_due");
+            shop.createStatement().execute("NOTIFY orders_sent, 'yes'");
+            assertEquals(List.of("yes"), listener.await(1, Duration.ofSeconds(20)).stream()
+                    .map(PGNotification::getParameter).toList());
+        }
+        assertEquals(before + 3, Scrape.value(relay.httpPort(),
+                "allas_channel_denials_total\\{database=\"app\",operation=\"notify\""));
+    }
+
     @Test
     void theGapChannelIsEveryClientsOwn() throws Exception {
         try (Connection connection = connect("app", null, "simple")) {

@@ -12,6 +12,7 @@
 #                                               # memory of the relay with its idle listeners, into $OUT
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases (e.g. CASES="notifiers_K1_N10 notifiers_K64_N10")
 #   CASES="failover_N1000_keep failover_N1000_terminate" ...  # only the failover runs (PostgreSQL restarted)
+#   CASES="fanout_N1000 upstreams_U4_N4x250 upstreams_U1_N4x250" ...  # several upstream databases against one
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
 #   PACED_N=100 HALF_RATE=440000 CASES=fanout_N100_half_rate ...  # the paced case with 100 listeners
@@ -311,6 +312,86 @@ for k in 1 64; do
         bench "$t" notifiers "notifiers_K${k}_N10" --producers "$k" --listeners 10 --duration "$PROD_D"
     done
 done
+
+# Several upstream databases (issue 15): the fan-out of fanout_N1000 split over 4 upstream databases of
+# 250 listeners each (one relay database per upstream database, so 4 upstream connections, each with its
+# own relay thread), against the same 4 x 250 listeners in 4 relay databases that share ONE upstream
+# database (one connection, 4 channels). 4 generators run at once, each with its own producer, channel
+# and database; deliveries/s is their sum, the latencies the worst of the 4. Directly on PostgreSQL the
+# same: 4 databases against 4 channels of one database.
+bench_split() { # bench_split relay|postgres <case> <target databases> <producer databases> [options]
+    local target="$1" case="$2"
+    local -a tdbs=($3) pdbs=($4)
+    shift 4
+    if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $case "* ]]; then return; fi
+    local port pid
+    if [ "$target" = relay ]; then port="$RELAY_PORT"; pid="$RELAY_PID"; else port="$PGPORT"; pid="$POSTMASTER_PID"; fi
+    echo "== $case on $target (${#tdbs[@]} generators)" >&2
+    local pids=() i
+    for i in "${!tdbs[@]}"; do
+        "$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" fanout --host 127.0.0.1 --port "$port" --user bench \
+            --password bench --database "${tdbs[$i]}" --target-pid "$pid" \
+            --pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password bench --pg-database "${pdbs[$i]}" \
+            --channel "bench_$i" --label "$target" --case "$case" "$@" >"$WORK/split-$i.out" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || true; done
+    local lines
+    lines="$(cat "$WORK"/split-*.out | grep '^RESULT ' || true)"
+    rm -f "$WORK"/split-*.out
+    # The sum of the deliveries/s, the worst latencies, the generators' CPU summed.
+    echo "$lines" | awk -v case="$case" -v label="$target" -v k="${#tdbs[@]}" '
+        { n++; ok = ok && ($0 ~ / ok=true /) }
+        BEGIN { ok = 1 }
+        { for (f = 1; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
+          dps += v["deliveries_per_s"]; d += v["deliveries"]; cpu += v["bench_cpu_s"]
+          if (v["p50_ms"] > p50) p50 = v["p50_ms"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"]
+          if (v["max_ms"] > mx) mx = v["max_ms"]; if (v["wall_s"] > wall) wall = v["wall_s"]
+          if (v["target_cpu_s"] > tcpu) tcpu = v["target_cpu_s"]; nl = v["param.N"]; m = v["param.M"] }
+        END {
+          if (n != k || !ok) { printf "RESULT scenario=fanout case=%s label=%s ok=false reason=%d of %d generators succeeded\n", case, label, ok ? n : 0, k; exit }
+          printf "RESULT scenario=fanout case=%s label=%s ok=true param.N=%dx%d param.M=%s deliveries=%d deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s target_cpu_s=%s bench_cpu_s=%.2f wall_s=%s\n",
+                 case, label, k, nl, m, d, dps, p50, p99, mx, tcpu, cpu, wall }' | tee -a "$RESULTS" >&2
+    sleep 1
+}
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" upstreams_"* ]]; then
+    for j in 1 2 3 4; do
+        "${PSQL[@]}" -c "CREATE DATABASE bench_$j OWNER bench" 2>/dev/null || true
+    done
+    DBS=""
+    for j in 1 2 3 4; do
+        DBS="$DBS{\"name\": \"own_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"},
+         \"connect\": \"host=127.0.0.1 port=$PGPORT dbname=bench_$j user=bench password=bench sslmode=disable\"},
+        {\"name\": \"shared_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"}}$([ $j -lt 4 ] && echo , || true)"
+    done
+    cat >"$WORK/allas.json" <<JSON
+{
+    "listen": {"port": $RELAY_PORT, "host": "127.0.0.1"},
+    "connect": "host=127.0.0.1 port=$PGPORT dbname=bench user=bench password=bench sslmode=disable",
+    "prometheus": {"listen": {"port": $METRICS_PORT, "host": "127.0.0.1"}},
+    "databases": [{"name": "bench", "auth": {"method": "md5", "user": "bench", "password": "bench"}}, $DBS]
+}
+JSON
+    start_relay upstreams
+    for _ in $(seq 1 100); do # every upstream connected, not only the first
+        curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" | grep '^allas_upstream_connected' | grep -Eq ' 0(\.0)?$' || break
+        sleep 0.1
+    done
+    # The JIT's compiled delivery path serves every relay thread: one warm-up (on the database "bench")
+    # warms all five upstreams' threads.
+    warm_up relay fanout --listeners 1 --notifications $((F1_M * 3)) --batch 1000
+    U_M=$F1K_M
+    bench_split relay upstreams_U4_N4x250 "own_1 own_2 own_3 own_4" "bench_1 bench_2 bench_3 bench_4" \
+        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
+    bench_split relay upstreams_U1_N4x250 "shared_1 shared_2 shared_3 shared_4" "bench bench bench bench" \
+        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
+    bench_split postgres upstreams_U4_N4x250 "bench_1 bench_2 bench_3 bench_4" "bench_1 bench_2 bench_3 bench_4" \
+        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
+    bench_split postgres upstreams_U1_N4x250 "bench bench bench bench" "bench bench bench bench" \
+        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
+    write_config terminate
+    stop_relay
+fi
 
 # Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100
 # notifications/s, once per upstream.on_loss mode on a relay started for it; the terminate case also

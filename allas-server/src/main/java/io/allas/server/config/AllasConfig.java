@@ -15,7 +15,7 @@ import java.util.Optional;
  * The validated configuration: an immutable value, so that a newly loaded one can replace it whole.
  *
  * @param listen            where clients connect
- * @param connect           the upstream connection string, as written
+ * @param connect           the default upstream connection string, as written (each database may name its own)
  * @param startupParameters ParameterStatus values sent to every client, overriding the upstream's
  * @param prometheus        where the metrics and health endpoint listens; empty when off
  * @param databases         the databases clients may connect to

@@ -110,6 +110,35 @@ class MultipleUpstreamsTest {
         }
     }
 
+    @Test
+    void withKeepAnUpstreamServerDownKeepsItsClientsAndTellsOnlyThemOfTheGap() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (SecondServer second = SecondServer.start();
+             TestRelay relay = TestRelay.builder()
+                     .extraSections("  \"upstream\": {\"on_loss\": \"keep\"},\n")
+                     .databaseJson(database("main", postgres.libpqConnectString()))
+                     .databaseJson(database("other", second.server().libpqConnectString()))
+                     .start();
+             JdbcListener mainClient = new JdbcListener(relay.connect("main", "app", null));
+             JdbcListener otherClient = new JdbcListener(relay.connect("other", "app", null))) {
+            mainClient.execute("LISTEN news", "LISTEN allas_gap");
+            otherClient.execute("LISTEN news", "LISTEN allas_gap");
+            second.server().stop();
+            second.server().start();
+            PGNotification gap = otherClient.await(1, WAIT).getFirst();
+            assertEquals("allas_gap", gap.getName());
+            try (Connection producer = second.server().connect()) {
+                producer.createStatement().execute("NOTIFY news, 'after'");
+            }
+            assertEquals(List.of("after"), payloads(otherClient.await(2, WAIT)).subList(1, 2));
+            // The main upstream's client was told of nothing: its own notification is the first it gets.
+            try (Connection producer = postgres.connect()) {
+                producer.createStatement().execute("NOTIFY news, 'main'");
+            }
+            assertEquals(List.of("main"), payloads(mainClient.await(1, WAIT)));
+        }
+    }
+
     private static HttpResponse<String> awaitStatus(int port, int status) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         HttpResponse<String> response;

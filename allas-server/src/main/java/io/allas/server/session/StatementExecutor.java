@@ -227,6 +227,20 @@ final class StatementExecutor {
                 parameters.set(set.name(), set.values(), set.local());
                 report(reported);
             }
+            case Statement.SetTransaction set -> {
+                if (!set.session() && transaction == TransactionState.NONE) {
+                    out.send(new NoticeResponse("WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks"));
+                }
+                Map<String, String> reported = parameters.reported();
+                for (Map.Entry<String, String> mode : set.modes().entrySet()) {
+                    if (set.session()) {
+                        parameters.set("default_" + mode.getKey(), List.of(mode.getValue()), false);
+                    } else {
+                        parameters.set(mode.getKey(), List.of(mode.getValue()), true);
+                    }
+                }
+                report(reported);
+            }
             case Statement.Begin begin -> {
                 switch (transaction) {
                     case NONE -> {

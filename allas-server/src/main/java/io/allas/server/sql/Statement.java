@@ -1,7 +1,10 @@
 package io.allas.server.sql;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A statement allas understands.
@@ -56,6 +59,26 @@ public sealed interface Statement {
     record Set(String name, List<String> values, boolean local) implements Statement {
         public Set {
             values = List.copyOf(values);
+        }
+
+        @Override
+        public String commandTag() {
+            return "SET";
+        }
+    }
+
+    /**
+     * {@code SET [SESSION | LOCAL] TRANSACTION modes}, for the transaction under way, and
+     * {@code SET SESSION CHARACTERISTICS AS TRANSACTION modes}, for the session's later ones (as
+     * pgjdbc's setTransactionIsolation sends it, and pools when they reset a returned connection).
+     *
+     * @param modes   {@code transaction_isolation}, {@code transaction_read_only} and
+     *                {@code transaction_deferrable} to their values, in the order written
+     * @param session SESSION CHARACTERISTICS: the {@code default_} parameters are set instead
+     */
+    record SetTransaction(Map<String, String> modes, boolean session) implements Statement {
+        public SetTransaction {
+            modes = Collections.unmodifiableMap(new LinkedHashMap<>(modes));
         }
 
         @Override

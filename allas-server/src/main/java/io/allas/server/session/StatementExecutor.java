@@ -173,7 +173,7 @@ final class StatementExecutor {
             case Statement.ShowAll showAll -> sendRows(statement, resultFormats, describeFirst);
             case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
             case Statement.CatalogQuery query -> {
-                Execution result = catalog.execute(query, bound.formats(), bound.values(), resultFormats);
+                Execution result = catalog.execute(forSession(query), bound.formats(), bound.values(), resultFormats);
                 if (describeFirst && result.rowDescription() != null) {
                     out.send(new UpstreamMessages(result.rowDescription()));
                 }
@@ -316,7 +316,11 @@ final class StatementExecutor {
      * @return its parameters' types, as PostgreSQL infers them
      */
     List<Integer> parameterTypes(Statement.CatalogQuery statement) throws SqlError {
-        return catalog.describe(statement).parameterTypes();
+        return catalog.describe(forSession(statement)).parameterTypes();
+    }
+
+    private Statement.CatalogQuery forSession(Statement.CatalogQuery query) {
+        return query.forSession(functions::schemas);
     }
 
     /**
@@ -324,7 +328,7 @@ final class StatementExecutor {
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
         if (statement instanceof Statement.CatalogQuery query) {
-            byte[] columns = catalog.describe(query).rowDescription();
+            byte[] columns = catalog.describe(forSession(query)).rowDescription();
             out.send(columns == null ? NoData.INSTANCE : new UpstreamMessages(RowDescriptions.withFormats(columns, resultFormats)));
             return;
         }

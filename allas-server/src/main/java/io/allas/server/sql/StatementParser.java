@@ -374,15 +374,16 @@ public final class StatementParser {
      * A query that is none of the above, passed to PostgreSQL if it is a catalog query.
      */
     private static Statement catalogQuery(List<Token> tokens, String sql) throws SqlError {
+        List<Statement.CurrentSchemas> currentSchemas;
         try {
-            CatalogQueryCheck.check(tokens);
+            currentSchemas = CatalogQueryCheck.check(tokens);
         } catch (CatalogQueryCheck.Refused e) {
             throw unsupported(tokens.getFirst().source().toUpperCase(Locale.ROOT) + " of this kind", e.getMessage());
         }
         if (sql == null) {
             throw unsupported("a catalog query among other statements", "send it as a query of its own");
         }
-        return new Statement.CatalogQuery(sql);
+        return new Statement.CatalogQuery(sql, List.of(), currentSchemas);
     }
 
     private static SqlError unsupported(String command, String detail) {

@@ -164,6 +164,62 @@ class JvmFrameworksTest {
         assertNothingRefused();
     }
 
+    /**
+     * pgjdbc looks up a type it does not know (a result column of type regtype, here) with
+     * {@code n.nspname = ANY(current_schemas(true))} over pg_type and pg_namespace: through a
+     * borrowed connection this is answered as a direct session answers it, current_schemas()
+     * being the client's (its search_path), not allas's catalog connection's.
+     */
+    @Test
+    void pgjdbcTypeLookupsWithCurrentSchemasAnswerForTheClient() throws Exception {
+        String typeQuery = "SELECT t.oid::regtype AS type FROM pg_catalog.pg_type t WHERE t.typname = 'int4'";
+        String schemasQuery = "SELECT n.nspname, n.nspname = ANY(current_schemas(true)) AS implicit,"
+                + " n.nspname = ANY(pg_catalog.current_schemas(false)) AS explicit FROM pg_catalog.pg_namespace n"
+                + " WHERE n.nspname IN ('pg_catalog', 'public', 'information_schema') ORDER BY 1";
+        // The call's own column: its name and type as PostgreSQL gives them.
+        String namedQuery = "SELECT current_schemas(true), n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public'";
+        try (HikariDataSource pool = pool("hikari-types"); Connection relayed = pool.getConnection();
+                Connection direct = TestPostgres.shared().connect()) {
+            for (Connection connection : List.of(relayed, direct)) {
+                try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(typeQuery)) {
+                    assertEquals("regtype", rs.getMetaData().getColumnTypeName(1));
+                    assertTrue(rs.next());
+                    assertEquals("integer", String.valueOf(rs.getObject(1)));
+                }
+            }
+            for (String searchPath : List.of("\"$user\", public", "pg_catalog, information_schema", "")) {
+                for (Connection connection : List.of(relayed, direct)) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("SET search_path = '" + searchPath.replace("'", "''") + "'");
+                    }
+                }
+                for (String sql : List.of(schemasQuery, namedQuery)) {
+                    for (int run = 0; run < 6; run++) { // pgjdbc prepares it server-side from the fifth run on
+                        assertEquals(rows(direct, sql), rows(relayed, sql), sql + " with search_path " + searchPath);
+                    }
+                }
+            }
+        }
+        assertNothingRefused();
+    }
+
+    private static String rows(Connection connection, String sql) throws SQLException {
+        StringBuilder text = new StringBuilder();
+        try (var statement = connection.prepareStatement(sql); ResultSet rs = statement.executeQuery()) {
+            var meta = rs.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                text.append(meta.getColumnLabel(i)).append(':').append(meta.getColumnTypeName(i)).append(' ');
+            }
+            while (rs.next()) {
+                text.append('|');
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    text.append(rs.getString(i)).append('|');
+                }
+            }
+        }
+        return text.toString();
+    }
+
     private static PostgresqlConnectionFactory r2dbc() {
         return new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
                 .host("127.0.0.1").port(relay.port()).username(USER).database("app").build());

@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,9 @@ import io.allas.server.sql.Identifiers;
  * Owns the single upstream connection: connects and reconnects with backoff, executes the
  * LISTEN / UNLISTEN statements that the clients' subscriptions call for (batched: many clients'
  * requests share one round trip), pings a silent connection, and fans every notification out
- * to the channel's listeners. All upstream work happens on one thread of its own.
+ * to the channel's listeners. All upstream work happens on one thread of its own. The clients'
+ * own notifications go out through the {@link NotifyPublisher}, on a connection of its own, and
+ * come back here crediting their senders ({@link SenderAttribution}).
  */
 public final class RelayService implements Relay, AutoCloseable {
 
@@ -46,7 +49,9 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Upstream settings;
     private final Map<String, String> parameterOverrides;
     private final RelayEvents events;
-    private final ChannelRegistry channels = new ChannelRegistry();
+    private final ChannelRegistry channels;
+    private final SenderAttribution attribution = new SenderAttribution();
+    private final NotifyPublisher publisher;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -56,23 +61,31 @@ public final class RelayService implements Relay, AutoCloseable {
     private volatile Map<String, String> parameterStatus;
     private volatile ServerSettings serverSettings = ServerSettings.NONE;
     private volatile boolean running = true;
+    /** When the ping in flight was sent; 0 while none is. */
+    private volatile long pingSentNanos;
     /** Since the upstream connection was lost, until listening resumed on a new one; relay thread only. */
     private Outage outage;
 
     /**
      * @param target             the upstream server
      * @param settings           how the connection is watched
+     * @param maxChannels        {@code limits.max_channels}: the most channels listened on upstream
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
      * @param events             hears of upstream events
      */
-    public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
+    public RelayService(UpstreamTarget target, Upstream settings, int maxChannels, Map<String, String> parameterOverrides,
                         RelayEvents events) {
         this.target = target;
+        this.channels = new ChannelRegistry(maxChannels);
         this.settings = settings;
         this.parameterOverrides = Map.copyOf(parameterOverrides);
         this.events = events;
         this.parameterStatus = this.parameterOverrides;
         this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
+        // Idle no longer than the LISTEN connection may be silent unchecked: a connection that died
+        // quietly is seldom the one a notification is sent on.
+        this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution,
+                channels::mayDeliver, events);
     }
 
     /**
@@ -80,11 +93,22 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     public void start() {
         thread.start();
+        publisher.start();
     }
 
     @Override
     public boolean isConnected() {
         return upstream != null;
+    }
+
+    /**
+     * @return whether the upstream connection is up and answers: false as soon as a ping has gone
+     *         unanswered for {@code upstream.ping_interval_ms}, long before {@code ping_timeout_ms}
+     *         declares the connection dead, so that a load balancer sends new clients elsewhere
+     */
+    public boolean isResponsive() {
+        long sent = pingSentNanos;
+        return isConnected() && (sent == 0 || System.nanoTime() - sent < settings.pingInterval().toNanos());
     }
 
     @Override
@@ -115,6 +139,11 @@ public final class RelayService implements Relay, AutoCloseable {
     public void unlisten(Subscriber subscriber, String channel) {
         channels.unsubscribe(subscriber, channel);
         wake();
+    }
+
+    @Override
+    public CompletableFuture<Void> notify(int clientPid, List<Notification> notifications) {
+        return publisher.send(clientPid, notifications);
     }
 
     /**
@@ -181,7 +210,7 @@ public final class RelayService implements Relay, AutoCloseable {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
-                        connection.execute("SELECT 1");
+                        ping(connection);
                         lastActivity = System.nanoTime();
                         continue;
                     }
@@ -218,6 +247,25 @@ public final class RelayService implements Relay, AutoCloseable {
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
+    }
+
+    private void ping(UpstreamConnection connection) throws SQLException, IOException {
+        long sent = System.nanoTime();
+        pingSentNanos = sent;
+        try {
+            connection.execute("SELECT 1");
+        } catch (SQLException e) {
+            // pgjdbc reports its read timeout as an I/O error "while sending to the backend".
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof SocketTimeoutException) {
+                    throw new IOException("ping timed out after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms", e);
+                }
+            }
+            throw e;
+        } finally {
+            pingSentNanos = 0;
+        }
     }
 
     /**
@@ -298,6 +346,7 @@ public final class RelayService implements Relay, AutoCloseable {
             }
         }
         events.notificationsReceived(received);
+        attribution.attribute(runs);
         long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
@@ -361,6 +410,7 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     @Override
     public void close() {
+        publisher.close();
         running = false;
         stateLock.lock();
         try {

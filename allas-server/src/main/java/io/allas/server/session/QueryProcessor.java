@@ -57,9 +57,10 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
      * @param catalog    runs the client's catalog queries
      */
     QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
-                   int backendPid, RefusedStatementLog refusals, CatalogQueries catalog) {
+                   SessionNotifications notifications, int backendPid, RefusedStatementLog refusals,
+                   CatalogQueries catalog) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid, catalog);
+        this.executor = new StatementExecutor(out, channels, parameters, this, notifications, backendPid, catalog);
         this.states = states;
         this.refusals = refusals;
     }
@@ -93,6 +94,11 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
      * @return false when the client asked to end the session
      */
     boolean handle(FrontendMessage message) throws IOException {
+        if (message instanceof FrontendMessage.CopyOutsideCopy) {
+            // Ignored without an answer, as PostgreSQL does: the client stays as it was (idle, it
+            // may still receive notifications).
+            return true;
+        }
         if (states.current().awaitsClient()) {
             states.transition(ClientState.BUSY);
         }
@@ -100,6 +106,12 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             return false;
         }
         if (message instanceof FrontendMessage.Sync) {
+            try {
+                executor.sync(states.current() == ClientState.SKIPPING_TO_SYNC);
+            } catch (SqlError e) {
+                refusals.refused(e, "");
+                out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
+            }
             if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
                 portals.clear(); // portals end with the implicit transaction
             }

@@ -20,9 +20,11 @@ import io.allas.auth.spi.AuthConfig;
  * @param authMethod the {@code auth.method}
  * @param auth       the whole {@code auth} object, for the method's plugin to validate
  * @param connect    the upstream connection string of this database: its own {@code connect}, else the top-level one
+ * @param connectKey the key {@code connect} was read from ({@code connect} or {@code databases[i].connect}), for errors
  * @param channels   which channels its clients may use, and what they are called upstream
  */
-public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect, ChannelRules channels) {
+public record DatabaseConfig(String name, String authMethod, AuthConfig auth, String connect, String connectKey,
+                             ChannelRules channels) {
 
     /**
      * What the clients of a database may do with channels.
@@ -86,6 +88,7 @@ public record DatabaseConfig(String name, String authMethod, AuthConfig auth, St
             String method = auth.get(AUTH_METHOD);
             databases.add(new DatabaseConfig(name, method, new ConfigAuthSettings(auth.node(), auth.path(), name),
                     entry.find(CONNECT).orElse(defaultConnect),
+                    entry.find(CONNECT).isPresent() ? entry.path() + ".connect" : AllasConfig.CONNECT.key(),
                     new ChannelRules(entry.find(CHANNELS_LISTEN), entry.find(CHANNELS_NOTIFY),
                             entry.find(CHANNEL_PREFIX).orElse(""))));
         }

@@ -60,8 +60,9 @@ public final class UpstreamRelays implements AutoCloseable {
             try {
                 target = UpstreamTarget.from(ConnectionString.parse(database.connect()));
             } catch (ConfigException e) {
-                throw databases.size() == 1 ? e
-                        : new ConfigException(e.getMessage() + " (database \"" + database.name() + "\")");
+                // The parser names the top-level key; a database's own connect is another.
+                throw new ConfigException(e.getMessage().replace("option \"connect\"",
+                        "option \"" + database.connectKey() + "\""), e);
             }
             // The first database's target serves every database of the same identity.
             targets.putIfAbsent(target.identity(), target);
@@ -75,7 +76,7 @@ public final class UpstreamRelays implements AutoCloseable {
         for (Map.Entry<String, UpstreamTarget> entry : targets.entrySet()) {
             UpstreamTarget target = entry.getValue();
             // Two upstreams on one database that differ in their user are told apart by it.
-            String name = sameName.get(target.name()) > 1 ? target.identity() : target.name();
+            String name = sameName.get(target.name()) > 1 ? target.user() + "@" + target.name() : target.name();
             Set<String> names = served.get(entry.getKey());
             UpstreamRelay upstream = new UpstreamRelay(name, names, target, settings, maxChannels, parameterOverrides, timers,
                     events.eventsFor(name, names));

@@ -131,7 +131,14 @@ public record UpstreamTarget(String url, Properties properties, String display) 
      *         share one upstream connection.
      */
     public String identity() {
-        return properties.getProperty("user") + "@" + url;
+        return user() + "@" + url;
+    }
+
+    /**
+     * @return the user allas connects as
+     */
+    public String user() {
+        return properties.getProperty("user");
     }
 
     /**

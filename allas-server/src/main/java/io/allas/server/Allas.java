@@ -85,7 +85,7 @@ public final class Allas implements AutoCloseable {
         SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls, catalog);
         try {
-            AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
+            AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(), config.prometheus().orElse(null), services,
                     relay::isConnected);
             relay.start();
             return new Allas(server, relay, metrics, registry, timers, upstream, catalog);

@@ -70,6 +70,9 @@ public final class ProxyHeaderReader {
             if (length < V1_PREFIX.length && line[length] != V1_PREFIX[length]) {
                 throw invalid("version 1 header does not start with \"PROXY \"");
             }
+            if (line[length] == '\n' && (length == 0 || line[length - 1] != '\r')) {
+                throw invalid("version 1 header must end with CRLF");
+            }
             length++;
         }
         String text = new String(line, 0, length - 2, StandardCharsets.US_ASCII);

@@ -175,8 +175,12 @@ final class ConfigSection {
     private <T> T parse(Option<T> option, Config value) throws ConfigException {
         String optionPath = pathOf(option.key());
         try {
-            return option.type().parse(value.type() == Config.Type.LIST && option.type() instanceof ValueType.AddressRanges
-                    ? joinedTexts(value, optionPath) : text(value, optionPath));
+            if (value.type() == Config.Type.LIST && option.type() instanceof ValueType.AddressRanges) {
+                // An environment variable gives the list as text, and Helidon keeps the file's array over it.
+                String variable = overrides.values().get(value.key().toString());
+                return option.type().parse(variable != null ? variable : joinedTexts(value, optionPath));
+            }
+            return option.type().parse(text(value, optionPath));
         } catch (InvalidValueException e) {
             throw invalid(optionPath, e.getMessage());
         }

@@ -87,8 +87,8 @@ public final class Allas implements AutoCloseable {
         SessionServices services = new SessionServices(databases, upstreams, config.upstream(), config.limits(),
                 config.notificationQueue(), metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
-            AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
-                    upstreams::down);
+            AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
+                    config.prometheus().orElse(null), services, upstreams::down);
             upstreams.start();
             return new Allas(server, upstreams, metrics, registry, timers);
         } catch (ConfigException | RuntimeException e) {

@@ -172,24 +172,30 @@ final class ConfigSection {
         return node.asString().orElse("");
     }
 
-    @SuppressWarnings("unchecked")
     private <T> T parse(Option<T> option, Config value) throws ConfigException {
         String optionPath = pathOf(option.key());
-        if (option.type() instanceof ValueType.TextList list && value.type() == Config.Type.LIST) {
-            List<String> elements = new ArrayList<>();
-            for (Config element : children(value)) {
-                if (element.type() != Config.Type.VALUE) {
-                    throw invalid(optionPath, "input must be an array of text strings");
-                }
-                elements.add(element.asString().orElse(""));
-            }
-            return (T) list.of(elements);
-        }
         try {
+            if (value.type() == Config.Type.LIST && option.type() instanceof ValueType.Listed listed) {
+                // An environment variable gives the list as text, and Helidon keeps the file's array over it.
+                String variable = overrides.values().get(value.key().toString());
+                return option.type().parse(variable != null ? variable : joinedTexts(value, optionPath, listed.emptyAllowed()));
+            }
             return option.type().parse(text(value, optionPath));
         } catch (InvalidValueException e) {
             throw invalid(optionPath, e.getMessage());
         }
+    }
+
+    /** A JSON array of strings, in the comma-separated form its value type also reads from the environment. */
+    private static String joinedTexts(Config list, String path, boolean emptyAllowed) throws ConfigException {
+        List<String> texts = new ArrayList<>();
+        for (Config element : children(list)) {
+            texts.add(text(element, path + "[" + texts.size() + "]"));
+        }
+        if (texts.isEmpty() && !emptyAllowed) {
+            throw new ConfigException("invalid value for option \"" + path + "\": the array must not be empty");
+        }
+        return String.join(",", texts);
     }
 
     private ConfigException invalid(String optionPath, String reason) {

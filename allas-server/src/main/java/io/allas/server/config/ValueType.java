@@ -3,6 +3,7 @@ package io.allas.server.config;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -59,6 +60,10 @@ sealed interface ValueType<T> {
 
     static ValueType<List<String>> textList() {
         return new TextList();
+    }
+
+    static ValueType<List<AddressRange>> addressRanges() {
+        return new AddressRanges();
     }
 
     /** A whole number within a range, written as a JSON number or a numeric string. */
@@ -150,25 +155,58 @@ sealed interface ValueType<T> {
     }
 
     /**
-     * Several texts: a JSON array of strings in the file, comma-separated in an environment variable.
+     * A list: a JSON array of strings in the file, written in an environment variable (which holds
+     * text only) as the same separated by commas; the file's array is read in that form too, so
+     * that there is one way to read a list.
      */
-    record TextList() implements ValueType<List<String>> {
+    sealed interface Listed permits TextList, AddressRanges {
+        /**
+         * @return whether {@code []} means something (no element) rather than being a mistake
+         */
+        boolean emptyAllowed();
+    }
+
+    /**
+     * Several texts, such as channel patterns; {@code []} is an empty list.
+     */
+    record TextList() implements ValueType<List<String>>, Listed {
         @Override
         public List<String> parse(String text) {
             return text.isBlank() ? List.of() : List.of(text.split(",", -1)).stream().map(String::strip).toList();
         }
 
-        /**
-         * @param elements the array's elements
-         * @return them
-         */
-        List<String> of(List<String> elements) {
-            return List.copyOf(elements);
+        @Override
+        public boolean emptyAllowed() {
+            return true;
         }
 
         @Override
         public String format(List<String> value) {
             return String.join(",", value);
+        }
+    }
+
+    /**
+     * IP address ranges; at least one.
+     */
+    record AddressRanges() implements ValueType<List<AddressRange>>, Listed {
+        @Override
+        public List<AddressRange> parse(String text) throws InvalidValueException {
+            List<AddressRange> ranges = new ArrayList<>();
+            for (String range : text.split(",", -1)) {
+                ranges.add(AddressRange.parse(range.trim()));
+            }
+            return List.copyOf(ranges);
+        }
+
+        @Override
+        public boolean emptyAllowed() {
+            return false;
+        }
+
+        @Override
+        public String format(List<AddressRange> value) {
+            return String.join(",", value.stream().map(AddressRange::toString).toList());
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.helidon.common.socket.SocketOptions;
@@ -22,6 +23,7 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ListenAddress;
+import io.allas.server.config.ProxyProtocol;
 import io.allas.server.session.ClientSession;
 import io.allas.server.session.SessionServices;
 
@@ -47,17 +49,19 @@ public final class AllasServer {
     /**
      * Binds the listeners and starts serving.
      *
-     * @param listen     where clients connect
-     * @param prometheus where the HTTP endpoint listens, or null for none
-     * @param services   what sessions share
+     * @param listen        where clients connect
+     * @param proxyProtocol the load balancers whose connections begin with a PROXY header
+     * @param prometheus    where the HTTP endpoint listens, or null for none
+     * @param services      what sessions share
      * @param upstreamsDown the upstreams down now, by name, for the readiness check
      * @return the running server
      * @throws ConfigException when a listen address cannot be used
      */
-    public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services,
+    public static AllasServer start(ListenAddress listen, Optional<ProxyProtocol> proxyProtocol,
+                                    ListenAddress.Tcp prometheus, SessionServices services,
                                     Supplier<List<String>> upstreamsDown) throws ConfigException {
         PostgresConnectionSelector selector = new PostgresConnectionSelector(
-                connection -> new ClientSession(connection, services)::run);
+                connection -> new ClientSession(connection, services)::run, proxyProtocol);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
         if (prometheus == null) {
             configurePostgres(builder, listen, selector);

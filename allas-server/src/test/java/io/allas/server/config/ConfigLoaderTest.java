@@ -204,6 +204,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void channelPatternsAreAnArrayInTheFileAndCommaSeparatedInTheEnvironmentWhichWins() throws Exception {
+        String json = """
+                {"databases": [{"name": "a", "auth": {"method": "trust"}, "channel_prefix": "t1_",
+                                "channels": {"listen": ["orders_*", "stock"], "notify": []}}]}
+                """;
+        DatabaseConfig.ChannelRules rules = load(json, Map.of()).databases().getFirst().channels();
+        assertEquals(java.util.Optional.of(List.of("orders_*", "stock")), rules.listenPatterns());
+        assertEquals(java.util.Optional.of(List.of()), rules.notifyPatterns());
+        assertEquals("t1_", rules.prefix());
+        rules = load(json, Map.of("ALLAS_DATABASES_0_CHANNELS_LISTEN", "billing_*, *_events")).databases().getFirst().channels();
+        assertEquals(java.util.Optional.of(List.of("billing_*", "*_events")), rules.listenPatterns());
+        assertEquals(java.util.Optional.empty(), load("{" + ONE_DATABASE + "}", Map.of()).databases().getFirst()
+                .channels().listenPatterns());
+    }
+
+    @Test
     void environmentOverridesAreValidatedLikeTheFileAndTheErrorNamesTheVariable() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("{" + ONE_DATABASE + "}",
                 Map.of("ALLAS_LISTEN_PORT", "abc")));

@@ -23,7 +23,7 @@ import io.allas.server.protocol.backend.BackendKeyData;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 import io.allas.server.protocol.frontend.StartupRequest;
-import io.allas.server.relay.UpstreamRelay;
+import io.allas.server.upstream.UpstreamRelay;
 import io.allas.server.tls.RenegotiationRefusedException;
 
 /**

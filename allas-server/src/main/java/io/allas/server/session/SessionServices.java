@@ -7,7 +7,7 @@ import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.Limits;
 import io.allas.server.config.Upstream;
 import io.allas.server.config.NotificationQueue;
-import io.allas.server.relay.UpstreamRelays;
+import io.allas.server.upstream.UpstreamRelays;
 import io.allas.server.tls.ServerTlsContext;
 
 /**

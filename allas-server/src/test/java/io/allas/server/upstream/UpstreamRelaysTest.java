@@ -1,4 +1,4 @@
-package io.allas.server.relay;
+package io.allas.server.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConfigLoader;
+import io.allas.server.relay.RelayEvents;
 
 /**
  * Which databases share an upstream, what each upstream is called, and a bad {@code connect}

@@ -1,4 +1,4 @@
-package io.allas.server.relay;
+package io.allas.server.upstream;
 
 import java.util.Map;
 import java.util.Set;
@@ -6,6 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.config.Upstream;
+import io.allas.server.relay.RelayEvents;
+import io.allas.server.relay.RelayService;
+import io.allas.server.relay.UpstreamTarget;
 
 /**
  * Everything allas holds for one upstream database: the relay (its connection, reconnects,

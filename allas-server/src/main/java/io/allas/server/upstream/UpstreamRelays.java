@@ -1,4 +1,4 @@
-package io.allas.server.relay;
+package io.allas.server.upstream;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +13,8 @@ import io.allas.server.config.ConfigException;
 import io.allas.server.config.ConnectionString;
 import io.allas.server.config.DatabaseConfig;
 import io.allas.server.config.Upstream;
+import io.allas.server.relay.RelayEvents;
+import io.allas.server.relay.UpstreamTarget;
 
 /**
  * The upstreams of the configured databases, one {@link UpstreamRelay} per upstream identity

@@ -40,8 +40,10 @@ public final class Main {
                          outside the gaps the clients were told of, duplicated, reordered, gaps, faults. For a relay
                          with upstream.on_loss keep and notification_queue.on_overflow gap (--listeners N --churners C
                          --producers K --rate R --batch B --deliveries D --duration S --faults LIST|none
-                         --fault-interval F --restart-command CMD --stall-timeout-ms MS (the relay's) --flood M
-                         --gap-lead-ms MS --upstream-application-name A --gap-channel C --timeout S)
+                         --fault-interval F --restart-command CMD --stall-timeout-ms MS (the relay's) --flood M --flood-payload-bytes P
+                         --gap-lead-ms MS --upstream-application-name A --gap-channel C --timeout S
+                         --garbage type,length --tolerate-truncation: a stopped client cut off inside a message
+                         is counted, not a failure)
 
             the target (what listeners connect to; any PostgreSQL-protocol server):
               --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)

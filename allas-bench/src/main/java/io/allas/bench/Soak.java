@@ -61,8 +61,17 @@ final class Soak {
     private final String gapChannel;
     private final long leadMillis;
     private final int flood;
+    /** Padding of each flood notification: the flood must outgrow the sockets' buffers, megabytes on loopback. */
+    private final int floodPayloadBytes;
     private final long stallTimeoutMillis;
     private final double timeoutSeconds;
+    /** What the garbage clients send, in turn: {@code type} (an invalid message type), {@code length} (a length below 4). */
+    private final List<String> garbageKinds;
+    /**
+     * Counts a stopped client cut off inside a message ({@code stopped_client_truncated}) without
+     * failing the run: issue 17's defect 1, known and open, is then not reported again as a fault failure.
+     */
+    private final boolean tolerateTruncation;
 
     private final SoakLedger[] ledgers;
     private final String[] channels;
@@ -101,8 +110,11 @@ final class Soak {
         this.gapChannel = o.string("gap-channel", "allas_gap");
         this.leadMillis = o.longValue("gap-lead-ms", 1000);
         this.flood = o.intValue("flood", 20_000);
+        this.floodPayloadBytes = o.intValue("flood-payload-bytes", 1000);
         this.stallTimeoutMillis = o.longValue("stall-timeout-ms", 5000);
         this.timeoutSeconds = o.doubleValue("timeout", 60);
+        this.tolerateTruncation = o.flag("tolerate-truncation");
+        this.garbageKinds = List.of(o.string("garbage", "type,length").split(","));
         String prefix = o.string("channel", "bench_soak");
         o.checkAllRead();
         for (String f : faults) {
@@ -250,7 +262,7 @@ final class Soak {
         long sent = 0;
         while (!stopProducing) {
             try (Connection c = connectProducer();
-                 PreparedStatement ps = c.prepareStatement(notifySql())) {
+                 PreparedStatement ps = c.prepareStatement(notifySql(0))) {
                 c.setAutoCommit(false);
                 while (!stopProducing) {
                     long due = start + (long) (sent * 1e9 / rate);
@@ -272,8 +284,9 @@ final class Soak {
         }
     }
 
-    private String notifySql() {
-        return "SELECT count(pg_notify(?, g::text)) FROM generate_series(?::bigint, ?::bigint) g";
+    private static String notifySql(int padding) {
+        String payload = padding > 0 ? "g || ' ' || repeat('x', " + padding + ")" : "g::text";
+        return "SELECT count(pg_notify(?, " + payload + ")) FROM generate_series(?::bigint, ?::bigint) g";
     }
 
     /** One transaction of {@code n} notifications from {@code first}, recorded in the producer's ledger. */
@@ -306,7 +319,7 @@ final class Soak {
 
     /** The flood producer's next {@code n} notifications, in transactions of at most 1,000. */
     private void floodNotify(int n) {
-        try (Connection c = connectProducer(); PreparedStatement ps = c.prepareStatement(notifySql())) {
+        try (Connection c = connectProducer(); PreparedStatement ps = c.prepareStatement(notifySql(floodPayloadBytes))) {
             c.setAutoCommit(false);
             SoakLedger ledger = ledgers[floodProducer];
             while (n > 0) {
@@ -349,7 +362,8 @@ final class Soak {
                 if (p < 0) {
                     throw new IOException("a notification on a channel nobody notifies: " + n[0]);
                 }
-                check.deliver(p, Long.parseLong(n[1]));
+                int space = n[1].indexOf(' ');
+                check.deliver(p, Long.parseLong(space < 0 ? n[1] : n[1].substring(0, space)));
                 delivered.increment();
             } else if (m.type() == 'E') {
                 throw new SoakClient.ServerError(m);
@@ -604,7 +618,9 @@ final class Soak {
                 outcomes.merge("stopped_client_57A03", 1, Integer::sum);
             } catch (SoakClient.TruncatedStream e) {
                 outcomes.merge("stopped_client_truncated", 1, Integer::sum);
-                throw e;
+                if (!tolerateTruncation) {
+                    throw e;
+                }
             } catch (EOFException e) {
                 outcomes.merge("stopped_client_closed", 1, Integer::sum);
             }
@@ -615,10 +631,12 @@ final class Soak {
 
     /** A client that sends an invalid message must get 08P01 and be closed. */
     private void garbage() throws IOException {
-        int variant = faultCounts.get("garbage");
-        byte[] junk = variant % 2 == 1
-                ? new byte[]{(byte) 0xff, 0, 0, 0, 8, 1, 2, 3, 4} // an invalid message type
-                : new byte[]{'Q', 0, 0, 0, 2};                    // a length shorter than the length itself
+        String kind = garbageKinds.get((faultCounts.get("garbage") - 1) % garbageKinds.size());
+        byte[] junk = switch (kind) {
+            case "type" -> new byte[]{(byte) 0xff, 0, 0, 0, 8, 1, 2, 3, 4};
+            case "length" -> new byte[]{'Q', 0, 0, 0, 2}; // shorter than the length field itself
+            default -> throw new Options.UsageException("--garbage: type or length, not " + kind);
+        };
         Reader reader = new Reader("garbage client");
         try (SoakClient c = SoakClient.connect(target, "allas-bench-soak-garbage", 0)) {
             reader.listen(c, 0);

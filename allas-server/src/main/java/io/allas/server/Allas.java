@@ -17,6 +17,7 @@ import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.relay.RelayService;
 import io.allas.server.relay.UpstreamTarget;
+import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.Termination;
@@ -78,15 +79,15 @@ public final class Allas implements AutoCloseable {
                 Thread.ofPlatform().name("allas-timers").daemon(true).factory());
         timers.setRemoveOnCancelPolicy(true);
         CatalogQueries catalog = new CatalogQueries(upstream, config.upstream(), timers);
-        RelayService relay = new RelayService(upstream, config.upstream(), config.startupParameters(),
-                new UpstreamLossTerminatesClients(metrics, registry, catalog));
+        RelayService relay = new RelayService(upstream, config.upstream(), config.limits().maxChannels(),
+                config.startupParameters(), new UpstreamLossTerminatesClients(metrics, registry, catalog));
         metrics.register(relay, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
-                metrics, registry, timers, tls, catalog);
+                metrics, registry, timers, tls, catalog, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
             AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
-                    relay::isConnected);
+                    relay::isResponsive);
             relay.start();
             return new Allas(server, relay, metrics, registry, timers, upstream, catalog);
         } catch (ConfigException | RuntimeException e) {
@@ -171,11 +172,10 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * @return whether allas serves clients now: its upstream connection is up (what the readiness
-     *         check reports)
+     * @return what the readiness check reports: the upstream connection is up and answers its pings
      */
     public boolean isReady() {
-        return relay.isConnected();
+        return relay.isResponsive();
     }
 
     /**

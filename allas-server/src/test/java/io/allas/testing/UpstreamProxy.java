@@ -58,6 +58,8 @@ public final class UpstreamProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean silent;
     private volatile int trickleBytes;
+    /** Server bytes that may still pass before the proxy goes silent; negative: no such limit. */
+    private final java.util.concurrent.atomic.AtomicLong serverBytesBeforeSilence = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile boolean refusing;
     private final Observer observer;
 
@@ -87,6 +89,14 @@ public final class UpstreamProxy implements AutoCloseable {
     /** From now on, no byte passes in either direction; connections stay open. */
     public void goSilent() {
         silent = true;
+    }
+
+    /**
+     * Lets this many more bytes from the server pass, then goes silent: a server frozen in the
+     * middle of what it was sending.
+     */
+    public void goSilentAfterServerBytes(long bytes) {
+        serverBytesBeforeSilence.set(bytes);
     }
 
     /** From now on, the server's bytes pass a few at a time, with a pause between pieces. */
@@ -151,7 +161,15 @@ public final class UpstreamProxy implements AutoCloseable {
                 } else {
                     observer.fromClient(connection, buffer, n);
                 }
-                int piece = fromServer && trickleBytes > 0 ? trickleBytes : n;
+                if (fromServer && serverBytesBeforeSilence.get() >= 0) {
+                    long allowed = serverBytesBeforeSilence.get();
+                    if (n >= allowed) {
+                        n = (int) allowed;
+                        silent = true;
+                    }
+                    serverBytesBeforeSilence.set(allowed - n);
+                }
+                int piece = fromServer && trickleBytes > 0 ? trickleBytes : Math.max(n, 1);
                 for (int offset = 0; offset < n; offset += piece) {
                     out.write(buffer, offset, Math.min(piece, n - offset));
                     out.flush();

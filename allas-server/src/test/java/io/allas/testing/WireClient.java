@@ -50,12 +50,24 @@ public final class WireClient implements AutoCloseable {
     private final DataOutputStream out;
 
     public WireClient(int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        this(connect(port));
+    }
+
+    /**
+     * Speaks over a socket already connected, as one over TLS.
+     */
+    public WireClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
         out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        return socket;
     }
 
     /**
@@ -188,6 +200,29 @@ public final class WireClient implements AutoCloseable {
         byte[] body = new byte[length - 4];
         in.readFully(body);
         return new Message(type, body);
+    }
+
+    /**
+     * Reads until the server closes the connection.
+     *
+     * @return every message received
+     * @throws EOFException when the connection ends inside a message
+     */
+    public List<Message> readToEnd() throws IOException {
+        List<Message> messages = new java.util.ArrayList<>();
+        int type;
+        while ((type = in.read()) != -1) {
+            byte[] body;
+            try {
+                body = new byte[in.readInt() - 4];
+                in.readFully(body);
+            } catch (EOFException e) {
+                throw new EOFException("the connection ended inside a message of type " + (char) type
+                        + " after " + messages.size() + " whole messages");
+            }
+            messages.add(new Message((char) type, body));
+        }
+        return messages;
     }
 
     /**

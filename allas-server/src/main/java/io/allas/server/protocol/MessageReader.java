@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * Cuts the client's byte stream into packets: the untyped, length-prefixed packets of the
- * startup phase, then typed messages. Lengths are checked before anything is allocated, so a
- * client announcing a huge message costs nothing. Holds no buffer of its own between reads,
+ * startup phase, then typed messages. Lengths are checked before anything is allocated, and a
+ * message's buffer grows as its bytes arrive, so a client announcing a huge message costs nothing. Holds no buffer of its own between reads,
  * only the unread rest of the last chunk received, so an idle connection costs little.
  */
 public final class MessageReader {
@@ -116,12 +116,21 @@ public final class MessageReader {
         return PacketParser.int32(readBytes(4), 0);
     }
 
+    /**
+     * A length is only the client's claim: the result grows with the bytes that actually arrive
+     * (doubling, so a large message is copied a few times at most), so that a header announcing a
+     * megabyte with nothing behind it costs no megabyte, however many clients send one.
+     */
     private byte[] readBytes(int count) throws IOException {
-        byte[] result = new byte[count];
+        ensureChunk();
+        byte[] result = new byte[Math.min(count, chunk.length - position)];
         int filled = 0;
         while (filled < count) {
             ensureChunk();
             int take = Math.min(count - filled, chunk.length - position);
+            if (filled + take > result.length) {
+                result = Arrays.copyOf(result, (int) Math.min(count, Math.max(filled + take, 2L * result.length)));
+            }
             System.arraycopy(chunk, position, result, filled, take);
             position += take;
             filled += take;

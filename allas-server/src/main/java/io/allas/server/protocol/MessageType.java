@@ -18,6 +18,9 @@ public final class MessageType {
         public static final char SYNC = 'S';
         public static final char FLUSH = 'H';
         public static final char TERMINATE = 'X';
+        public static final char COPY_DATA = 'd';
+        public static final char COPY_DONE = 'c';
+        public static final char COPY_FAIL = 'f';
         /** PasswordMessage, SASLInitialResponse and SASLResponse share one type. */
         public static final char AUTHENTICATION_RESPONSE = 'p';
 

@@ -160,7 +160,7 @@ public final class MessageWriter {
     }
 
     /**
-     * Sends a last message if the client is taking writes, without waiting long for a write under way.
+     * Sends a last message once a write under way has ended, if that happens within the timeout.
      *
      * @return whether the message was written
      */

@@ -12,6 +12,7 @@ public final class SqlState {
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String INVALID_CATALOG_NAME = "3D000";
     public static final String TOO_MANY_CONNECTIONS = "53300";
+    public static final String OUT_OF_MEMORY = "53200";
     public static final String ADMIN_SHUTDOWN = "57P01";
     public static final String NO_SERVER_CONNECTION = "57A01";
     public static final String SERVER_CONNECTION_LOST = "57A02";
@@ -37,7 +38,7 @@ public final class SqlState {
     public static final List<String> STATEMENT_ERRORS = List.of(SYNTAX_ERROR, FEATURE_NOT_SUPPORTED,
             PROTOCOL_VIOLATION, INVALID_SQL_STATEMENT_NAME, INVALID_CURSOR_NAME, DUPLICATE_PREPARED_STATEMENT,
             DUPLICATE_CURSOR, UNDEFINED_OBJECT, ACTIVE_SQL_TRANSACTION, IN_FAILED_SQL_TRANSACTION,
-            CONFIGURATION_LIMIT_EXCEEDED, NO_SERVER_CONNECTION, SERVER_CONNECTION_LOST, ADMIN_SHUTDOWN);
+            CONFIGURATION_LIMIT_EXCEEDED, QUERY_CANCELED, SERVER_CONNECTION_LOST, ADMIN_SHUTDOWN);
 
     private SqlState() {
     }

@@ -108,15 +108,28 @@ final class ChannelRegistry {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
+    private final int maxChannels;
+
+    /**
+     * @param maxChannels the most channels listened on, or about to be, at once
+     */
+    ChannelRegistry(int maxChannels) {
+        this.maxChannels = maxChannels;
+    }
 
     /**
      * Adds a listener.
      *
-     * @return completes once the upstream LISTEN is in effect (at once when it already is)
+     * @return completes once the upstream LISTEN is in effect (at once when it already is); fails
+     *         with {@link ChannelLimitException} for a new channel when there are enough already
      */
     CompletableFuture<Void> subscribe(Subscriber subscriber, String name) {
         lock.lock();
         try {
+            // Channels on their way out count until they are gone: the upstream still listens on them.
+            if (!channels.containsKey(name) && channels.size() >= maxChannels) {
+                return CompletableFuture.failedFuture(new ChannelLimitException(channels.size()));
+            }
             Channel channel = channels.computeIfAbsent(name, n -> new Channel());
             if (channel.members.add(subscriber)) {
                 channel.snapshotStale = true;

@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 import org.postgresql.PGConnection;
@@ -21,11 +22,17 @@ final class DriverNotificationSource implements NotificationSource {
 
     private final PGConnection pg;
     private final SocketChannel channel;
+    private final Duration stallTimeout;
     private final Selector selector;
 
-    DriverNotificationSource(Connection connection, SocketChannel channel) throws SQLException, IOException {
+    /**
+     * @param stallTimeout how long the server may stop in the middle of a message before the connection counts as dead
+     */
+    DriverNotificationSource(Connection connection, SocketChannel channel, Duration stallTimeout)
+            throws SQLException, IOException {
         this.pg = connection.unwrap(PGConnection.class);
         this.channel = channel;
+        this.stallTimeout = stallTimeout;
         this.selector = Selector.open();
     }
 
@@ -58,7 +65,34 @@ final class DriverNotificationSource implements NotificationSource {
             return List.of();
         }
         // Bytes are there: a short timeout lets pgjdbc read them even within its own check throttle.
-        return NotificationSource.encode(pg.getNotifications(1));
+        return readWithin(1);
+    }
+
+    /**
+     * pgjdbc waits for a message's first byte within the timeout, then for the rest without one:
+     * a server frozen in the middle of a message would hold the relay thread for ever. Closing the
+     * socket after {@code stallTimeout} ends that read, and the connection counts as lost.
+     */
+    private List<NotificationRun> readWithin(int timeoutMillis) throws SQLException, IOException {
+        Thread watchdog = Thread.ofVirtual().name("allas-upstream-watchdog").start(() -> {
+            try {
+                Thread.sleep(stallTimeout);
+                channel.close();
+            } catch (InterruptedException | IOException e) {
+                // The read ended in time, or the socket is closed already.
+            }
+        });
+        try {
+            return NotificationSource.encode(pg.getNotifications(timeoutMillis));
+        } catch (SQLException e) {
+            if (!channel.isOpen()) {
+                throw new IOException("the server stopped in the middle of a message for "
+                        + stallTimeout.toMillis() + " ms", e);
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
     }
 
     @Override

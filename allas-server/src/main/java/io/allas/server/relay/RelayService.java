@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Upstream settings;
     private final Map<String, String> parameterOverrides;
     private final RelayEvents events;
-    private final ChannelRegistry channels = new ChannelRegistry();
+    private final ChannelRegistry channels;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -56,18 +57,22 @@ public final class RelayService implements Relay, AutoCloseable {
     private volatile Map<String, String> parameterStatus;
     private volatile ServerSettings serverSettings = ServerSettings.NONE;
     private volatile boolean running = true;
+    /** When the ping in flight was sent; 0 while none is. */
+    private volatile long pingSentNanos;
     /** Since the upstream connection was lost, until listening resumed on a new one; relay thread only. */
     private Outage outage;
 
     /**
      * @param target             the upstream server
      * @param settings           how the connection is watched
+     * @param maxChannels        {@code limits.max_channels}: the most channels listened on upstream
      * @param parameterOverrides {@code startup_parameters}: reported to clients in place of the upstream's values
      * @param events             hears of upstream events
      */
-    public RelayService(UpstreamTarget target, Upstream settings, Map<String, String> parameterOverrides,
+    public RelayService(UpstreamTarget target, Upstream settings, int maxChannels, Map<String, String> parameterOverrides,
                         RelayEvents events) {
         this.target = target;
+        this.channels = new ChannelRegistry(maxChannels);
         this.settings = settings;
         this.parameterOverrides = Map.copyOf(parameterOverrides);
         this.events = events;
@@ -85,6 +90,16 @@ public final class RelayService implements Relay, AutoCloseable {
     @Override
     public boolean isConnected() {
         return upstream != null;
+    }
+
+    /**
+     * @return whether the upstream connection is up and answers: false as soon as a ping has gone
+     *         unanswered for {@code upstream.ping_interval_ms}, long before {@code ping_timeout_ms}
+     *         declares the connection dead, so that a load balancer sends new clients elsewhere
+     */
+    public boolean isResponsive() {
+        long sent = pingSentNanos;
+        return isConnected() && (sent == 0 || System.nanoTime() - sent < settings.pingInterval().toNanos());
     }
 
     @Override
@@ -181,7 +196,7 @@ public final class RelayService implements Relay, AutoCloseable {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
-                        connection.execute("SELECT 1");
+                        ping(connection);
                         lastActivity = System.nanoTime();
                         continue;
                     }
@@ -218,6 +233,25 @@ public final class RelayService implements Relay, AutoCloseable {
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
+    }
+
+    private void ping(UpstreamConnection connection) throws SQLException, IOException {
+        long sent = System.nanoTime();
+        pingSentNanos = sent;
+        try {
+            connection.execute("SELECT 1");
+        } catch (SQLException e) {
+            // pgjdbc reports its read timeout as an I/O error "while sending to the backend".
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof SocketTimeoutException) {
+                    throw new IOException("ping timed out after "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms", e);
+                }
+            }
+            throw e;
+        } finally {
+            pingSentNanos = 0;
+        }
     }
 
     /**

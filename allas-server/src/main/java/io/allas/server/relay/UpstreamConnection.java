@@ -40,7 +40,7 @@ final class UpstreamConnection implements AutoCloseable {
         this.backendPid = pg.getBackendPID();
         this.tls = queryTls();
         this.settings = ServerSettingsReader.read(connection);
-        this.notifications = tls ? new DriverNotificationSource(connection, channel)
+        this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
     }
 

@@ -64,7 +64,7 @@ final class ClientAuthExchange implements AuthExchange {
         return switch (FrontendMessageDecoder.decode(raw)) {
             case FrontendMessage.AuthenticationResponse response -> response.body();
             case FrontendMessage.Terminate terminate -> throw new EOFException("the client terminated during authentication");
-            default -> throw new ProtocolException("expected password response, got message type " + raw.type());
+            default -> throw new ProtocolException("expected password response, got message type " + (raw.type() & 0xFF));
         };
     }
 }

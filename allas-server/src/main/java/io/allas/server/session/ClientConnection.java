@@ -2,6 +2,7 @@ package io.allas.server.session;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,9 +19,6 @@ import io.allas.server.tls.TlsClientStream;
  * One client's connection: its message reader and writer and where it comes from.
  */
 public final class ClientConnection {
-
-    /** How long a terminated client's last message may take to go out before the socket is closed regardless. */
-    private static final long LAST_WORDS_MILLIS = 1000;
 
     private volatile ClientStream stream;
     private final AtomicBoolean terminating = new AtomicBoolean();
@@ -96,25 +94,29 @@ public final class ClientConnection {
     }
 
     /**
-     * Ends the session from another thread: sends FATAL if the client takes it promptly, then
-     * closes the socket, which ends the session's blocked read. Never blocks the caller.
+     * Ends the session from another thread: sends FATAL once the client has taken what is under way,
+     * then closes the socket, which ends the session's blocked read. Never blocks the caller.
+     *
+     * @param grace how long the client may take for it; the socket is closed then regardless
      */
-    public void terminate(Termination reason) {
+    public void terminate(Termination reason, Duration grace) {
         if (!terminating.compareAndSet(false, true)) {
             return;
         }
         Thread.ofVirtual().name("allas-terminate").start(() -> {
-            // A client that is not reading could block the write forever: close regardless after a moment.
-            Thread watchdog = Thread.ofVirtual().start(() -> {
+            // A client that takes no bytes at all would block the writes for ever.
+            Thread deadline = Thread.ofVirtual().start(() -> {
                 try {
-                    Thread.sleep(LAST_WORDS_MILLIS * 2);
+                    Thread.sleep(grace);
                     stream.close();
                 } catch (InterruptedException e) {
                     // The last words went out in time.
                 }
             });
-            writer.trySendLast(ErrorResponse.fatal(reason.sqlState(), reason.message()), LAST_WORDS_MILLIS);
-            watchdog.interrupt();
+            // Waits for a write under way (whole messages) to end, so that the FATAL follows a message
+            // boundary: closing in the middle of it would leave the client half a message.
+            writer.trySendLast(ErrorResponse.fatal(reason.sqlState(), reason.message()), grace.toMillis());
+            deadline.interrupt();
             stream.close();
             terminated.complete(null);
         });

@@ -22,6 +22,7 @@ import io.allas.server.protocol.backend.BackendKeyData;
 import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.frontend.FrontendMessageDecoder;
 import io.allas.server.protocol.frontend.StartupRequest;
+import io.allas.server.tls.RenegotiationRefusedException;
 
 /**
  * One client from its first byte to its last: startup, authentication, then queries. Runs on
@@ -59,8 +60,11 @@ public final class ClientSession {
         services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
-        startupTimer = services.timers().schedule(() -> terminate(Termination.AUTHENTICATION_TIMEOUT),
-                services.limits().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        startupTimer = services.timers().schedule(() -> {
+            LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description,
+                    Termination.AUTHENTICATION_TIMEOUT.sqlState(), Termination.AUTHENTICATION_TIMEOUT.message());
+            terminate(Termination.AUTHENTICATION_TIMEOUT);
+        }, services.limits().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             // A flood of connections that never authenticate is refused at once, before any work.
             if (services.registry().unauthenticated() > services.limits().maxUnauthenticated()) {
@@ -92,9 +96,11 @@ public final class ClientSession {
             reject(e.sqlState(), e.getMessage());
         } catch (EOFException e) {
             // The client closed the connection: nothing to say.
+        } catch (RenegotiationRefusedException e) {
+            LOG.log(System.Logger.Level.INFO, "TLS session with {0} ended: {1}", description, e.getMessage());
         } catch (SSLException e) {
             if (connection.tlsSession().isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "TLS handshake with {0} failed: {1}", description, e.getMessage());
+                services.refusalLog().log("TLS handshake with {0} failed: {1}", description, e.getMessage());
                 services.events().tlsHandshakeFailed(e.getMessage());
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "TLS session with {0} failed: {1}", description, e.getMessage());
@@ -105,6 +111,11 @@ public final class ClientSession {
             // A bug (ours or a plugin's) ends this session only, and the client hears why in one line.
             LOG.log(System.Logger.Level.ERROR, "client session failed", e);
             connection.sendFatal(SqlState.INTERNAL_ERROR, "internal error in allas: " + e.getClass().getSimpleName());
+        } catch (OutOfMemoryError e) {
+            // Whatever this session held is garbage once the error has unwound its stack, so the
+            // others go on; unnoticed, it would end the session without a word.
+            LOG.log(System.Logger.Level.ERROR, "client session ({0}) ran out of memory: {1}", description, e.getMessage());
+            connection.sendFatal(SqlState.OUT_OF_MEMORY, "out of memory");
         } finally {
             states.transition(ClientState.CLOSED);
             startupTimer.cancel(false);
@@ -135,7 +146,7 @@ public final class ClientSession {
     void terminate(Termination reason) {
         NotificationOutbox current = outbox;
         if (current == null) {
-            connection.terminate(reason);
+            connection.terminate(reason, reason.grace(services.notificationQueue().stallTimeout()));
         } else {
             current.terminate(reason);
         }
@@ -258,7 +269,7 @@ public final class ClientSession {
 
     private void reject(String sqlState, String message, String detail) {
         // The message may quote what the client sent (its database's name, its user name).
-        LOG.log(System.Logger.Level.INFO, "client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
+        services.refusalLog().log("client rejected ({0}): {1} {2}", description, sqlState, clientText(message));
         connection.sendFatal(sqlState, message, detail);
     }
 
@@ -272,7 +283,7 @@ public final class ClientSession {
         this.outbox = outbox;
         String gapChannel = services.upstream().gapChannel();
         SessionChannels channels = new SessionChannels(services.relay(), outbox, services.limits().maxChannelsPerClient(),
-                gapChannel);
+                services.limits().listenTimeout(), gapChannel);
         outbox.filterBy(channels::isListening);
         outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);

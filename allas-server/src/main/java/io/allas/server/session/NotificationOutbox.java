@@ -110,7 +110,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         if (tooSlow) {
             events.notificationsDropped("slow_client", dropped);
             onSlowClient.run();
-            connection.terminate(Termination.CLIENT_TOO_SLOW);
+            connection.terminate(Termination.CLIENT_TOO_SLOW, Termination.CLIENT_TOO_SLOW.grace(limits.stallTimeout()));
         } else if (startDrain) {
             DRAINS.newThread(this::drain).start();
         }
@@ -183,7 +183,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         if (dropped > 0) {
             events.notificationsDropped("client_terminated", dropped);
         }
-        connection.terminate(reason);
+        connection.terminate(reason, reason.grace(limits.stallTimeout()));
     }
 
     private void drain() {

@@ -93,6 +93,11 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
      * @return false when the client asked to end the session
      */
     boolean handle(FrontendMessage message) throws IOException {
+        if (message instanceof FrontendMessage.CopyOutsideCopy) {
+            // Ignored without an answer, as PostgreSQL does: the client stays as it was (idle, it
+            // may still receive notifications).
+            return true;
+        }
         if (states.current().awaitsClient()) {
             states.transition(ClientState.BUSY);
         }

@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.allas.server.protocol.SqlState;
+import io.allas.server.relay.ChannelLimitException;
 import io.allas.server.relay.Relay;
 import io.allas.server.relay.Subscriber;
 import io.allas.server.sql.SqlError;
@@ -22,11 +24,10 @@ import io.allas.server.sql.SqlError;
  */
 final class SessionChannels {
 
-    private static final long LISTEN_TIMEOUT_SECONDS = 30;
-
     private final Relay relay;
     private final Subscriber subscriber;
     private final int maxChannels;
+    private final Duration listenTimeout;
     /** allas's own channel for gap reports: listened on here, never upstream. */
     private final String gapChannel;
     /**
@@ -38,10 +39,16 @@ final class SessionChannels {
     /** The set as the open transaction would leave it; null outside a transaction. */
     private Set<String> pending;
 
-    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, String gapChannel) {
+    /**
+     * @param maxChannels   {@code limits.max_channels_per_client}
+     * @param listenTimeout {@code limits.listen_timeout_ms}
+     * @param gapChannel    {@code upstream.gap_channel}
+     */
+    SessionChannels(Relay relay, Subscriber subscriber, int maxChannels, Duration listenTimeout, String gapChannel) {
         this.relay = relay;
         this.subscriber = subscriber;
         this.maxChannels = maxChannels;
+        this.listenTimeout = listenTimeout;
         this.gapChannel = gapChannel;
     }
 
@@ -142,13 +149,18 @@ final class SessionChannels {
         }
         boolean listened = false;
         try {
-            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(listenTimeout.toNanos(), TimeUnit.NANOSECONDS);
             listened = true;
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof ChannelLimitException limit) {
+                throw new SqlError(SqlState.CONFIGURATION_LIMIT_EXCEEDED, limit.getMessage());
+            }
             throw new SqlError(SqlState.SERVER_CONNECTION_LOST, "could not LISTEN upstream: " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            throw new SqlError(SqlState.NO_SERVER_CONNECTION, "could not LISTEN upstream within "
-                    + LISTEN_TIMEOUT_SECONDS + " s");
+            // The upstream connection is up (a dead one fails the LISTEN with 57A02) but busy: the
+            // client's statement is cancelled for taking too long, as statement_timeout cancels one.
+            throw new SqlError(SqlState.QUERY_CANCELED, "canceling LISTEN: the upstream server did not confirm it within "
+                    + listenTimeout.toMillis() + " ms (limits.listen_timeout_ms)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SqlError(Termination.ADMIN_SHUTDOWN.sqlState(), Termination.ADMIN_SHUTDOWN.message());

@@ -24,6 +24,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
  * @param catalog            runs the catalog queries clients send on the catalog connection
+ * @param refusalLog         where refused connections and failed TLS handshakes are logged
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               Relay relay,
@@ -34,5 +35,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
                               Optional<ServerTlsContext> tls,
-                              CatalogQueries catalog) {
+                              CatalogQueries catalog,
+                              ConnectionRefusalLog refusalLog) {
 }

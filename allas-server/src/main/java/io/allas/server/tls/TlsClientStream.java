@@ -95,10 +95,26 @@ public final class TlsClientStream implements ClientStream {
             unwrapInto(sink);
             SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
             if (status == SSLEngineResult.HandshakeStatus.NEED_WRAP || status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                // Only TLS 1.3 has handshake messages after the handshake (key updates, tickets);
+                // before it, a handshake message now is a ClientHello: a renegotiation.
+                if (!"TLSv1.3".equals(engine.getSession().getProtocol())) {
+                    refuseRenegotiation();
+                }
                 completeHandshake();
             }
         }
         return Arrays.copyOf(sink.array(), sink.position());
+    }
+
+    /** Tells the client the session is over (close_notify) and ends it. */
+    private void refuseRenegotiation() throws SSLException {
+        engine.closeOutbound();
+        try {
+            wrap(ByteBuffer.allocate(0));
+        } catch (IOException e) {
+            // The client is gone already.
+        }
+        throw new RenegotiationRefusedException();
     }
 
     /**

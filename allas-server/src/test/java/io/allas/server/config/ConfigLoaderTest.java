@@ -74,7 +74,8 @@ class ConfigLoaderTest {
     @Test
     void sectionsLeftOutTakeTheirDeclaredDefaults() throws Exception {
         AllasConfig config = load("{" + ONE_DATABASE + "}", Map.of());
-        assertEquals(new Limits(10_000, 10_000, Duration.ofSeconds(60), 1 << 20, 10_000, Duration.ZERO), config.limits());
+        assertEquals(new Limits(10_000, 10_000, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(60), 1 << 20, 10_000,
+                Duration.ZERO), config.limits());
         assertEquals(new Upstream(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(30), OnLoss.TERMINATE,
                 "allas_gap", Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(1)), config.upstream());
         assertEquals(new NotificationQueue(100_000, 64 << 20, Duration.ofSeconds(30), OnOverflow.TERMINATE), config.notificationQueue());

@@ -7,14 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.DataOutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
+import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
+import io.allas.testing.UpstreamProxy;
 import io.allas.testing.WireClient;
 
 /**
@@ -60,13 +64,67 @@ class LimitsTest {
     }
 
     @Test
+    void listeningOnMoreChannelsThanAllowedForAllClientsTogetherIsRefused() throws Exception {
+        try (TestRelay small = TestRelay.builder().trust("app")
+                .extraSections("  \"limits\": {\"max_channels\": 3},\n").start();
+             JdbcListener first = new JdbcListener(small.connect("app", "first", null));
+             JdbcListener second = new JdbcListener(small.connect("app", "second", null))) {
+            first.execute("LISTEN a", "LISTEN b");
+            // A channel already listened on upstream costs nothing more.
+            second.execute("LISTEN b", "LISTEN c");
+            SQLException e = assertThrows(SQLException.class, () -> second.execute("LISTEN d"));
+            assertEquals("53400", e.getSQLState());
+            assertTrue(e.getMessage().contains("(limits.max_channels)"), e.getMessage());
+            second.execute("LISTEN c");
+            // Once the upstream has let a channel go, there is room again.
+            first.execute("UNLISTEN a");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try {
+                    second.execute("LISTEN d");
+                    break;
+                } catch (SQLException stillFull) {
+                    assertEquals("53400", stillFull.getSQLState());
+                    assertTrue(System.nanoTime() < deadline, "channel a was never let go");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aListenTheUpstreamDoesNotConfirmInTimeIsCanceledWith57014() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port());
+             TestRelay slow = TestRelay.builder().trust("app")
+                     .connect(proxy.connectString(postgres))
+                     .extraSections("  \"limits\": {\"listen_timeout_ms\": 500},\n"
+                             + "  \"upstream\": {\"ping_interval_ms\": 60000, \"ping_timeout_ms\": 60000},\n")
+                     .start();
+             JdbcListener listener = new JdbcListener(slow.connect("app", "app", null))) {
+            listener.execute("LISTEN before");
+            // The upstream connection stays up but answers nothing, as a server busy with a long
+            // queue of LISTENs does.
+            proxy.goSilent();
+            try (CapturedLog log = CapturedLog.start()) {
+                SQLException e = assertThrows(SQLException.class, () -> listener.execute("LISTEN waiting"));
+                assertEquals("57014", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("did not confirm it within 500 ms"), e.getMessage());
+                log.awaitLine(Duration.ofSeconds(10), "statement refused (", "57014 canceling LISTEN", "LISTEN waiting");
+            }
+            // Only the statement failed: the session goes on.
+            listener.execute("UNLISTEN before");
+        }
+    }
+
+    @Test
     void aClientThatNeverFinishesStartupIsDisconnected() throws Exception {
-        try (WireClient silent = new WireClient(relay.port())) {
+        try (CapturedLog log = CapturedLog.start(); WireClient silent = new WireClient(relay.port())) {
             WireClient.Message error = silent.read();
             assertEquals('E', error.type());
             assertEquals("57014", error.fields().get('C'));
             assertEquals("canceling authentication due to timeout", error.fields().get('M'));
             assertTrue(silent.isClosedByServer());
+            log.awaitLine(Duration.ofSeconds(10), "client rejected (", "57014 canceling authentication due to timeout");
         }
     }
 

@@ -25,7 +25,7 @@ import io.allas.server.protocol.backend.NotificationRun;
 @Tag("unit")
 class ChannelRegistryTest {
 
-    private final ChannelRegistry registry = new ChannelRegistry();
+    private final ChannelRegistry registry = new ChannelRegistry(Integer.MAX_VALUE);
 
     /** A distinct client each time (a lambda without captures would be one shared instance). */
     private static Subscriber subscriber() {

@@ -145,4 +145,38 @@ class SlowClientTest {
                     "its queue overflowed first, and was reported");
         }
     }
+
+    @Test
+    void aClientThatResumesReadingWithinTheStallTimeoutGetsWholeMessagesEndingWith57A03() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .extraSections("  \"notification_queue\": {\"max_notifications\": 2000, \"stall_timeout_ms\": 30000},\n")
+                .prometheus()
+                .start();
+             WireClient stalled = WireClient.startup(relay.port(), "slow", "app");
+             Connection producer = TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(stalled.roundTrip("LISTEN flood")));
+            // Notifications of 1 KB until the client, which reads nothing, is cut off: its socket
+            // buffers fill, a write blocks in the middle of a message, and the queue passes its limit.
+            try (Statement statement = producer.createStatement()) {
+                for (int batch = 0; batch < 100 && terminated(relay) == 0; batch++) {
+                    statement.execute("SELECT pg_notify('flood', repeat('x', 1000) || i) FROM generate_series(1, 1000) i");
+                }
+            }
+            assertEquals(1.0, terminated(relay), "the stalled client was terminated");
+            // The client stays away a few seconds (well within stall_timeout_ms), as a client in a
+            // long garbage-collection pause does, then reads everything.
+            Thread.sleep(3000);
+            List<WireClient.Message> messages = stalled.readToEnd();
+            WireClient.Message last = messages.getLast();
+            assertEquals('E', last.type(), "the last message is the error, after " + messages.size() + " messages");
+            assertEquals("FATAL", last.fields().get('S'));
+            assertEquals("57A03", last.fields().get('C'));
+            assertTrue(messages.subList(0, messages.size() - 1).stream().allMatch(m -> m.type() == 'A'),
+                    "whole notifications before it");
+        }
+    }
+
+    private static double terminated(TestRelay relay) throws Exception {
+        return Scrape.value(relay.httpPort(), "allas_slow_clients_terminated_total");
+    }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGNotification;
 
 import io.allas.testing.AwaitServing;
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.Scrape;
 import io.allas.testing.SubscriptionChurn;
@@ -211,6 +212,30 @@ class UpstreamFailureTest {
                     Duration.ofSeconds(10))) {
                 again.execute("LISTEN silence");
             }
+        }
+    }
+
+    @Test
+    void readinessGoesDownOnceAPingIsOverdueLongBeforeTheConnectionIsDeclaredDead() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port());
+             TestRelay frozen = TestRelay.builder().trust("app").prometheus()
+                     .connect(proxy.connectString(postgres))
+                     .extraSections("  \"upstream\": {\"ping_interval_ms\": 300, \"ping_timeout_ms\": 4000},\n")
+                     .start();
+             CapturedLog log = CapturedLog.start()) {
+            assertEquals(200, Scrape.get(frozen.httpPort(), "/observe/health/ready").statusCode());
+            // As a frozen backend (SIGSTOP) does: the connection stays open, and nothing comes back.
+            proxy.goSilent();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (Scrape.get(frozen.httpPort(), "/observe/health/ready").statusCode() != 503) {
+                assertTrue(System.nanoTime() < deadline, "readiness never went down");
+            }
+            assertEquals(List.of(), log.linesWith("lost the upstream connection"),
+                    "readiness went down before ping_timeout_ms declared the connection dead");
+            String lost = log.awaitLine(Duration.ofSeconds(20), "lost the upstream connection");
+            assertTrue(lost.contains("ping timed out after 4"), lost);
+            proxy.restore();
         }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
+import io.allas.testing.UpstreamProxy;
 import io.allas.testing.WireClient;
 
 /**
@@ -71,6 +72,30 @@ class UpstreamTlsTest {
                 rows.next();
                 assertEquals(true, rows.getBoolean(1), "the catalog connection uses TLS");
             }
+        }
+    }
+
+    @Test
+    void anUpstreamFrozenInTheMiddleOfANotificationOverTlsCountsAsLost() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (UpstreamProxy proxy = new UpstreamProxy(postgres.host(), postgres.port());
+             TestRelay relay = TestRelay.builder().trust("app")
+                     .connect("host=127.0.0.1 port=" + proxy.port() + " dbname=" + postgres.database()
+                             + " user=tls_only password=" + postgres.tlsOnlyRole() + " sslmode=require")
+                     .extraSections("  \"upstream\": {\"ping_interval_ms\": 60000, \"ping_timeout_ms\": 2000},\n")
+                     .start();
+             JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
+             Connection direct = postgres.connect()) {
+            listener.execute("LISTEN frozen");
+            // Two notifications of 5,000 bytes leave the server as one TLS record of its 8 KB send
+            // buffer and a second with the rest: the first passes whole (a message begun), the
+            // second never completes.
+            proxy.goSilentAfterServerBytes(8300);
+            direct.createStatement().execute("SELECT pg_notify('frozen', repeat('x', 5000)), pg_notify('frozen', repeat('y', 5000))");
+            SQLException e = assertThrows(SQLException.class, () -> listener.await(3, Duration.ofSeconds(20)),
+                    "the relay noticed the frozen server and told its client");
+            assertEquals("57A02", e.getSQLState(), e.getMessage());
+            proxy.restore();
         }
     }
 

@@ -305,4 +305,52 @@ class ClientStartupTest {
             assertTrue(client.isClosedByServer());
         }
     }
+
+    @Test
+    void messageTypesAbove0x7FAreNamedUnsignedAsPostgresNamesThem() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "bob", "open")) {
+            client.send((char) 0xFF, new byte[0]);
+            WireClient.Message error = client.read();
+            assertEquals("08P01", error.fields().get('C'));
+            assertEquals("invalid frontend message type 255", error.fields().get('M'));
+        }
+        try (WireClient client = new WireClient(relay.port())) {
+            client.sendStartup(0, Map.of("user", "alice", "database", "guarded"));
+            assertEquals('R', client.read().type());
+            client.send((char) 0xFF, new byte[0]);
+            WireClient.Message error = client.read();
+            assertEquals("08P01", error.fields().get('C'));
+            assertEquals("expected password response, got message type 255", error.fields().get('M'));
+        }
+    }
+
+    @Test
+    void copyMessagesOutsideCopyAreIgnoredAsPostgresIgnoresThem() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "bob", "open");
+             java.sql.Connection producer = io.allas.testing.TestPostgres.shared().connect()) {
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN after_copy")));
+            // What a client may still send after a COPY failed: CopyData, CopyDone, CopyFail.
+            client.send('d', "1\tone\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            client.send('c', new byte[0]);
+            client.send('f', WireClient.body("gave up"));
+            // No answer to them, and the client is still idle: a notification reaches it.
+            producer.createStatement().execute("NOTIFY after_copy, 'still here'");
+            assertEquals('A', client.read().type());
+            assertEquals("TDCZ", WireClient.types(client.roundTrip("SELECT 1")));
+        }
+    }
+
+    @Test
+    void aFloodOfRefusedConnectionsWritesABoundedNumberOfLines() throws Exception {
+        try (TestRelay flooded = TestRelay.builder().trust("open").start(); CapturedLog log = CapturedLog.start()) {
+            int refused = ConnectionRefusalLog.LINES_PER_MINUTE + 50;
+            for (int i = 0; i < refused; i++) {
+                try (WireClient client = new WireClient(flooded.port())) {
+                    client.sendStartup(0, Map.of("user", "bob", "database", "nosuch"));
+                    assertEquals("3D000", client.read().fields().get('C'));
+                }
+            }
+            assertEquals(ConnectionRefusalLog.LINES_PER_MINUTE, log.linesWith("client rejected (", "3D000").size());
+        }
+    }
 }

@@ -44,12 +44,20 @@ class NotificationOutboxTest {
     };
 
     private NotificationOutbox outbox(int maxNotifications) {
-        return outbox(maxNotifications, OnOverflow.TERMINATE);
+        return outbox(maxNotifications, Duration.ofSeconds(30), OnOverflow.TERMINATE);
+    }
+
+    private NotificationOutbox outbox(int maxNotifications, Duration stallTimeout) {
+        return outbox(maxNotifications, stallTimeout, OnOverflow.TERMINATE);
     }
 
     private NotificationOutbox outbox(int maxNotifications, OnOverflow onOverflow) {
+        return outbox(maxNotifications, Duration.ofSeconds(30), onOverflow);
+    }
+
+    private NotificationOutbox outbox(int maxNotifications, Duration stallTimeout, OnOverflow onOverflow) {
         NotificationOutbox outbox = new NotificationOutbox(connection, states,
-                new NotificationQueue(maxNotifications, 1 << 20, Duration.ofSeconds(30), onOverflow), events, () -> { });
+                new NotificationQueue(maxNotifications, 1 << 20, stallTimeout, onOverflow), events, () -> { });
         states.deliverTo(outbox);
         return outbox;
     }
@@ -147,7 +155,8 @@ class NotificationOutboxTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffWhenItsQueueOverflows() throws Exception {
-        NotificationOutbox outbox = outbox(3);
+        // Its write under way never ends: the socket is closed once stall_timeout_ms has passed.
+        NotificationOutbox outbox = outbox(3, Duration.ofMillis(200));
         deliverIntoAStuckWrite(outbox);
         for (int i = 2; i <= 4; i++) {
             outbox.deliver(notification("jobs", String.valueOf(i)));

@@ -1,6 +1,7 @@
 package io.allas.server.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,6 +168,46 @@ class ClientTlsTest {
             Psql.Result wrong = Psql.run(psqlTarget(relay, "sslmode=require channel_binding=require"), "nope", "SELECT 1");
             assertTrue(wrong.stderr().contains("password authentication failed for user \"app\""), wrong.stderr());
         }
+    }
+
+    @Test
+    void aClientThatTriesToRenegotiateIsRefused() throws Exception {
+        try (TestRelay relay = TestRelay.builder().trust("app").listenSection(tlsSection(server, null)).start();
+             CapturedLog log = CapturedLog.start();
+             java.net.Socket plain = new java.net.Socket("127.0.0.1", relay.port())) {
+            WireClient clear = new WireClient(plain);
+            clear.sendStartupPacket(80877103, new byte[0]);
+            assertEquals('S', clear.readSingleByte());
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trusting(server.certificate())
+                    .createSocket(plain, "localhost", relay.port(), true);
+            // Renegotiation exists up to TLS 1.2 only.
+            tls.setEnabledProtocols(new String[] {"TLSv1.2"});
+            tls.startHandshake();
+            WireClient client = new WireClient(tls);
+            client.sendStartup(0, Map.of("user", "app", "database", "app"));
+            client.readUntil('Z');
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN before")));
+            tls.startHandshake();
+            java.io.IOException ended = assertThrows(java.io.IOException.class, () -> client.roundTrip("LISTEN after"),
+                    "the session ends instead of renegotiating");
+            assertFalse(ended instanceof java.net.SocketTimeoutException, "ended, not left hanging: " + ended);
+            log.awaitLine(Duration.ofSeconds(10), "client-initiated TLS renegotiation refused");
+        }
+    }
+
+    private static javax.net.ssl.SSLSocketFactory trusting(Path certificate) throws Exception {
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (java.io.InputStream in = Files.newInputStream(certificate)) {
+            trusted.setCertificateEntry("allas", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context.getSocketFactory();
     }
 
     @Test

@@ -87,7 +87,16 @@ public sealed interface FrontendMessage {
     }
 
     /**
-     * A message type allas does not serve (FunctionCall, COPY data ...).
+     * CopyData ('d'), CopyDone ('c') or CopyFail ('f'). allas runs no COPY, so these come only from a
+     * client still sending for a COPY that failed; PostgreSQL ignores them then, as the protocol says.
+     *
+     * @param type the type byte
+     */
+    record CopyOutsideCopy(byte type) implements FrontendMessage {
+    }
+
+    /**
+     * A message type allas does not serve (FunctionCall ...).
      *
      * @param type the type byte
      */

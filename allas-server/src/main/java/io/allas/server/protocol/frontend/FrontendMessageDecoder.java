@@ -57,6 +57,7 @@ public final class FrontendMessageDecoder {
             case Frontend.SYNC -> new FrontendMessage.Sync();
             case Frontend.FLUSH -> new FrontendMessage.Flush();
             case Frontend.TERMINATE -> new FrontendMessage.Terminate();
+            case Frontend.COPY_DATA, Frontend.COPY_DONE, Frontend.COPY_FAIL -> new FrontendMessage.CopyOutsideCopy(raw.type());
             case Frontend.AUTHENTICATION_RESPONSE -> new FrontendMessage.AuthenticationResponse(body);
             default -> new FrontendMessage.Unsupported(raw.type());
         };

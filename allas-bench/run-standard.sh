@@ -10,7 +10,7 @@
 #                                               # launcher allas-server/bin/allas, as users run it)
 #   PROFILE=1 ...                               # JFR of the relay per phase, heap histogram and native
 #                                               # memory of the relay with its idle listeners, into $OUT
-#   CASES="fanout_N1 storm_N10000" ...          # run only these cases
+#   CASES="fanout_N1 storm_N10000" ...          # run only these cases (e.g. CASES="notifiers_K1_N10 notifiers_K64_N10")
 #   CASES="failover_N1000_keep failover_N1000_terminate" ...  # only the failover runs (PostgreSQL restarted)
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
@@ -298,6 +298,21 @@ for t in relay postgres; do
 done
 for t in relay postgres; do
     bench "$t" producers "producers_K4_N$PROD_N" --producers 4 --listeners "$PROD_N" --duration "$PROD_D"
+done
+# NOTIFY through the relay against NOTIFY to PostgreSQL: the producers connect to the target. One producer
+# measures a round trip (the relay adds its hop and its own commit round trip); many measure the batching
+# (the relay commits many clients' notifications in one transaction, PostgreSQL one per client). A discarded
+# pass first, as for the fan-out: the relay's JIT compiles the sending path (its session, pgjdbc) before
+# the runs that count.
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" notifiers_"* ]]; then
+    for t in relay postgres; do
+        warm_up "$t" notifiers --producers 8 --listeners 10 --duration "$PROD_D"
+    done
+fi
+for k in 1 64; do
+    for t in relay postgres; do
+        bench "$t" notifiers "notifiers_K${k}_N10" --producers "$k" --listeners 10 --duration "$PROD_D"
+    done
 done
 
 # Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100

@@ -26,6 +26,9 @@ public final class Main {
                          unmeasured storm of W clients first, that connect, LISTEN and leave)
               producers  K producers run one-NOTIFY transactions for D seconds while N listeners are attached;
                          the producers' transactions/s (--producers K --listeners N --duration D)
+              notifiers  as producers, but the producers notify through the target (NOTIFY through the relay,
+                         against NOTIFY to PostgreSQL directly): their transactions/s, each acknowledged once
+                         committed (same options)
               failover   N listeners on one channel and the gap channel while a producer notifies at a steady
                          rate; PostgreSQL is restarted by --restart-command (a shell command). From PostgreSQL
                          accepting connections again: the first notification delivered to a listener, and every

@@ -70,7 +70,8 @@ final class Scenarios {
                 case "channels" -> fanout(r, true);
                 case "idle" -> idle(r);
                 case "storm" -> storm(r);
-                case "producers" -> producers(r);
+                case "producers" -> producers(r, false);
+                case "notifiers" -> producers(r, true);
                 case "failover" -> new Failover(o, target, producerDb).run(r);
                 case "soak" -> new Soak(o, target, producerDb).run(r);
                 default -> throw new Options.UsageException("unknown scenario: " + scenario);
@@ -364,12 +365,16 @@ final class Scenarios {
     }
 
     private Connection connectProducer() throws SQLException {
+        return connectProducer(producerDb);
+    }
+
+    private static Connection connectProducer(Endpoint where) throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", producerDb.user());
-        p.setProperty("password", producerDb.password());
+        p.setProperty("user", where.user());
+        p.setProperty("password", where.password());
         p.setProperty("ApplicationName", "allas-bench-producer");
         p.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(producerDb.jdbcUrl(), p);
+        return DriverManager.getConnection(where.jdbcUrl(), p);
     }
 
     // ---------------------------------------------------------------- idle
@@ -483,7 +488,11 @@ final class Scenarios {
 
     // ---------------------------------------------------------------- producers
 
-    private void producers(Result r) throws SQLException {
+    /**
+     * @param throughTarget whether the producers notify through the target (notifiers: NOTIFY through
+     *                      the relay against NOTIFY to PostgreSQL) or on the producer's PostgreSQL
+     */
+    private void producers(Result r, boolean throughTarget) throws SQLException {
         int n = o.intValue("listeners", 500);
         int k = o.intValue("producers", 4);
         double duration = o.doubleValue("duration", 5);
@@ -496,7 +505,7 @@ final class Scenarios {
             List<Connection> connections = new ArrayList<>();
             try {
                 for (int i = 0; i < k; i++) {
-                    connections.add(connectProducer());
+                    connections.add(throughTarget ? connectProducer(target) : connectProducer());
                 }
                 long[] sent = new long[k];
                 SQLException[] errors = new SQLException[k];

@@ -159,6 +159,11 @@ public final class Allas implements AutoCloseable {
         }
 
         @Override
+        public void notificationsSent(int count) {
+            metrics.notificationsSent(count);
+        }
+
+        @Override
         public void listenRoundTrip(long nanos) {
             metrics.listenRoundTrip(nanos);
         }

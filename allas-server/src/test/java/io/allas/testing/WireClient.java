@@ -150,8 +150,8 @@ public final class WireClient implements AutoCloseable {
     /**
      * Builds a message body.
      *
-     * @param fields each a String (written NUL-terminated), a Character (one byte), a Short (int16)
-     *               or an Integer (int32)
+     * @param fields each a String (written NUL-terminated), a Character (one byte), a Short (int16),
+     *               an Integer (int32) or a byte[] (written as it is)
      */
     public static byte[] body(Object... fields) {
         var body = new java.io.ByteArrayOutputStream();
@@ -167,6 +167,7 @@ public final class WireClient implements AutoCloseable {
                     body.write(n);
                 }
                 case Integer n -> body.writeBytes(java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(n).array());
+                case byte[] bytes -> body.writeBytes(bytes);
                 default -> throw new IllegalArgumentException("no wire form for " + field);
             }
         }

@@ -73,6 +73,7 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     private Counter notificationsDispatched;
     private Counter listensExecuted;
     private Counter unlistensExecuted;
+    private Counter notificationsSent;
     private Counter slowClientsTerminated;
     private Counter upstreamReconnects;
     private Timer deliveryLatency;
@@ -95,6 +96,8 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
         notificationsDispatched = counter("allas_notifications_dispatched", "Notifications handed to clients");
         listensExecuted = counter("allas_listens_executed", "LISTEN statements executed upstream");
         unlistensExecuted = counter("allas_unlistens_executed", "UNLISTEN statements executed upstream");
+        notificationsSent = counter("allas_notifications_sent",
+                "Notifications that clients sent through allas (NOTIFY, pg_notify), committed upstream");
         slowClientsTerminated = counter("allas_slow_clients_terminated", "Clients terminated for not keeping up");
         upstreamReconnects = counter("allas_upstream_reconnects", "Upstream connections made after the first");
         gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
@@ -308,6 +311,11 @@ public final class AllasMetrics implements SessionEvents, RelayEvents {
     @Override
     public void unlistensExecuted(int count) {
         unlistensExecuted.increment(count);
+    }
+
+    @Override
+    public void notificationsSent(int count) {
+        notificationsSent.increment(count);
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class SqlState {
     public static final String CONFIGURATION_LIMIT_EXCEEDED = "53400";
     public static final String QUERY_CANCELED = "57014";
     public static final String CANNOT_CONNECT_NOW = "57P03";
+    public static final String INVALID_PARAMETER_VALUE = "22023";
+    public static final String UNDEFINED_PARAMETER = "42P02";
 
     /**
      * The SQLSTATEs with which a client's statement can be refused (each statement, parser and
@@ -38,7 +40,8 @@ public final class SqlState {
     public static final List<String> STATEMENT_ERRORS = List.of(SYNTAX_ERROR, FEATURE_NOT_SUPPORTED,
             PROTOCOL_VIOLATION, INVALID_SQL_STATEMENT_NAME, INVALID_CURSOR_NAME, DUPLICATE_PREPARED_STATEMENT,
             DUPLICATE_CURSOR, UNDEFINED_OBJECT, ACTIVE_SQL_TRANSACTION, IN_FAILED_SQL_TRANSACTION,
-            CONFIGURATION_LIMIT_EXCEEDED, QUERY_CANCELED, SERVER_CONNECTION_LOST, ADMIN_SHUTDOWN);
+            CONFIGURATION_LIMIT_EXCEEDED, QUERY_CANCELED, NO_SERVER_CONNECTION, SERVER_CONNECTION_LOST, ADMIN_SHUTDOWN,
+            INVALID_PARAMETER_VALUE, UNDEFINED_PARAMETER);
 
     private SqlState() {
     }

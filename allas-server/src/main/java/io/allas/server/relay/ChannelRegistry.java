@@ -187,6 +187,20 @@ final class ChannelRegistry {
     }
 
     /**
+     * @return whether the upstream connection listens on the channel, or is about to: whether a
+     *         notification on it committed now may be delivered to the relay
+     */
+    boolean mayDeliver(String name) {
+        lock.lock();
+        try {
+            Channel channel = channels.get(name);
+            return channel != null && (!channel.members.isEmpty() || channel.upstream != UpstreamState.UNLISTENED);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return whether a reconciliation is due
      */
     boolean hasChanges() {

@@ -1,11 +1,12 @@
 package io.allas.server.relay;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a client session needs of the relay, and all it may reach: subscriptions, whether the
- * upstream is there, and the parameters clients are told. {@link RelayService} is the real one;
+ * What a client session needs of the relay, and all it may reach: subscriptions, notifications
+ * to send, whether the upstream is there, and the parameters clients are told. {@link RelayService} is the real one;
  * a session's unit tests give it their own.
  */
 public interface Relay {
@@ -43,4 +44,16 @@ public interface Relay {
      * Unsubscribes a client; the last listener to leave a channel causes an upstream UNLISTEN.
      */
     void unlisten(Subscriber subscriber, String channel);
+
+    /**
+     * Sends one client's notifications to the upstream server in one transaction.
+     *
+     * @param clientPid     the process ID the client was given in BackendKeyData: listeners see
+     *                      it as the sender of these notifications
+     * @param notifications the notifications, in order, folded as PostgreSQL folds one
+     *                      transaction's identical notifications
+     * @return completes once the server has committed them; fails with the
+     *         {@link io.allas.server.sql.SqlError} to tell the client, within the statement timeout
+     */
+    CompletableFuture<Void> notify(int clientPid, List<Notification> notifications);
 }

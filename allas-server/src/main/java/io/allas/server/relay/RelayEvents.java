@@ -60,4 +60,8 @@ public interface RelayEvents {
      */
     default void listenRoundTrip(long nanos) {
     }
+
+    /** Notifications that clients sent through allas were committed upstream. */
+    default void notificationsSent(int count) {
+    }
 }

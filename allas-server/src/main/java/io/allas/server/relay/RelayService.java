@@ -26,7 +26,9 @@ import io.allas.server.sql.Identifiers;
  * Owns the single upstream connection: connects and reconnects with backoff, executes the
  * LISTEN / UNLISTEN statements that the clients' subscriptions call for (batched: many clients'
  * requests share one round trip), pings a silent connection, and fans every notification out
- * to the channel's listeners. All upstream work happens on one thread of its own.
+ * to the channel's listeners. All upstream work happens on one thread of its own. The clients'
+ * own notifications go out through the {@link NotifyPublisher}, on a connection of its own, and
+ * come back here crediting their senders ({@link SenderAttribution}).
  */
 public final class RelayService implements Relay, AutoCloseable {
 
@@ -48,6 +50,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private final Map<String, String> parameterOverrides;
     private final RelayEvents events;
     private final ChannelRegistry channels;
+    private final SenderAttribution attribution = new SenderAttribution();
+    private final NotifyPublisher publisher;
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -78,6 +82,10 @@ public final class RelayService implements Relay, AutoCloseable {
         this.events = events;
         this.parameterStatus = this.parameterOverrides;
         this.thread = Thread.ofPlatform().name("allas-relay").daemon(true).unstarted(this::run);
+        // Idle no longer than the LISTEN connection may be silent unchecked: a connection that died
+        // quietly is seldom the one a notification is sent on.
+        this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution,
+                channels::mayDeliver, events);
     }
 
     /**
@@ -85,6 +93,7 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     public void start() {
         thread.start();
+        publisher.start();
     }
 
     @Override
@@ -130,6 +139,11 @@ public final class RelayService implements Relay, AutoCloseable {
     public void unlisten(Subscriber subscriber, String channel) {
         channels.unsubscribe(subscriber, channel);
         wake();
+    }
+
+    @Override
+    public CompletableFuture<Void> notify(int clientPid, List<Notification> notifications) {
+        return publisher.send(clientPid, notifications);
     }
 
     /**
@@ -332,6 +346,7 @@ public final class RelayService implements Relay, AutoCloseable {
             }
         }
         events.notificationsReceived(received);
+        attribution.attribute(runs);
         long dispatched = 0;
         if (onlyChannel != null) {
             Subscriber[] subscribers = channels.subscribers(onlyChannel);
@@ -395,6 +410,7 @@ public final class RelayService implements Relay, AutoCloseable {
      */
     @Override
     public void close() {
+        publisher.close();
         running = false;
         stateLock.lock();
         try {

@@ -55,15 +55,9 @@ final class UpstreamConnection implements AutoCloseable {
         UpstreamSocketFactory.register(key, created::set);
         Connection connection = null;
         try {
-            Properties properties = new Properties();
-            properties.putAll(target.properties());
+            Properties properties = target.properties(statementTimeout);
             properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
             properties.setProperty("socketFactoryArg", key);
-            // A statement (a ping included) that gets no answer in time means the connection is dead.
-            // pgjdbc counts in whole seconds: round up.
-            properties.setProperty("socketTimeout", String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000)));
-            // Nor may the startup itself hang on a server that accepted the connection but says nothing.
-            properties.setProperty("loginTimeout", String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000)));
             connection = DriverManager.getConnection(target.url(), properties);
             return new UpstreamConnection(connection, created.get(), statementTimeout);
         } catch (SQLException | IOException | RuntimeException e) {

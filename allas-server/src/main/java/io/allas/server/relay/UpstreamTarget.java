@@ -1,5 +1,6 @@
 package io.allas.server.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,22 @@ public record UpstreamTarget(String url, Properties properties, String display) 
         properties.setProperty("preferQueryMode", "simple");
         properties.setProperty("assumeMinServerVersion", "9.0");
         return new UpstreamTarget(url, properties, connect.toString());
+    }
+
+    /**
+     * @param statementTimeout how long a statement, or the startup, may go unanswered before the
+     *                         connection counts as dead
+     * @return a copy of the driver properties with that bound
+     */
+    Properties properties(Duration statementTimeout) {
+        Properties copy = new Properties();
+        copy.putAll(properties);
+        // pgjdbc counts in whole seconds: round up.
+        String seconds = String.valueOf(Math.max(1, (statementTimeout.toMillis() + 999) / 1000));
+        copy.setProperty("socketTimeout", seconds);
+        // Nor may the startup itself hang on a server that accepted the connection but says nothing.
+        copy.setProperty("loginTimeout", seconds);
+        return copy;
     }
 
     private static void copy(ConnectionString connect, String keyword, Properties properties, String property) {

@@ -288,8 +288,8 @@ public final class ClientSession {
         outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);
         try {
-            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states, backendPid,
-                    refusals, services.catalog());
+            QueryProcessor queries = new QueryProcessor(connection.writer(), channels, parameters, states,
+                    new SessionNotifications(services.relay(), backendPid), backendPid, refusals, services.catalog());
             queries.readyForQuery();
             while (queries.handle(FrontendMessageDecoder.decode(
                     connection.reader().readMessage(services.limits().maxMessageBytes())))) {

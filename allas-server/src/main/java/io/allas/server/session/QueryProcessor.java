@@ -57,9 +57,10 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
      * @param catalog    runs the client's catalog queries
      */
     QueryProcessor(MessageWriter out, SessionChannels channels, SessionParameters parameters, ClientStateMachine states,
-                   int backendPid, RefusedStatementLog refusals, CatalogQueries catalog) {
+                   SessionNotifications notifications, int backendPid, RefusedStatementLog refusals,
+                   CatalogQueries catalog) {
         this.out = out;
-        this.executor = new StatementExecutor(out, channels, parameters, this, backendPid, catalog);
+        this.executor = new StatementExecutor(out, channels, parameters, this, notifications, backendPid, catalog);
         this.states = states;
         this.refusals = refusals;
     }
@@ -105,6 +106,12 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             return false;
         }
         if (message instanceof FrontendMessage.Sync) {
+            try {
+                executor.sync(states.current() == ClientState.SKIPPING_TO_SYNC);
+            } catch (SqlError e) {
+                refusals.refused(e, "");
+                out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
+            }
             if (executor.status() == ReadyForQuery.TransactionStatus.IDLE) {
                 portals.clear(); // portals end with the implicit transaction
             }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.allas.server.protocol.SqlState;
+import io.allas.server.relay.Notification;
 import io.allas.server.sql.SessionExpression;
 import io.allas.server.sql.SessionFunction;
 import io.allas.server.sql.SqlError;
@@ -21,7 +22,8 @@ import io.allas.server.sql.Statement;
  * Answers a {@link Statement.SessionQuery} for this client: its user and database as it
  * connected (not allas's upstream ones), its channels, its process ID, its parameters, the
  * server's version. Values are typed as PostgreSQL types them and sent in the text or binary
- * format asked for.
+ * format asked for. pg_notify() sends the client's notification through its
+ * {@link SessionNotifications}, as NOTIFY does.
  */
 final class SessionFunctions {
 
@@ -29,11 +31,14 @@ final class SessionFunctions {
 
     private final SessionParameters parameters;
     private final SessionChannels channels;
+    private final SessionNotifications notifications;
     private final int backendPid;
 
-    SessionFunctions(SessionParameters parameters, SessionChannels channels, int backendPid) {
+    SessionFunctions(SessionParameters parameters, SessionChannels channels, SessionNotifications notifications,
+                     int backendPid) {
         this.parameters = parameters;
         this.channels = channels;
+        this.notifications = notifications;
         this.backendPid = backendPid;
     }
 
@@ -47,15 +52,20 @@ final class SessionFunctions {
     }
 
     /**
-     * Evaluates the query; set_config() takes effect here.
+     * Evaluates the query; set_config() takes effect here, and pg_notify()'s notifications are
+     * sent or held.
      *
-     * @param bound the parameters bound to it (extended protocol), or none
+     * @param bound         the parameters bound to it (extended protocol), or none
+     * @param inTransaction whether its notifications are held for the transaction's end (see
+     *                      {@link SessionNotifications#notify})
      */
-    StatementExecutor.Result evaluate(Statement.SessionQuery query, StatementExecutor.Bound bound) throws SqlError {
+    StatementExecutor.Result evaluate(Statement.SessionQuery query, StatementExecutor.Bound bound, boolean inTransaction)
+            throws SqlError {
         List<List<Datum>> columns = new ArrayList<>();
+        List<Notification> sent = new ArrayList<>();
         int rows = 1;
         for (SessionExpression expression : query.columns()) {
-            List<Datum> values = call(expression, bound);
+            List<Datum> values = call(expression, bound, sent);
             List<Datum> cast = new ArrayList<>(values.size());
             for (Datum value : values) {
                 cast.add(expression.cast() == null ? value : cast(value, expression.cast()));
@@ -74,10 +84,19 @@ final class SessionFunctions {
             }
             result.add(values);
         }
+        // Only once every column is evaluated: a statement that fails sends nothing, as in
+        // PostgreSQL (which calls pg_notify() beside a set of no rows all the same).
+        if (!sent.isEmpty()) {
+            notifications.notify(sent, inTransaction);
+        }
         return new StatementExecutor.Result(columns(query), result);
     }
 
-    private List<Datum> call(SessionExpression expression, StatementExecutor.Bound bound) throws SqlError {
+    /**
+     * @param sent where pg_notify() puts its notification
+     */
+    private List<Datum> call(SessionExpression expression, StatementExecutor.Bound bound, List<Notification> sent)
+            throws SqlError {
         SessionFunction function = expression.function();
         List<Object> arguments = new ArrayList<>();
         for (int i = 0; i < expression.arguments().size(); i++) {
@@ -98,6 +117,12 @@ final class SessionFunctions {
                     arguments.size() > 1 && Boolean.TRUE.equals(arguments.get(1)));
             case SET_CONFIG -> setConfig((String) arguments.get(0), (String) arguments.get(1), Boolean.TRUE.equals(arguments.get(2)));
             case PG_IS_IN_RECOVERY -> "on".equals(parameters.value("in_hot_standby"));
+            case PG_NOTIFY -> {
+                Notification notification = new Notification((String) arguments.get(0), (String) arguments.get(1));
+                SessionNotifications.check(notification); // refused at the call, before the columns after it
+                sent.add(notification);
+                yield "";
+            }
             case PG_LISTENING_CHANNELS -> throw new IllegalStateException("a set");
         };
         return List.of(new Datum(type, value));
@@ -183,6 +208,10 @@ final class SessionFunctions {
         switch (argument) {
             case SessionExpression.Argument.Constant constant -> text = constant.value();
             case SessionExpression.Argument.Parameter parameter -> {
+                if (parameter.number() > bound.values().size()) {
+                    // The simple protocol binds none.
+                    throw new SqlError(SqlState.UNDEFINED_PARAMETER, "there is no parameter $" + parameter.number());
+                }
                 byte[] bytes = bound.value(parameter.number() - 1);
                 if (bytes == null) {
                     return null;
@@ -215,6 +244,14 @@ final class SessionFunctions {
         if (datum.value() == null) {
             return new Datum(to, null);
         }
+        if (datum.type() == SqlType.VOID && to != SqlType.TEXT && to != SqlType.VARCHAR && to != SqlType.NAME) {
+            throw new SqlError("42846", "cannot cast type void to " + switch (to) {
+                case BOOL -> "boolean";
+                case INT4 -> "integer";
+                case INT8 -> "bigint";
+                default -> "name[]";
+            });
+        }
         return switch (to) {
             case TEXT, VARCHAR, NAME -> new Datum(to, text(datum, true));
             case INT4, INT8 -> new Datum(to, switch (datum.value()) {
@@ -234,6 +271,7 @@ final class SessionFunctions {
                 }
                 yield datum;
             }
+            case VOID -> throw new IllegalStateException("no cast names void");
         };
     }
 

@@ -18,6 +18,7 @@ import io.allas.server.protocol.backend.ParameterStatus;
 import io.allas.server.protocol.backend.ReadyForQuery.TransactionStatus;
 import io.allas.server.protocol.backend.RowDescription;
 import io.allas.server.protocol.backend.UpstreamMessages;
+import io.allas.server.relay.Notification;
 import io.allas.server.sql.SqlError;
 import io.allas.server.sql.Statement;
 
@@ -86,17 +87,20 @@ final class StatementExecutor {
     private final SessionChannels channels;
     private final SessionParameters parameters;
     private final PreparedStatements prepared;
+    private final SessionNotifications notifications;
     private final SessionFunctions functions;
     private final CatalogQueries catalog;
     private TransactionState transaction = TransactionState.NONE;
 
     StatementExecutor(MessageWriter out, SessionChannels channels, SessionParameters parameters,
-                      PreparedStatements prepared, int backendPid, CatalogQueries catalog) {
+                      PreparedStatements prepared, SessionNotifications notifications, int backendPid,
+                      CatalogQueries catalog) {
         this.out = out;
         this.channels = channels;
         this.parameters = parameters;
         this.prepared = prepared;
-        this.functions = new SessionFunctions(parameters, channels, backendPid);
+        this.notifications = notifications;
+        this.functions = new SessionFunctions(parameters, channels, notifications, backendPid);
         this.catalog = catalog;
     }
 
@@ -127,14 +131,55 @@ final class StatementExecutor {
         }
         transaction = TransactionState.NONE;
         Map<String, String> reported = parameters.reported();
-        if (succeeded) {
-            channels.commit();
-            parameters.commit();
-        } else {
-            channels.rollback();
-            parameters.rollback();
+        try {
+            if (succeeded) {
+                commit();
+            } else {
+                rollback();
+            }
+        } finally {
+            report(reported); // a failed commit undoes the SETs too
         }
-        report(reported);
+    }
+
+    /**
+     * What a transaction did takes effect: its LISTENs first, so that it hears its own
+     * notifications, as in PostgreSQL; its parameters; then its notifications are sent. Nothing is
+     * sent if the LISTENs fail.
+     */
+    private void commit() throws SqlError {
+        try {
+            channels.commit();
+        } catch (SqlError e) {
+            parameters.rollback();
+            notifications.rollback();
+            throw e;
+        }
+        parameters.commit();
+        notifications.commit();
+    }
+
+    private void rollback() {
+        channels.rollback();
+        parameters.rollback();
+        notifications.rollback();
+    }
+
+    /**
+     * Sync in the extended protocol ends its implicit transaction, as in PostgreSQL: outside a
+     * block, the notifications its statements sent are sent now, or dropped after an error.
+     *
+     * @param failed whether a message since the last Sync failed
+     */
+    void sync(boolean failed) throws SqlError {
+        if (transaction != TransactionState.NONE) {
+            return;
+        }
+        if (failed) {
+            notifications.rollback();
+        } else {
+            notifications.commit();
+        }
     }
 
     /**
@@ -183,7 +228,8 @@ final class StatementExecutor {
             }
             case Statement.SessionQuery query -> {
                 Map<String, String> reported = parameters.reported();
-                Result result = functions.evaluate(query, bound);
+                // The extended protocol's statements outside a block commit together at Sync, as in PostgreSQL.
+                Result result = functions.evaluate(query, bound, transaction != TransactionState.NONE || !describeFirst);
                 report(reported);
                 int rows = sendRows(result, resultFormats, describeFirst);
                 out.send(new CommandComplete(query.commandTag() + " " + rows));
@@ -217,6 +263,9 @@ final class StatementExecutor {
                     throw new SqlError(SqlState.INVALID_SQL_STATEMENT_NAME, "prepared statement \"" + deallocate.name() + "\" does not exist");
                 }
             }
+            // The extended protocol's statements outside a block commit together at Sync, as in PostgreSQL.
+            case Statement.Notify notify -> notifications.notify(List.of(new Notification(notify.channel(), notify.payload())),
+                    transaction != TransactionState.NONE || !describeFirst);
             case Statement.Listen listen -> channels.listen(listen.channel());
             case Statement.Unlisten unlisten -> channels.unlisten(unlisten.channel());
             case Statement.Set set -> {
@@ -249,15 +298,16 @@ final class StatementExecutor {
                     case BLOCK -> {
                         transaction = TransactionState.NONE;
                         Map<String, String> reported = parameters.reported();
-                        channels.commit();
-                        parameters.commit();
-                        report(reported);
+                        try {
+                            commit();
+                        } finally {
+                            report(reported); // a failed commit undoes the SETs too
+                        }
                     }
                     case FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
                         Map<String, String> reported = parameters.reported();
-                        channels.rollback();
-                        parameters.rollback();
+                        rollback();
                         report(reported);
                         out.send(new CommandComplete("ROLLBACK"));
                         return;
@@ -270,16 +320,14 @@ final class StatementExecutor {
                     // What the query did so far is undone; the implicit transaction goes on.
                     case IMPLICIT -> {
                         Map<String, String> reported = parameters.reported();
-                        channels.rollback();
-                        parameters.rollback();
+                        rollback();
                         parameters.beginTransaction();
                         report(reported);
                     }
                     case BLOCK, FAILED_BLOCK -> {
                         transaction = TransactionState.NONE;
                         Map<String, String> reported = parameters.reported();
-                        channels.rollback();
-                        parameters.rollback();
+                        rollback();
                         report(reported);
                     }
                 }

@@ -9,8 +9,9 @@ import java.util.stream.Stream;
 
 /**
  * The functions allas answers for the client's own session: those that drivers, pools and
- * frameworks call when they connect (pgjdbc, SQLAlchemy, Django, ActiveRecord, r2dbc ...), and the
- * ones that only make sense per client (its channels, its process ID).
+ * frameworks call when they connect (pgjdbc, SQLAlchemy, Django, ActiveRecord, r2dbc ...), the
+ * ones that only make sense per client (its channels, its process ID), and pg_notify(), which
+ * sends the client's notification (held to COMMIT in a transaction, as NOTIFY) and returns void.
  */
 public enum SessionFunction {
     PG_LISTENING_CHANNELS("pg_listening_channels", SqlType.TEXT, false),
@@ -22,6 +23,7 @@ public enum SessionFunction {
     CURRENT_SETTING("current_setting", SqlType.TEXT, false, SqlType.TEXT, SqlType.BOOL),
     SET_CONFIG("set_config", SqlType.TEXT, false, SqlType.TEXT, SqlType.TEXT, SqlType.BOOL),
     PG_IS_IN_RECOVERY("pg_is_in_recovery", SqlType.BOOL, false),
+    PG_NOTIFY("pg_notify", SqlType.VOID, false, SqlType.TEXT, SqlType.TEXT),
     // SQL's functions without parentheses.
     CURRENT_USER("current_user", SqlType.NAME, true),
     SESSION_USER("session_user", SqlType.NAME, true),

@@ -122,10 +122,12 @@ final class SessionFunctionQuery {
             return null;
         }
         index += 2;
+        List<SqlType> parameterTypes = function.get().parameterTypes();
         List<SessionExpression.Argument> arguments = new ArrayList<>();
         if (!symbol(")")) {
             do {
-                SessionExpression.Argument argument = argument();
+                SessionExpression.Argument argument = argument(
+                        arguments.size() < parameterTypes.size() ? parameterTypes.get(arguments.size()) : null);
                 if (argument == null) {
                     return null;
                 }
@@ -135,14 +137,17 @@ final class SessionFunctionQuery {
                 return null;
             }
         }
-        int most = function.get().parameterTypes().size();
+        int most = parameterTypes.size();
         if (arguments.size() < function.get().minimumArguments() || arguments.size() > most) {
             return null;
         }
         return new Call(function.get(), arguments);
     }
 
-    private SessionExpression.Argument argument() {
+    /**
+     * @param type the type of the function's parameter it is passed to; null for one too many
+     */
+    private SessionExpression.Argument argument(SqlType type) {
         if (index >= tokens.size()) {
             return null;
         }
@@ -150,7 +155,7 @@ final class SessionFunctionQuery {
         SessionExpression.Argument argument;
         if (symbol("(")) {
             // pgjdbc's simple mode writes a parameter as ('value'::type).
-            argument = argument();
+            argument = argument(type);
             if (argument == null || !symbol(")")) {
                 return null;
             }
@@ -175,13 +180,25 @@ final class SessionFunctionQuery {
         } else {
             return null;
         }
+        SqlType cast = null;
         while (peekSymbol(index, ":") && peekSymbol(index + 1, ":")) {
             index += 2;
-            if (typeName() == null) {
+            if ((cast = typeName()) == null) {
                 return null;
             }
         }
-        return argument;
+        return cast == null || type == null || passes(cast, type) ? argument : null;
+    }
+
+    /**
+     * @return whether PostgreSQL passes a value of type {@code from} to a parameter of type
+     *         {@code to} (it finds no function for {@code pg_notify('a', 'b'::int)})
+     */
+    private static boolean passes(SqlType from, SqlType to) {
+        return switch (to) {
+            case TEXT -> from == SqlType.TEXT || from == SqlType.VARCHAR || from == SqlType.NAME;
+            default -> from == to;
+        };
     }
 
     /**

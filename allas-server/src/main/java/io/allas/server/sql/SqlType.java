@@ -15,7 +15,9 @@ public enum SqlType {
     INT4(23, 4),
     TEXT(25, -1),
     VARCHAR(1043, -1),
-    NAME_ARRAY(1003, -1);
+    NAME_ARRAY(1003, -1),
+    /** What pg_notify() returns: empty in both formats; no cast names it. */
+    VOID(2278, 4);
 
     /** Type names a cast may use, as PostgreSQL resolves them. */
     private static final Map<String, SqlType> NAMES = Map.ofEntries(Map.entry("bool", BOOL), Map.entry("boolean", BOOL),

@@ -212,4 +212,17 @@ public sealed interface Statement {
             return "SELECT";
         }
     }
+
+    /**
+     * {@code NOTIFY channel [, 'payload']}: sent upstream, at COMMIT inside a transaction.
+     *
+     * @param channel the channel as PostgreSQL keys it
+     * @param payload the payload; empty when none was given
+     */
+    record Notify(String channel, String payload) implements Statement {
+        @Override
+        public String commandTag() {
+            return "NOTIFY";
+        }
+    }
 }

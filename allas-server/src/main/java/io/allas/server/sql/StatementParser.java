@@ -111,6 +111,9 @@ public final class StatementParser {
             }
             throw syntaxErrorAfter(tokens, 1);
         }
+        if (first.isKeyword("notify")) {
+            return NotifyStatements.parseNotify(tokens);
+        }
         if (first.isKeyword("begin") && onlyTransactionWords(tokens, 1)) {
             return new Statement.Begin("BEGIN");
         }
@@ -322,9 +325,9 @@ public final class StatementParser {
     private static SqlError unsupported(String command, String detail) {
         return new SqlError("allas does not support " + command
                 + (detail == null ? "" : " (" + detail + ")")
-                + "; it understands LISTEN, UNLISTEN, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
+                + "; it understands LISTEN, UNLISTEN, NOTIFY, SET, SHOW, RESET, DISCARD ALL, SELECT 1,"
                 + " SELECT of the session's functions (current_setting(), version(), current_user,"
-                + " pg_listening_channels(), pg_backend_pid() ...), transaction control, and passes to"
+                + " pg_listening_channels(), pg_backend_pid(), pg_notify() ...), transaction control, and passes to"
                 + " PostgreSQL read-only SELECTs of the system catalogs (pg_type, pg_namespace, pg_range,"
                 + " pg_enum, pg_attribute, pg_class, pg_proc ...) that call only side-effect-free functions");
     }

@@ -191,6 +191,36 @@ class StatementParserTest {
     }
 
     @Test
+    void notifyWithAndWithoutPayload() throws SqlError {
+        assertEquals(new Statement.Notify("orders", ""), one("NOTIFY Orders"));
+        assertEquals(new Statement.Notify("Orders", "it's here"), one("notify \"Orders\", 'it''s here'"));
+        for (String sql : List.of("NOTIFY", "NOTIFY a,", "NOTIFY a, b", "NOTIFY a 'x'", "NOTIFY a, 'x', 'y'", "NOTIFY 'a'")) {
+            assertEquals("42601", assertThrows(SqlError.class, () -> one(sql), sql).sqlState(), sql);
+        }
+    }
+
+    @Test
+    void pgNotifyIsASessionFunctionWithLiteralsParametersAndTheFormsDriversWrite() throws SqlError {
+        SessionFunction notify = SessionFunction.PG_NOTIFY;
+        assertEquals(query(column(notify, "pg_notify", null, constant("orders"), constant("x"))),
+                one("SELECT pg_notify('orders', 'x')"));
+        assertEquals(query(column(notify, "sent", null, constant("orders"), constant("x"))),
+                one("select pg_catalog.pg_notify(('orders'::varchar), ('x'::text)) AS sent"), "pgjdbc's simple mode");
+        assertEquals(query(column(notify, "pg_notify", null, constant("orders"), constant(null))),
+                one("SELECT pg_notify('orders', NULL)"));
+        assertEquals(query(column(notify, "pg_notify", null, new SessionExpression.Argument.Parameter(1),
+                        new SessionExpression.Argument.Parameter(2)), column(SessionFunction.PG_BACKEND_PID, "pid", null)),
+                one("SELECT pg_notify($1, $2::text), pg_backend_pid() pid"), "beside other session functions");
+        assertEquals(List.of(SqlType.TEXT, SqlType.TEXT),
+                ((Statement.SessionQuery) one("SELECT * FROM pg_notify($1, $2)")).parameterTypes());
+        for (String sql : List.of("SELECT pg_notify('a')", "SELECT pg_notify('a', 'b', 'c')", "SELECT pg_notify(a, 'b')",
+                "SELECT pg_notify('a', 'b'::int)", "SELECT pg_notify('a', 'b') FROM t", "SELECT pg_notify('a', 'b') WHERE",
+                "SELECT current_setting('a'::bool)", "SELECT current_setting('a', 'true'::text)")) {
+            assertEquals("42601", assertThrows(SqlError.class, () -> one(sql), sql).sqlState(), sql);
+        }
+    }
+
+    @Test
     void unsupportedStatementsSayWhat() {
         SqlError e = assertThrows(SqlError.class, () -> StatementParser.parse("DELETE FROM t"));
         assertEquals("42601", e.sqlState());

@@ -45,8 +45,7 @@ public final class Main {
                          --producers K --rate R --batch B --deliveries D --duration S --faults LIST|none
                          --fault-interval F --restart-command CMD --stall-timeout-ms MS (the relay's) --flood M --flood-payload-bytes P
                          --gap-lead-ms MS --upstream-application-name A --gap-channel C --timeout S
-                         --garbage type,length --tolerate-truncation: a stopped client cut off inside a message
-                         is counted, not a failure)
+                         --garbage type,length)
 
             the target (what listeners connect to; any PostgreSQL-protocol server):
               --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)

@@ -67,11 +67,6 @@ final class Soak {
     private final double timeoutSeconds;
     /** What the garbage clients send, in turn: {@code type} (an invalid message type), {@code length} (a length below 4). */
     private final List<String> garbageKinds;
-    /**
-     * Counts a stopped client cut off inside a message ({@code stopped_client_truncated}) without
-     * failing the run: issue 17's defect 1, known and open, is then not reported again as a fault failure.
-     */
-    private final boolean tolerateTruncation;
 
     private final SoakLedger[] ledgers;
     private final String[] channels;
@@ -113,7 +108,6 @@ final class Soak {
         this.floodPayloadBytes = o.intValue("flood-payload-bytes", 1000);
         this.stallTimeoutMillis = o.longValue("stall-timeout-ms", 5000);
         this.timeoutSeconds = o.doubleValue("timeout", 60);
-        this.tolerateTruncation = o.flag("tolerate-truncation");
         this.garbageKinds = List.of(o.string("garbage", "type,length").split(","));
         String prefix = o.string("channel", "bench_soak");
         o.checkAllRead();
@@ -618,9 +612,7 @@ final class Soak {
                 outcomes.merge("stopped_client_57A03", 1, Integer::sum);
             } catch (SoakClient.TruncatedStream e) {
                 outcomes.merge("stopped_client_truncated", 1, Integer::sum);
-                if (!tolerateTruncation) {
-                    throw e;
-                }
+                throw e;
             } catch (EOFException e) {
                 outcomes.merge("stopped_client_closed", 1, Integer::sum);
             }

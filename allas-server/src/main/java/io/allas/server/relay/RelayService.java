@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.allas.server.config.OnLoss;
 import io.allas.server.config.Upstream;
+import io.allas.server.log.LogText;
 import io.allas.server.protocol.backend.NotificationRun;
 import io.allas.server.sql.Identifiers;
 
@@ -322,7 +323,9 @@ public final class RelayService implements Relay, AutoCloseable {
                 channels.interrupted(changes);
                 throw e;
             }
-            LOG.log(System.Logger.Level.WARNING, "upstream refused {0}: {1}", sql, e.getMessage());
+            // The statements name the clients' channels, and the server's message quotes them.
+            LOG.log(System.Logger.Level.WARNING, "upstream refused {0}: {1}", LogText.escape(sql.toString(), 500),
+                    LogText.escape(String.valueOf(e.getMessage()), 500));
             channels.failed(changes, e);
             return;
         }

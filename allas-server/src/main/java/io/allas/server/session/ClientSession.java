@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 
 import io.allas.auth.spi.AuthResult;
 import io.allas.server.auth.DatabaseAuthenticators;
+import io.allas.server.log.LogText;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.Authentication;

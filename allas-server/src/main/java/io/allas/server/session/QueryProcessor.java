@@ -192,7 +192,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         }
         if (parsed.size() == 1 && parsed.getFirst() instanceof Statement.CatalogQuery query) {
             // PostgreSQL infers the parameters the client left unspecified: Bind must supply them all.
-            Statement.CatalogQuery declared = new Statement.CatalogQuery(query.sql(), parse.parameterTypes());
+            Statement.CatalogQuery declared = query.withParameterTypes(parse.parameterTypes());
             statements.put(parse.statementName(), new Prepared(List.of(declared), executor.parameterTypes(declared),
                     parse.sql()));
         } else {

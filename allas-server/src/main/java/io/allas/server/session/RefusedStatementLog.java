@@ -3,6 +3,7 @@ package io.allas.server.session;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
+import io.allas.server.log.LogText;
 import io.allas.server.sql.SqlError;
 
 /**

@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -154,6 +155,11 @@ final class SessionChannels {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ChannelLimitException limit) {
                 throw new SqlError(SqlState.CONFIGURATION_LIMIT_EXCEEDED, limit.getMessage());
+            }
+            if (e.getCause() instanceof SQLException refused && refused.getSQLState() != null
+                    && !refused.getSQLState().startsWith("08")) {
+                // The server refused the LISTEN itself (a hot standby does): its SQLSTATE says why.
+                throw new SqlError(refused.getSQLState(), "could not LISTEN upstream: " + refused.getMessage());
             }
             throw new SqlError(SqlState.SERVER_CONNECTION_LOST, "could not LISTEN upstream: " + e.getCause().getMessage());
         } catch (TimeoutException e) {

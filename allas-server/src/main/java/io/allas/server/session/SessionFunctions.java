@@ -150,7 +150,7 @@ final class SessionFunctions {
      * The schemas of search_path that exist, {@code $user} being the client's user; with the
      * implicit ones, pg_catalog first unless search_path places it.
      */
-    private List<String> schemas(boolean implicit) {
+    List<String> schemas(boolean implicit) {
         Set<String> schemas = new LinkedHashSet<>();
         List<String> path = searchPath(parameters.value("search_path"));
         if (implicit && !path.contains("pg_catalog")) {

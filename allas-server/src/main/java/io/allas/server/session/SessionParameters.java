@@ -297,10 +297,19 @@ final class SessionParameters {
         }
     }
 
-    /** A transaction begins: what it changes can be undone. */
+    /**
+     * A transaction begins: what it changes can be undone, and its isolation level, read-only and
+     * deferrable modes are fixed from their defaults now, as PostgreSQL fixes them (a later
+     * {@code SET default_transaction_isolation} or {@code SET SESSION CHARACTERISTICS} inside the
+     * block is for the next transaction).
+     */
     void beginTransaction() {
         inTransaction = true;
         sessionBeforeTransaction = session == null ? null : new HashMap<>(session);
+        local = new HashMap<>();
+        for (String key : TRANSACTION_PARAMETERS) {
+            local.put(key, value(key));
+        }
     }
 
     /** The transaction committed: its SETs stay, its SET LOCALs end. */

@@ -218,7 +218,7 @@ final class StatementExecutor {
             case Statement.ShowAll showAll -> sendRows(statement, resultFormats, describeFirst);
             case Statement.AdvisoryUnlockAll unlock -> sendRows(statement, resultFormats, describeFirst);
             case Statement.CatalogQuery query -> {
-                Execution result = catalog.execute(query, bound.formats(), bound.values(), resultFormats);
+                Execution result = catalog.execute(forSession(query), bound.formats(), bound.values(), resultFormats);
                 if (describeFirst && result.rowDescription() != null) {
                     out.send(new UpstreamMessages(result.rowDescription()));
                 }
@@ -274,6 +274,20 @@ final class StatementExecutor {
                 }
                 Map<String, String> reported = parameters.reported();
                 parameters.set(set.name(), set.values(), set.local());
+                report(reported);
+            }
+            case Statement.SetTransaction set -> {
+                if (!set.session() && transaction == TransactionState.NONE) {
+                    out.send(new NoticeResponse("WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks"));
+                }
+                Map<String, String> reported = parameters.reported();
+                for (Map.Entry<String, String> mode : set.modes().entrySet()) {
+                    if (set.session()) {
+                        parameters.set("default_" + mode.getKey(), List.of(mode.getValue()), false);
+                    } else {
+                        parameters.set(mode.getKey(), List.of(mode.getValue()), true);
+                    }
+                }
                 report(reported);
             }
             case Statement.Begin begin -> {
@@ -350,7 +364,11 @@ final class StatementExecutor {
      * @return its parameters' types, as PostgreSQL infers them
      */
     List<Integer> parameterTypes(Statement.CatalogQuery statement) throws SqlError {
-        return catalog.describe(statement).parameterTypes();
+        return catalog.describe(forSession(statement)).parameterTypes();
+    }
+
+    private Statement.CatalogQuery forSession(Statement.CatalogQuery query) {
+        return query.forSession(functions::schemas);
     }
 
     /**
@@ -358,7 +376,7 @@ final class StatementExecutor {
      */
     void describe(Statement statement, List<Short> resultFormats) throws SqlError {
         if (statement instanceof Statement.CatalogQuery query) {
-            byte[] columns = catalog.describe(query).rowDescription();
+            byte[] columns = catalog.describe(forSession(query)).rowDescription();
             out.send(columns == null ? NoData.INSTANCE : new UpstreamMessages(RowDescriptions.withFormats(columns, resultFormats)));
             return;
         }

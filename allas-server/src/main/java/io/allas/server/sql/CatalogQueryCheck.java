@@ -1,6 +1,7 @@
 package io.allas.server.sql;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -102,6 +103,8 @@ final class CatalogQueryCheck {
 
     private final List<Token> tokens;
     private final Set<String> cteNames = new HashSet<>();
+    /** The calls of current_schemas(), which allas answers for the client inside the query. */
+    private final List<Statement.CurrentSchemas> currentSchemas = new ArrayList<>();
     /** Whether a FROM list names a catalog relation: what makes a query a catalog query. */
     private boolean readsCatalog;
 
@@ -113,8 +116,10 @@ final class CatalogQueryCheck {
      * @param tokens one statement's tokens
      * @throws Refused saying what is not allowed
      */
-    static void check(List<Token> tokens) throws Refused {
-        new CatalogQueryCheck(tokens).run();
+    static List<Statement.CurrentSchemas> check(List<Token> tokens) throws Refused {
+        CatalogQueryCheck check = new CatalogQueryCheck(tokens);
+        check.run();
+        return List.copyOf(check.currentSchemas);
     }
 
     /** The statement is not a catalog query allas passes on; the message says why. */
@@ -263,6 +268,9 @@ final class CatalogQueryCheck {
             }
         }
         if (last + 1 < tokens.size() && isSymbol(tokens.get(last + 1), "(")) {
+            if (tokens.get(last).isKeyword("current_schemas")) {
+                throw new Refused("current_schemas() in FROM");
+            }
             checkCall(last);
             return last;
         }
@@ -298,9 +306,27 @@ final class CatalogQueryCheck {
             throw new Refused("it calls " + tokens.get(index - 2).text() + "." + name.text()
                     + "(); only pg_catalog functions are allowed");
         }
+        if (name.isKeyword("current_schemas")) {
+            currentSchemasCall(index, qualified);
+            return;
+        }
         if (!FUNCTIONS.contains(name.text())) {
             throw new Refused("it calls " + name.text() + "(), which is not an allowed function");
         }
+    }
+
+    /**
+     * {@code current_schemas(true)} or {@code current_schemas(false)}: its value is the client's,
+     * substituted before PostgreSQL runs the query, so its argument must be a constant.
+     */
+    private void currentSchemasCall(int index, boolean qualified) throws Refused {
+        if (index + 3 >= tokens.size() || !(tokens.get(index + 2).isKeyword("true") || tokens.get(index + 2).isKeyword("false"))
+                || !isSymbol(tokens.get(index + 3), ")")) {
+            throw new Refused("current_schemas() with an argument other than true or false");
+        }
+        int start = tokens.get(qualified ? index - 2 : index).start();
+        currentSchemas.add(new Statement.CurrentSchemas(start, tokens.get(index + 3).start() + 1,
+                tokens.get(index + 2).isKeyword("true")));
     }
 
     /** Rules on single tokens and their neighbours, wherever they stand. */

@@ -56,7 +56,7 @@ public final class SqlLexer {
                 position++;
             }
             String written = sql.substring(start, position);
-            return new Token(Token.Kind.IDENTIFIER, truncate(foldAsciiLowerCase(written)), written);
+            return new Token(Token.Kind.IDENTIFIER, truncate(foldAsciiLowerCase(written)), written, start);
         }
         if (c >= '0' && c <= '9') {
             while (position < sql.length() && (Character.isLetterOrDigit(sql.charAt(position))
@@ -64,11 +64,11 @@ public final class SqlLexer {
                 position++;
             }
             String written = sql.substring(start, position);
-            return new Token(Token.Kind.NUMBER, written, written);
+            return new Token(Token.Kind.NUMBER, written, written, start);
         }
         position++;
         String written = String.valueOf(c);
-        return new Token(c == ';' ? Token.Kind.SEMICOLON : Token.Kind.SYMBOL, written, written);
+        return new Token(c == ';' ? Token.Kind.SEMICOLON : Token.Kind.SYMBOL, written, written, start);
     }
 
     private Token quotedIdentifier() throws SqlError {
@@ -94,7 +94,7 @@ public final class SqlLexer {
         if (name.isEmpty()) {
             throw new SqlError("zero-length delimited identifier at or near \"\"\"\"");
         }
-        return new Token(Token.Kind.QUOTED_IDENTIFIER, truncate(name.toString()), sql.substring(start, position));
+        return new Token(Token.Kind.QUOTED_IDENTIFIER, truncate(name.toString()), sql.substring(start, position), start);
     }
 
     private Token stringLiteral(int start) throws SqlError {
@@ -116,7 +116,7 @@ public final class SqlLexer {
                 value.append(c);
             }
         }
-        return new Token(Token.Kind.STRING, value.toString(), sql.substring(start, position));
+        return new Token(Token.Kind.STRING, value.toString(), sql.substring(start, position), start);
     }
 
     private void skipWhitespaceAndComments() throws SqlError {

@@ -1,7 +1,10 @@
 package io.allas.server.sql;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A statement allas understands.
@@ -56,6 +59,26 @@ public sealed interface Statement {
     record Set(String name, List<String> values, boolean local) implements Statement {
         public Set {
             values = List.copyOf(values);
+        }
+
+        @Override
+        public String commandTag() {
+            return "SET";
+        }
+    }
+
+    /**
+     * {@code SET [SESSION | LOCAL] TRANSACTION modes}, for the transaction under way, and
+     * {@code SET SESSION CHARACTERISTICS AS TRANSACTION modes}, for the session's later ones (as
+     * pgjdbc's setTransactionIsolation sends it, and pools when they reset a returned connection).
+     *
+     * @param modes   {@code transaction_isolation}, {@code transaction_read_only} and
+     *                {@code transaction_deferrable} to their values, in the order written
+     * @param session SESSION CHARACTERISTICS: the {@code default_} parameters are set instead
+     */
+    record SetTransaction(Map<String, String> modes, boolean session) implements Statement {
+        public SetTransaction {
+            modes = Collections.unmodifiableMap(new LinkedHashMap<>(modes));
         }
 
         @Override
@@ -159,21 +182,68 @@ public sealed interface Statement {
      *
      * @param sql            the query text, as the client sent it
      * @param parameterTypes the parameter type OIDs the client declared in Parse (0 = unspecified)
+     * @param currentSchemas where the text calls {@code current_schemas(true | false)}, in order
      */
-    record CatalogQuery(String sql, List<Integer> parameterTypes) implements Statement {
+    record CatalogQuery(String sql, List<Integer> parameterTypes, List<CurrentSchemas> currentSchemas) implements Statement {
 
         public CatalogQuery(String sql) {
-            this(sql, List.of());
+            this(sql, List.of(), List.of());
         }
 
         public CatalogQuery {
             parameterTypes = List.copyOf(parameterTypes);
+            currentSchemas = List.copyOf(currentSchemas);
+        }
+
+        /** The same query, with the parameter types a Parse declared. */
+        public CatalogQuery withParameterTypes(List<Integer> types) {
+            return new CatalogQuery(sql, types, currentSchemas);
+        }
+
+        /**
+         * The query PostgreSQL runs for a client: each {@code current_schemas(...)} call replaced by
+         * the client's own schemas as a constant, since the catalog connection's would be allas's
+         * (pgjdbc's type lookups ask {@code n.nspname = ANY(current_schemas(true))}). A scalar
+         * subquery keeps the column name PostgreSQL gives the call; the cast after it keeps
+         * {@code ANY(...)} comparing with the array's elements, not with a subquery's rows.
+         *
+         * @param schemas the client's schemas, with ({@code true}) or without the implicit ones
+         */
+        public CatalogQuery forSession(java.util.function.Function<Boolean, List<String>> schemas) {
+            if (currentSchemas.isEmpty()) {
+                return this;
+            }
+            StringBuilder text = new StringBuilder();
+            int from = 0;
+            for (CurrentSchemas call : currentSchemas) {
+                text.append(sql, from, call.start()).append("(SELECT '{");
+                List<String> names = schemas.apply(call.includeImplicit());
+                for (int i = 0; i < names.size(); i++) {
+                    // An array element in double quotes (backslash-escaped), in a string constant ('' for ').
+                    String element = names.get(i).replace("\\", "\\\\").replace("\"", "\\\"").replace("'", "''");
+                    text.append(i == 0 ? "" : ",").append('"').append(element).append('"');
+                }
+                text.append("}'::pg_catalog.name[] AS current_schemas)::pg_catalog.name[]");
+                from = call.end();
+            }
+            text.append(sql, from, sql.length());
+            return new CatalogQuery(text.toString(), parameterTypes, List.of());
         }
 
         @Override
         public String commandTag() {
             return "SELECT";
         }
+    }
+
+    /**
+     * A call of {@code current_schemas(true)} or {@code current_schemas(false)} in a catalog query.
+     *
+     * @param start           where it begins in the query text (its {@code pg_catalog.} if written)
+     * @param end             just after its closing parenthesis
+     * @param includeImplicit its argument
+     */
+    record CurrentSchemas(int start, int end, boolean includeImplicit) {
     }
 
     /**

@@ -1,8 +1,10 @@
 package io.allas.server.sql;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -195,12 +197,22 @@ public final class StatementParser {
      * at "b").
      */
     private static Statement parseSet(List<Token> tokens) throws SqlError {
+        if (matchesAt(tokens, 1, "session", "characteristics", "as", "transaction")) {
+            return new Statement.SetTransaction(transactionModes(tokens, 5), true);
+        }
         int index = 1;
         boolean local = false;
         if (index + 1 < tokens.size() && (tokens.get(index).isKeyword("session") || tokens.get(index).isKeyword("local"))
                 && tokens.get(index + 1).isName() && !tokens.get(index + 1).isKeyword("to")) {
             local = tokens.get(index).isKeyword("local");
             index++;
+        }
+        if (matchesAt(tokens, index, "transaction") && index + 1 < tokens.size() && tokens.get(index + 1).isName()
+                && !tokens.get(index + 1).isKeyword("to")) {
+            if (matchesAt(tokens, index + 1, "snapshot")) {
+                throw unsupported("SET TRANSACTION SNAPSHOT", "allas holds no snapshots");
+            }
+            return new Statement.SetTransaction(transactionModes(tokens, index + 1), false);
         }
         if (matchesAt(tokens, index, "time", "zone")) {
             if (matchesAt(tokens, index + 2, "local") || matchesAt(tokens, index + 2, "default")) {
@@ -228,6 +240,60 @@ public final class StatementParser {
             return endsAt(tokens, index + 1, new Statement.Set(name, List.of(), local));
         }
         return new Statement.Set(name, values(tokens, index, false), local);
+    }
+
+    /**
+     * A transaction mode list as PostgreSQL's grammar has it: {@code ISOLATION LEVEL} {@code
+     * SERIALIZABLE | REPEATABLE READ | READ COMMITTED | READ UNCOMMITTED}, {@code READ ONLY | READ
+     * WRITE}, {@code [NOT] DEFERRABLE}, separated by commas or not; a later mode overrides an
+     * earlier one of the same kind.
+     */
+    private static Map<String, String> transactionModes(List<Token> tokens, int from) throws SqlError {
+        Map<String, String> modes = new LinkedHashMap<>();
+        int index = from;
+        if (index >= tokens.size()) {
+            throw syntaxErrorAt(tokens, index);
+        }
+        while (index < tokens.size()) {
+            if (matchesAt(tokens, index, "isolation", "level")) {
+                index += 2;
+                String level;
+                if (matchesAt(tokens, index, "serializable")) {
+                    level = "serializable";
+                    index += 1;
+                } else if (matchesAt(tokens, index, "repeatable", "read")) {
+                    level = "repeatable read";
+                    index += 2;
+                } else if (matchesAt(tokens, index, "read", "committed")) {
+                    level = "read committed";
+                    index += 2;
+                } else if (matchesAt(tokens, index, "read", "uncommitted")) {
+                    level = "read uncommitted";
+                    index += 2;
+                } else {
+                    throw syntaxErrorAt(tokens, index);
+                }
+                modes.put("transaction_isolation", level);
+            } else if (matchesAt(tokens, index, "read", "only") || matchesAt(tokens, index, "read", "write")) {
+                modes.put("transaction_read_only", tokens.get(index + 1).isKeyword("only") ? "on" : "off");
+                index += 2;
+            } else if (matchesAt(tokens, index, "deferrable")) {
+                modes.put("transaction_deferrable", "on");
+                index += 1;
+            } else if (matchesAt(tokens, index, "not", "deferrable")) {
+                modes.put("transaction_deferrable", "off");
+                index += 2;
+            } else {
+                throw syntaxErrorAt(tokens, index);
+            }
+            if (index < tokens.size() && tokens.get(index).source().equals(",")) {
+                index++;
+                if (index == tokens.size()) {
+                    throw syntaxErrorAt(tokens, index);
+                }
+            }
+        }
+        return modes;
     }
 
     private static List<String> values(List<Token> tokens, int from, boolean single) throws SqlError {
@@ -311,15 +377,16 @@ public final class StatementParser {
      * A query that is none of the above, passed to PostgreSQL if it is a catalog query.
      */
     private static Statement catalogQuery(List<Token> tokens, String sql) throws SqlError {
+        List<Statement.CurrentSchemas> currentSchemas;
         try {
-            CatalogQueryCheck.check(tokens);
+            currentSchemas = CatalogQueryCheck.check(tokens);
         } catch (CatalogQueryCheck.Refused e) {
             throw unsupported(tokens.getFirst().source().toUpperCase(Locale.ROOT) + " of this kind", e.getMessage());
         }
         if (sql == null) {
             throw unsupported("a catalog query among other statements", "send it as a query of its own");
         }
-        return new Statement.CatalogQuery(sql);
+        return new Statement.CatalogQuery(sql, List.of(), currentSchemas);
     }
 
     private static SqlError unsupported(String command, String detail) {

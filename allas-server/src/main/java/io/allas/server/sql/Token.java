@@ -7,8 +7,9 @@ package io.allas.server.sql;
  * @param text   identifiers: the name as PostgreSQL would key it (folded, truncated); strings:
  *               the value; others: the source text
  * @param source the text as written, for error messages
+ * @param start  where {@code source} begins in the query text
  */
-public record Token(Kind kind, String text, String source) {
+public record Token(Kind kind, String text, String source, int start) {
 
     /** Token kinds. */
     public enum Kind {

@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import io.allas.testing.CapturedLog;
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
 import io.allas.testing.TestRelay;
@@ -44,6 +45,9 @@ import io.allas.testing.TestRelay;
  * program (under {@code src/test/clients}, see the README there) connects to the relay the
  * library's usual way, checks the connection with {@code SELECT 1}, LISTENs through the library's
  * LISTEN API, and prints the notifications a direct PostgreSQL connection then sends.
+ *
+ * <p>The frameworks among them (SQLAlchemy, Django, ActiveRecord) also broadcast through the relay
+ * with their own notifier programs.
  *
  * <p>A library that is not installed fails its test with the package to install: it never skips.
  */
@@ -81,7 +85,11 @@ class ClientLibrariesTest {
         // postgres.js hands its listener the payload only, not the notifying backend's PID.
         POSTGRES_JS("postgres.js", "nodejs and npm (then npm ci in src/test/clients/node)", false),
         GO_PQ("lib/pq", "golang-go and golang-github-lib-pq-dev", true),
-        GO_PGX("pgx v4", "golang-go and golang-github-jackc-pgx-v4-dev", true);
+        GO_PGX("pgx v4", "golang-go and golang-github-jackc-pgx-v4-dev", true),
+        // Frameworks: each LISTENs through its own connection handling, and broadcasts (notifier()).
+        SQLALCHEMY("SQLAlchemy", "python3-sqlalchemy", true),
+        DJANGO("Django", "python3-django", true),
+        ACTIVERECORD("ActiveRecord", "ruby-activerecord", true);
 
         final String label;
         final String packages;
@@ -110,10 +118,7 @@ class ClientLibrariesTest {
                 case PSYCOPG3 -> python("psycopg", "psycopg3/listen.py");
                 case ASYNCPG -> python("asyncpg", "asyncpg/listen.py");
                 case ASYNCPG_POOL -> python("asyncpg", "asyncpg/pool_listen.py");
-                case RUBY_PG -> {
-                    require(List.of("ruby", "-e", "require 'pg'"), "ruby with the pg gem");
-                    yield List.of("ruby", CLIENTS.resolve("ruby-pg/listen.rb").toString());
-                }
+                case RUBY_PG -> ruby("pg", "ruby-pg/listen.rb");
                 case DBD_PG -> {
                     require(List.of("perl", "-MDBD::Pg", "-e", "1"), "perl with DBD::Pg");
                     yield List.of("perl", CLIENTS.resolve("dbd-pg/listen.pl").toString());
@@ -122,7 +127,28 @@ class ClientLibrariesTest {
                 case POSTGRES_JS -> List.of(node(), CLIENTS.resolve("node/postgres-js.js").toString());
                 case GO_PQ -> List.of(goBuild("go-pq", "github.com/lib/pq"));
                 case GO_PGX -> List.of(goBuild("go-pgx", "github.com/jackc/pgx/v4"));
+                case SQLALCHEMY -> python("sqlalchemy", "sqlalchemy/listen.py");
+                case DJANGO -> python("django", "django/listen.py");
+                case ACTIVERECORD -> ruby("active_record", "activerecord/listen.rb");
             };
+        }
+
+        /**
+         * The framework's notifier program (see the README beside the programs), for the
+         * frameworks that broadcast through NOTIFY on their pooled connections.
+         */
+        List<String> notifier() {
+            return switch (this) {
+                case SQLALCHEMY -> python("sqlalchemy", "sqlalchemy/notify.py");
+                case DJANGO -> python("django", "django/notify.py");
+                case ACTIVERECORD -> ruby("active_record", "activerecord/notify.rb");
+                default -> throw new IllegalArgumentException(label + " has no notifier");
+            };
+        }
+
+        private List<String> ruby(String gem, String script) {
+            require(List.of("ruby", "-e", "require '" + gem + "'"), "ruby with " + gem);
+            return List.of("ruby", CLIENTS.resolve(script).toString());
         }
 
         private List<String> python(String module, String script) {
@@ -324,6 +350,50 @@ class ClientLibrariesTest {
             notify(channel, "after");
             assertEquals(channel + "|" + pid + "|after", listener.nextLine(NOTIFICATION_TIMEOUT, library.label));
             assertEquals(0, listener.awaitExit(Duration.ofSeconds(30)), library.label + " exit status" + listener.diagnostics());
+        }
+    }
+
+    /**
+     * A framework broadcasts through NOTIFY on its pooled connections, end to end through allas:
+     * its notifier program sends each payload through the relay (NOTIFY in autocommit and
+     * pg_notify() in a transaction, on connections borrowed from its pool), and the same
+     * framework's listener, connected to the relay too, receives each in order with the process
+     * ID of the pooled connection that sent it, as the notifier saw it from pg_backend_pid().
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Library.class, names = {"SQLALCHEMY", "DJANGO", "ACTIVERECORD"})
+    void frameworkBroadcastsThroughTheRelayToItsOwnListener(Library library) throws Exception {
+        String channel = library.channel() + "_broadcast";
+        List<String> payloads = List.of("first", "it's ünïcødé ✓", "with \\ a backslash", "y".repeat(1000), "last");
+        List<String> listen = new ArrayList<>(library.command());
+        listen.addAll(List.of("127.0.0.1", String.valueOf(trustRelay.port()), USER, "app", "", channel,
+                String.valueOf(payloads.size()), String.valueOf(READY_TIMEOUT.plus(NOTIFICATION_TIMEOUT).toSeconds())));
+        List<String> notify = new ArrayList<>(library.notifier());
+        notify.addAll(List.of("127.0.0.1", String.valueOf(trustRelay.port()), USER, "app", "", channel));
+        notify.addAll(payloads);
+        try (CapturedLog log = CapturedLog.start(); Listener listener = new Listener(listen)) {
+            listener.awaitLine("READY", READY_TIMEOUT);
+            List<String> senderPids = new ArrayList<>();
+            try (Listener notifier = new Listener(notify)) {
+                for (int i = 0; i < payloads.size(); i++) {
+                    senderPids.add(notifier.nextLine(NOTIFICATION_TIMEOUT, library.label + " notifier"));
+                }
+                assertEquals(0, notifier.awaitExit(Duration.ofSeconds(30)), library.label + " notifier exit status"
+                        + notifier.diagnostics());
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < payloads.size(); i++) {
+                expected.add(channel + "|" + senderPids.get(i) + "|" + payloads.get(i));
+            }
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < payloads.size(); i++) {
+                received.add(listener.nextLine(NOTIFICATION_TIMEOUT, library.label));
+            }
+            assertEquals(expected, received, library.label + ": channel|pid|payload of each notification, in order"
+                    + listener.diagnostics());
+            assertEquals(0, listener.awaitExit(Duration.ofSeconds(30)), library.label + " exit status" + listener.diagnostics());
+            // What the framework asked at connect, borrow, return and in between was all answered.
+            assertEquals(List.of(), log.linesWith("refused"), library.label + ": statements the relay refused");
         }
     }
 

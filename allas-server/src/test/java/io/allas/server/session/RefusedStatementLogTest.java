@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.allas.server.log.LogText;
 import io.allas.server.sql.SqlError;
 import io.allas.testing.CapturedLog;
 

@@ -175,6 +175,35 @@ class SettingsTest {
         }
     }
 
+    /** pgjdbc's setTransactionIsolation, which pools call on borrow and return, and SQL's SET TRANSACTION. */
+    @ParameterizedTest
+    @ValueSource(strings = {"extended", "simple"})
+    void setTransactionModesAsPostgres(String queryMode) throws SQLException {
+        List<String> shown = List.of("SHOW TRANSACTION ISOLATION LEVEL", "SHOW default_transaction_isolation",
+                "SHOW transaction_read_only", "SHOW default_transaction_read_only", "SHOW transaction_deferrable",
+                "SHOW default_transaction_deferrable");
+        List<String> steps = List.of(
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY, DEFERRABLE",
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                "BEGIN", "SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED READ WRITE", "COMMIT",
+                "BEGIN", "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ", "ROLLBACK",
+                "BEGIN", "SET default_transaction_isolation = 'read uncommitted'", "COMMIT",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED READ WRITE NOT DEFERRABLE",
+                "SET SESSION TRANSACTION READ ONLY",
+                "SET TRANSACTION ISOLATION LEVEL SOMETHING", "SET SESSION CHARACTERISTICS AS TRANSACTION",
+                "SET TRANSACTION READ ONLY,", "RESET ALL");
+        try (Connection relayed = relay.connect("app", "app", null, "preferQueryMode", queryMode, "prepareThreshold", "1");
+             Connection direct = direct()) {
+            for (String step : steps) {
+                assertEquals(outcome(direct, step), outcome(relayed, step), step);
+                for (String sql : shown) {
+                    assertEquals(outcome(direct, sql), outcome(relayed, sql), sql + " after " + step);
+                }
+            }
+        }
+    }
+
     @Test
     void badSetsAreRefusedAsPostgresRefusesThem() throws SQLException {
         try (Connection relayed = relay.connect("app", "app", null); Connection direct = direct()) {

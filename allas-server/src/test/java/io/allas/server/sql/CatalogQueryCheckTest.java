@@ -1,8 +1,11 @@
 package io.allas.server.sql;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,7 +50,10 @@ class CatalogQueryCheckTest {
             + " SELECT * FROM tree",
         "SELECT s.r, x.oid FROM generate_series(1, 3) AS s(r), (SELECT oid FROM pg_namespace) x",
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'x'",
-        "SELECT oid FROM \"pg_catalog\".\"pg_type\" LIMIT 1"})
+        "SELECT oid FROM \"pg_catalog\".\"pg_type\" LIMIT 1",
+        // pgjdbc's TypeInfoCache: current_schemas() is answered for the client inside the query
+        "SELECT n.nspname = ANY(current_schemas(true)), n.nspname, t.typname FROM pg_catalog.pg_type t"
+            + " JOIN pg_catalog.pg_namespace n ON t.typnamespace = n.oid WHERE t.oid = $1"})
     void driversCatalogQueriesPass(String sql) {
         assertDoesNotThrow(() -> check(sql));
     }
@@ -80,9 +86,28 @@ class CatalogQueryCheckTest {
         "SELECT 2",
         "SELECT pg_sleep(10) FROM pg_type",
         "SELECT query_to_xml('select 1', true, true, '') FROM pg_type",
-        "SELECT * FROM pg_type WHERE oid = (SELECT 1 FROM ((accounts)))"})
+        "SELECT * FROM pg_type WHERE oid = (SELECT 1 FROM ((accounts)))",
+        "SELECT * FROM pg_namespace WHERE nspname = ANY(current_schemas($1))",
+        "SELECT * FROM pg_namespace WHERE nspname = ANY(current_schemas(1 = 1))",
+        "SELECT * FROM pg_namespace, current_schemas(true)"})
     void everythingElseIsRefused(String sql) {
         assertThrows(CatalogQueryCheck.Refused.class, () -> check(sql), sql);
+    }
+
+    @Test
+    void currentSchemasCallsAreFoundWhereTheyAreWritten() throws Exception {
+        String sql = "SELECT n.nspname = ANY(current_schemas(true)), n.nspname = ANY (pg_catalog.current_schemas( false ))"
+                + " FROM pg_catalog.pg_namespace n";
+        List<Statement.CurrentSchemas> calls = CatalogQueryCheck.check(SqlLexer.tokenize(sql));
+        assertEquals(2, calls.size());
+        assertEquals("current_schemas(true)", sql.substring(calls.get(0).start(), calls.get(0).end()));
+        assertTrue(calls.get(0).includeImplicit());
+        assertEquals("pg_catalog.current_schemas( false )", sql.substring(calls.get(1).start(), calls.get(1).end()));
+        assertEquals(false, calls.get(1).includeImplicit());
+        Statement.CatalogQuery query = new Statement.CatalogQuery(sql, List.of(), calls);
+        assertEquals("SELECT n.nspname = ANY((SELECT '{\"pg_catalog\",\"my \\\"s\\\\ it''s\"}'::pg_catalog.name[] AS current_schemas)::pg_catalog.name[]),"
+                + " n.nspname = ANY ((SELECT '{}'::pg_catalog.name[] AS current_schemas)::pg_catalog.name[]) FROM pg_catalog.pg_namespace n",
+                query.forSession(implicit -> implicit ? List.of("pg_catalog", "my \"s\\ it's") : List.of()).sql());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -166,6 +167,25 @@ class StatementParserTest {
         assertEquals(new Statement.Show("session_authorization"), one("SHOW SESSION AUTHORIZATION"));
         assertEquals(new Statement.Show("myapp.x"), one("SHOW myapp.x"));
         assertEquals(new Statement.Reset("timezone"), one("RESET TIME ZONE"));
+    }
+
+    @Test
+    void transactionModesAsPgjdbcAndPoolsSetThem() throws SqlError {
+        assertEquals(new Statement.SetTransaction(Map.of("transaction_isolation", "serializable"), true),
+                one("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assertEquals(new Statement.SetTransaction(Map.of("transaction_isolation", "read committed",
+                        "transaction_read_only", "off", "transaction_deferrable", "off"), true),
+                one("set session characteristics as transaction isolation level read committed, read write not deferrable"));
+        assertEquals(new Statement.SetTransaction(Map.of("transaction_read_only", "on", "transaction_deferrable", "on"), false),
+                one("SET TRANSACTION READ ONLY DEFERRABLE"));
+        assertEquals(new Statement.SetTransaction(Map.of("transaction_isolation", "repeatable read"), false),
+                one("SET LOCAL TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+        assertEquals(new Statement.Set("transaction_isolation", List.of("serializable"), false),
+                one("SET transaction_isolation = serializable"));
+        for (String bad : List.of("SET TRANSACTION", "SET TRANSACTION ISOLATION LEVEL", "SET TRANSACTION READ ONLY,",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ", "SET TRANSACTION SNAPSHOT '1'")) {
+            assertEquals("42601", assertThrows(SqlError.class, () -> StatementParser.parse(bad)).sqlState(), bad);
+        }
     }
 
     @Test

@@ -1,10 +1,11 @@
-package io.allas.server.session;
+package io.allas.server.log;
 
 /**
  * Client-supplied text made safe for a log line: a client must not be able to forge log lines
- * (with CR or LF) or fill the log with one statement.
+ * (with CR or LF) or fill the log with one statement. Used wherever such text is logged: what a
+ * client sent at startup, its statements, channel names, and the server's errors that quote them.
  */
-final class LogText {
+public final class LogText {
 
     private LogText() {
     }
@@ -16,7 +17,7 @@ final class LogText {
      *         others (C0, DEL, C1) as {@code \xNN}, the Unicode line and paragraph separators as
      *         {@code \u2028} and {@code \u2029}
      */
-    static String escape(String text, int maxLength) {
+    public static String escape(String text, int maxLength) {
         int end = Math.min(text.length(), maxLength);
         if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
             end--; // never half a character

@@ -329,7 +329,7 @@ final class Soak {
     // ---------------------------------------------------------------- clients
 
     /** A client that reads what arrives into its check; upstream gap reports counted for the fault schedule. */
-    private class Reader implements SoakClient.Sink {
+    private class Reader implements BlockingClient.Sink {
         final SoakCheck check;
         volatile int upstreamGaps;
         volatile int slowGaps;
@@ -339,9 +339,9 @@ final class Soak {
         }
 
         @Override
-        public void message(SoakClient.Message m) throws IOException {
+        public void message(BlockingClient.Message m) throws IOException {
             if (m.type() == 'A') {
-                String[] n = SoakClient.notification(m.body());
+                String[] n = BlockingClient.notification(m.body());
                 if (n[0].equals(gapChannel)) {
                     SoakCheck.GapReport g = SoakCheck.GapReport.parse(n[1]);
                     check.gap(g);
@@ -360,27 +360,27 @@ final class Soak {
                 check.deliver(p, Long.parseLong(space < 0 ? n[1] : n[1].substring(0, space)));
                 delivered.increment();
             } else if (m.type() == 'E') {
-                throw new SoakClient.ServerError(m);
+                throw new BlockingClient.ServerError(m);
             }
             // a NoticeResponse: the gap warning goes to clients not listening on the gap channel, and these all do
         }
 
-        void listen(SoakClient c, int p) throws IOException {
+        void listen(BlockingClient c, int p) throws IOException {
             check.listenSent(p);
             c.query("LISTEN " + channels[p], this);
             check.listenAcked(p, System.nanoTime());
         }
 
-        void unlisten(SoakClient c, int p) throws IOException {
+        void unlisten(BlockingClient c, int p) throws IOException {
             c.query("UNLISTEN " + channels[p], this);
             check.unlistened(p);
         }
 
         /** Reads for {@code millis}, or until the run stops. */
-        void readFor(SoakClient c, long millis) throws IOException {
+        void readFor(BlockingClient c, long millis) throws IOException {
             long until = System.nanoTime() + millis * 1_000_000;
             while (!stopping && System.nanoTime() < until) {
-                SoakClient.Message m = c.poll(100);
+                BlockingClient.Message m = c.poll(100);
                 if (m != null) {
                     message(m);
                 }
@@ -407,14 +407,14 @@ final class Soak {
 
         @Override
         public void run() {
-            try (SoakClient c = SoakClient.connect(target, "allas-bench-soak", 0)) {
+            try (BlockingClient c = BlockingClient.connect(target, "allas-bench-soak", 0)) {
                 for (int p = 0; p < producers; p++) {
                     listen(c, p);
                 }
                 c.query("LISTEN " + gapChannel, this);
                 listening = true;
                 while (!stopping) {
-                    SoakClient.Message m = c.poll(100);
+                    BlockingClient.Message m = c.poll(100);
                     if (m != null) {
                         message(m);
                     }
@@ -449,7 +449,7 @@ final class Soak {
         int session = 0;
         while (!stopping) {
             Reader reader = new Reader("churner #" + id + " session " + session++);
-            try (SoakClient c = SoakClient.connect(target, "allas-bench-soak-churn", 0)) {
+            try (BlockingClient c = BlockingClient.connect(target, "allas-bench-soak-churn", 0)) {
                 List<Integer> mine = new ArrayList<>();
                 for (int p = 0; p < producers; p++) {
                     if (random.nextBoolean() || (p == producers - 1 && mine.isEmpty())) {
@@ -553,7 +553,7 @@ final class Soak {
      */
     private void slowClient() throws IOException {
         Reader reader = new Reader("slow client");
-        try (SoakClient c = SoakClient.connect(target, "allas-bench-soak-slow", 4096)) {
+        try (BlockingClient c = BlockingClient.connect(target, "allas-bench-soak-slow", 4096)) {
             reader.listen(c, floodProducer);
             c.query("LISTEN " + gapChannel, reader);
             floodNotify(flood);
@@ -566,7 +566,7 @@ final class Soak {
                 if (System.nanoTime() > deadline) {
                     throw new IOException("the slow client did not receive the flood's last notification");
                 }
-                SoakClient.Message m = c.poll(100);
+                BlockingClient.Message m = c.poll(100);
                 if (m != null) {
                     reader.message(m);
                 }
@@ -587,7 +587,7 @@ final class Soak {
      */
     private void stoppedClient() throws IOException {
         Reader reader = new Reader("stopped client");
-        try (SoakClient c = SoakClient.connect(target, "allas-bench-soak-stopped", 4096)) {
+        try (BlockingClient c = BlockingClient.connect(target, "allas-bench-soak-stopped", 4096)) {
             reader.listen(c, floodProducer);
             c.query("LISTEN " + gapChannel, reader);
             floodNotify(flood);
@@ -599,18 +599,18 @@ final class Soak {
             }
             try {
                 while (true) {
-                    SoakClient.Message m = c.poll((int) (timeoutSeconds * 1000));
+                    BlockingClient.Message m = c.poll((int) (timeoutSeconds * 1000));
                     if (m == null) {
                         throw new IOException("not cut off: still connected " + timeoutSeconds + " s after it stopped");
                     }
                     reader.message(m);
                 }
-            } catch (SoakClient.ServerError e) {
+            } catch (BlockingClient.ServerError e) {
                 if (!e.message.sqlState().equals("57A03")) {
                     throw e;
                 }
                 outcomes.merge("stopped_client_57A03", 1, Integer::sum);
-            } catch (SoakClient.TruncatedStream e) {
+            } catch (BlockingClient.TruncatedStream e) {
                 outcomes.merge("stopped_client_truncated", 1, Integer::sum);
                 throw e;
             } catch (EOFException e) {
@@ -630,24 +630,24 @@ final class Soak {
             default -> throw new Options.UsageException("--garbage: type or length, not " + kind);
         };
         Reader reader = new Reader("garbage client");
-        try (SoakClient c = SoakClient.connect(target, "allas-bench-soak-garbage", 0)) {
+        try (BlockingClient c = BlockingClient.connect(target, "allas-bench-soak-garbage", 0)) {
             reader.listen(c, 0);
             c.sendRaw(junk);
             try {
                 while (true) {
-                    SoakClient.Message m = c.poll((int) (timeoutSeconds * 1000));
+                    BlockingClient.Message m = c.poll((int) (timeoutSeconds * 1000));
                     if (m == null) {
                         throw new IOException("no answer to garbage within " + timeoutSeconds + " s");
                     }
                     reader.message(m);
                 }
-            } catch (SoakClient.ServerError e) {
+            } catch (BlockingClient.ServerError e) {
                 if (!e.message.sqlState().equals("08P01")) {
                     throw e;
                 }
             }
             try {
-                SoakClient.Message m = c.poll((int) (timeoutSeconds * 1000));
+                BlockingClient.Message m = c.poll((int) (timeoutSeconds * 1000));
                 throw new IOException("still connected after 08P01" + (m == null ? "" : " (sent '" + (char) m.type() + "')"));
             } catch (EOFException expected) {
                 outcomes.merge("garbage_08P01", 1, Integer::sum);

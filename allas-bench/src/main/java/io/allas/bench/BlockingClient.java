@@ -12,12 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A blocking protocol client of the {@code soak} scenario: startup and password authentication,
+ * A blocking protocol client of the {@code soak} and {@code failover} scenarios: startup and password authentication,
  * simple queries, and reading message by message with a timeout that loses nothing (a read cut
  * off by the timeout keeps its bytes for the next). Notifications and notices that arrive are
  * handed to the caller's {@link Sink}.
  */
-final class SoakClient implements AutoCloseable {
+final class BlockingClient implements AutoCloseable {
 
     /** A backend message. */
     record Message(byte type, byte[] body) {
@@ -60,7 +60,7 @@ final class SoakClient implements AutoCloseable {
     private int start;
     private int end;
 
-    private SoakClient(Socket socket) throws IOException {
+    private BlockingClient(Socket socket) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
@@ -72,7 +72,7 @@ final class SoakClient implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes, 0 for the system's: a client that
      *                      stops reading with a small one fills the server's queue sooner
      */
-    static SoakClient connect(Endpoint target, String applicationName, int receiveBuffer) throws IOException {
+    static BlockingClient connect(Endpoint target, String applicationName, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         try {
             if (receiveBuffer > 0) {
@@ -81,7 +81,7 @@ final class SoakClient implements AutoCloseable {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(target.host(), target.port()), 10_000);
             s.setSoTimeout(60_000);
-            SoakClient c = new SoakClient(s);
+            BlockingClient c = new BlockingClient(s);
             c.send(Wire.startup(target.user(), target.databaseOrUser(), applicationName));
             while (true) {
                 Message m = c.next();

@@ -13,6 +13,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(
         'ClientBytesFuzzTest#startupPacketsAreDecodedOrRefused'
         'ClientBytesFuzzTest#messagesAfterLoginAreDecodedOrRefused'
+        'ProxyHeaderFuzzTest#proxyHeadersAreReadOrRefused'
         'StatementParserFuzzTest#queryTextIsParsedOrRefused'
         'ConfigFileFuzzTest#configurationIsLoadedOrRefusedWithItsProblemNamed'
         'ScramMessagesFuzzTest#clientMessagesAreAnsweredOrRefused'

@@ -86,8 +86,8 @@ public final class Allas implements AutoCloseable {
         SessionServices services = new SessionServices(databases, relay, config.upstream(), config.limits(), config.notificationQueue(),
                 metrics, registry, timers, tls, catalog, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
-            AllasServer server = AllasServer.start(config.listen(), config.prometheus().orElse(null), services,
-                    relay::isResponsive);
+            AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
+                    config.prometheus().orElse(null), services, relay::isResponsive);
             relay.start();
             return new Allas(server, relay, metrics, registry, timers, upstream, catalog);
         } catch (ConfigException | RuntimeException e) {

@@ -12,15 +12,15 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a short-lived command and captures its combined output. */
-final class Exec {
+public final class Exec {
 
-    record Result(List<String> command, int exitCode, String output) {
+    public record Result(List<String> command, int exitCode, String output) {
 
-        boolean ok() {
+        public boolean ok() {
             return exitCode == 0;
         }
 
-        Result orThrow(String what) {
+        public Result orThrow(String what) {
             if (!ok()) {
                 throw new IllegalStateException(what + " failed (exit " + exitCode + "): "
                         + String.join(" ", command) + "\n" + output.strip());
@@ -32,11 +32,11 @@ final class Exec {
     private Exec() {
     }
 
-    static Result run(List<String> command, Path workDir, Duration timeout) {
+    public static Result run(List<String> command, Path workDir, Duration timeout) {
         return run(command, workDir, timeout, Map.of());
     }
 
-    static Result run(List<String> command, Path workDir, Duration timeout, Map<String, String> extraEnv) {
+    public static Result run(List<String> command, Path workDir, Duration timeout, Map<String, String> extraEnv) {
         Path out = null;
         try {
             // A file rather than a pipe: pg_ctl forks a postmaster, and a pipe it inherited would keep a

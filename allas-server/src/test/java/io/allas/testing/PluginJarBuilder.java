@@ -36,8 +36,22 @@ public final class PluginJarBuilder {
      * @return the plugin jar, alone in a directory of its own
      */
     public static Path buildExamplePlugin(Path spiJar, Path directory) throws IOException {
-        Path sources = exampleProject().resolve("src/main/java");
-        Path resources = exampleProject().resolve("src/main/resources");
+        return buildPlugin(exampleProject().resolve("src/main/java"), exampleProject().resolve("src/main/resources"),
+                spiJar, directory, "allas-auth-token.jar");
+    }
+
+    /**
+     * Builds a plugin of a test's own, as {@link #buildExamplePlugin} builds the example.
+     *
+     * @param sources   its Java sources
+     * @param resources its resources (the META-INF/services file)
+     * @param spiJar    the allas-auth-spi jar (or its classes directory)
+     * @param directory a scratch directory
+     * @param jarName   the jar's file name
+     * @return the plugin jar, alone in a directory of its own
+     */
+    public static Path buildPlugin(Path sources, Path resources, Path spiJar, Path directory, String jarName)
+            throws IOException {
         Path classes = Files.createDirectories(directory.resolve("classes"));
 
         ToolProvider javac = ToolProvider.findFirst("javac")
@@ -47,10 +61,10 @@ public final class PluginJarBuilder {
         arguments.addAll(filesUnder(sources).stream().map(Path::toString).toList());
         int status = javac.run(System.out, System.err, arguments.toArray(String[]::new));
         if (status != 0) {
-            throw new IllegalStateException("the example plugin did not compile (javac exit " + status + ")");
+            throw new IllegalStateException("the plugin " + jarName + " did not compile (javac exit " + status + ")");
         }
 
-        Path jar = Files.createDirectories(directory.resolve("plugins")).resolve("allas-auth-token.jar");
+        Path jar = Files.createDirectories(directory.resolve("plugins")).resolve(jarName);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             // Classes and resources, as Maven's jar holds them: the META-INF/services file is a resource.
             for (Path root : List.of(classes, resources)) {

@@ -61,6 +61,7 @@ public final class UpstreamProxy implements AutoCloseable {
     /** Server bytes that may still pass before the proxy goes silent; negative: no such limit. */
     private final java.util.concurrent.atomic.AtomicLong serverBytesBeforeSilence = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile boolean refusing;
+    private volatile byte[] announcement = new byte[0];
     private final Observer observer;
 
     public UpstreamProxy(String targetHost, int targetPort) throws IOException {
@@ -104,6 +105,14 @@ public final class UpstreamProxy implements AutoCloseable {
         trickleBytes = bytesPerPiece;
     }
 
+    /**
+     * From now on, each new connection to the target begins with these bytes, as a load balancer
+     * begins each with a PROXY protocol header.
+     */
+    public void announceEachConnection(byte[] bytes) {
+        announcement = bytes.clone();
+    }
+
     /** From now on, new connections are closed at once, as a server that is down refuses them. */
     public void refuseConnections() {
         refusing = true;
@@ -133,6 +142,7 @@ public final class UpstreamProxy implements AutoCloseable {
                     throw new IOException("refusing connections");
                 }
                 upstream.connect(target, 5000);
+                upstream.getOutputStream().write(announcement);
             } catch (IOException refused) {
                 // As the server itself would: the connection ends at once, not after a timeout.
                 closeQuietly(client);

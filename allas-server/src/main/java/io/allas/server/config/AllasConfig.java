@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param limits            bounds on clients
  * @param logLevel          the least severe level logged
  * @param tls               TLS for clients; empty when there is no {@code listen.tls} section
+ * @param proxyProtocol     the load balancers that send PROXY headers; empty when there is no
+ *                          {@code listen.proxy_protocol} section
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -37,7 +39,8 @@ public record AllasConfig(ListenAddress listen,
                           Upstream upstream,
                           Limits limits,
                           LogLevel logLevel,
-                          Optional<TlsSettings> tls) {
+                          Optional<TlsSettings> tls,
+                          Optional<ProxyProtocol> proxyProtocol) {
 
     /** As in the original allas. */
     static final Option<String> CONNECT = new Option<>("connect", text(),

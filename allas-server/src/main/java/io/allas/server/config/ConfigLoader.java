@@ -97,6 +97,7 @@ public final class ConfigLoader {
         ConfigSection root = ConfigSection.root(config, overrides);
         ListenAddress listen = ListenOptions.CLIENTS.read(root);
         Optional<TlsSettings> tls = TlsSettings.read(root, configDirectory);
+        Optional<ProxyProtocol> proxyProtocol = ProxyProtocol.read(root);
         String connect = root.get(AllasConfig.CONNECT);
         Optional<ConfigSection> startupParameters = root.find(AllasConfig.STARTUP_PARAMETERS);
         Map<String, String> parameters = startupParameters.isPresent() ? startupParameters.get().texts() : Map.of();
@@ -108,7 +109,7 @@ public final class ConfigLoader {
         Limits limits = Limits.read(root);
         LogLevel logLevel = root.get(AllasConfig.LOG_LEVEL);
         return new AllasConfig(listen, connect, parameters, prometheus, databases, pluginDirectory, queue, upstream,
-                limits, logLevel, tls);
+                limits, logLevel, tls, proxyProtocol);
     }
 
     private static Optional<ListenAddress.Tcp> prometheus(ConfigSection root) throws ConfigException {

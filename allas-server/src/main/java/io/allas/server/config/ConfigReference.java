@@ -19,7 +19,8 @@ final class ConfigReference {
             ListenOptions.METRICS.declarations(),
             DatabaseConfig.DECLARATIONS,
             List.<Declaration>of(AllasConfig.PLUGIN_DIRECTORY),
-            TlsSettings.DECLARATIONS)
+            TlsSettings.DECLARATIONS,
+            ProxyProtocol.DECLARATIONS)
             .flatMap(List::stream)
             .toList();
 

@@ -175,10 +175,27 @@ final class ConfigSection {
     private <T> T parse(Option<T> option, Config value) throws ConfigException {
         String optionPath = pathOf(option.key());
         try {
+            if (value.type() == Config.Type.LIST && option.type() instanceof ValueType.AddressRanges) {
+                // An environment variable gives the list as text, and Helidon keeps the file's array over it.
+                String variable = overrides.values().get(value.key().toString());
+                return option.type().parse(variable != null ? variable : joinedTexts(value, optionPath));
+            }
             return option.type().parse(text(value, optionPath));
         } catch (InvalidValueException e) {
             throw invalid(optionPath, e.getMessage());
         }
+    }
+
+    /** A JSON array of strings, in the comma-separated form its value type also reads from the environment. */
+    private static String joinedTexts(Config list, String path) throws ConfigException {
+        List<String> texts = new ArrayList<>();
+        for (Config element : children(list)) {
+            texts.add(text(element, path + "[" + texts.size() + "]"));
+        }
+        if (texts.isEmpty()) {
+            throw new ConfigException("invalid value for option \"" + path + "\": the array must not be empty");
+        }
+        return String.join(",", texts);
     }
 
     private ConfigException invalid(String optionPath, String reason) {

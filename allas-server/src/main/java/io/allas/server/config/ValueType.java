@@ -3,6 +3,7 @@ package io.allas.server.config;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,6 +56,10 @@ sealed interface ValueType<T> {
 
     static ValueType<Path> path() {
         return new FilePath();
+    }
+
+    static ValueType<List<AddressRange>> addressRanges() {
+        return new AddressRanges();
     }
 
     /** A whole number within a range, written as a JSON number or a numeric string. */
@@ -142,6 +147,26 @@ sealed interface ValueType<T> {
         @Override
         public Path parse(String text) {
             return Path.of(text);
+        }
+    }
+
+    /**
+     * IP address ranges: a JSON array of strings in the file; in an environment variable, which
+     * holds text only, the same separated by commas.
+     */
+    record AddressRanges() implements ValueType<List<AddressRange>> {
+        @Override
+        public List<AddressRange> parse(String text) throws InvalidValueException {
+            List<AddressRange> ranges = new ArrayList<>();
+            for (String range : text.split(",", -1)) {
+                ranges.add(AddressRange.parse(range.trim()));
+            }
+            return List.copyOf(ranges);
+        }
+
+        @Override
+        public String format(List<AddressRange> value) {
+            return String.join(",", value.stream().map(AddressRange::toString).toList());
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import io.helidon.common.socket.SocketOptions;
@@ -21,6 +22,7 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.allas.server.config.ConfigException;
 import io.allas.server.config.ListenAddress;
+import io.allas.server.config.ProxyProtocol;
 import io.allas.server.session.ClientSession;
 import io.allas.server.session.SessionServices;
 
@@ -46,16 +48,18 @@ public final class AllasServer {
     /**
      * Binds the listeners and starts serving.
      *
-     * @param listen     where clients connect
-     * @param prometheus where the HTTP endpoint listens, or null for none
-     * @param services   what sessions share
+     * @param listen        where clients connect
+     * @param proxyProtocol the load balancers whose connections begin with a PROXY header
+     * @param prometheus    where the HTTP endpoint listens, or null for none
+     * @param services      what sessions share
      * @return the running server
      * @throws ConfigException when a listen address cannot be used
      */
-    public static AllasServer start(ListenAddress listen, ListenAddress.Tcp prometheus, SessionServices services,
+    public static AllasServer start(ListenAddress listen, Optional<ProxyProtocol> proxyProtocol,
+                                    ListenAddress.Tcp prometheus, SessionServices services,
                                     BooleanSupplier upstreamConnected) throws ConfigException {
         PostgresConnectionSelector selector = new PostgresConnectionSelector(
-                connection -> new ClientSession(connection, services)::run);
+                connection -> new ClientSession(connection, services)::run, proxyProtocol);
         WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
         if (prometheus == null) {
             configurePostgres(builder, listen, selector);

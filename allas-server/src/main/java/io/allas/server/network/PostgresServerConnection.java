@@ -9,6 +9,7 @@ import java.util.function.Function;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
+import io.allas.server.config.ProxyProtocol;
 import io.allas.server.session.ClientConnection;
 
 /**
@@ -19,19 +20,29 @@ final class PostgresServerConnection implements ServerConnection {
 
     private final ConnectionContext context;
     private final Function<ClientConnection, Runnable> sessions;
+    private final Optional<ProxyProtocol> proxyProtocol;
     private volatile Thread thread;
 
-    PostgresServerConnection(ConnectionContext context, Function<ClientConnection, Runnable> sessions) {
+    PostgresServerConnection(ConnectionContext context, Function<ClientConnection, Runnable> sessions,
+                             Optional<ProxyProtocol> proxyProtocol) {
         this.context = context;
         this.sessions = sessions;
+        this.proxyProtocol = proxyProtocol;
     }
 
     @Override
     public void handle(Limit limit) {
         thread = Thread.currentThread();
+        Optional<SocketAddress> peer = peer();
         ClientConnection connection = new ClientConnection(
-                new HelidonClientStream(context.serverSocket(), context.dataWriter()), peer());
+                new HelidonClientStream(context.serverSocket(), context.dataWriter()), peer, fromLoadBalancer(peer));
         sessions.apply(connection).run();
+    }
+
+    private boolean fromLoadBalancer(Optional<SocketAddress> peer) {
+        return proxyProtocol.isPresent() && peer.isPresent()
+                && peer.get() instanceof InetSocketAddress inet
+                && proxyProtocol.get().trusts(inet.getAddress());
     }
 
     private Optional<SocketAddress> peer() {

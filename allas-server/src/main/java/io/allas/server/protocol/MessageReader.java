@@ -37,7 +37,7 @@ public final class MessageReader {
         if (length < 8 || length > maxLength) {
             throw new ProtocolException("invalid length of startup packet");
         }
-        return readBytes(length - 4);
+        return readExactly(length - 4);
     }
 
     /**
@@ -64,7 +64,7 @@ public final class MessageReader {
             throw new ProtocolException("message of type \"" + (char) type + "\" is " + length
                     + " bytes long, more than the " + maxLength + " bytes allowed");
         }
-        return new RawMessage(type, length == 4 ? EMPTY : readBytes(length - 4));
+        return new RawMessage(type, length == 4 ? EMPTY : readExactly(length - 4));
     }
 
     /**
@@ -74,6 +74,14 @@ public final class MessageReader {
     public byte peekByte() throws IOException {
         ensureChunk();
         return chunk[position];
+    }
+
+    /**
+     * Reads one byte, as a PROXY protocol v1 line is read up to its CRLF.
+     */
+    public byte readByte() throws IOException {
+        ensureChunk();
+        return chunk[position++];
     }
 
     /**
@@ -113,15 +121,16 @@ public final class MessageReader {
             return value;
         }
         // Cut between two chunks: rare, so the four bytes are gathered rather than kept in a field.
-        return PacketParser.int32(readBytes(4), 0);
+        return PacketParser.int32(readExactly(4), 0);
     }
 
     /**
-     * A length is only the client's claim: the result grows with the bytes that actually arrive
+     * Reads exactly {@code count} bytes: a packet's body, a PROXY protocol v2 header's parts. A
+     * length is only the client's claim: the result grows with the bytes that actually arrive
      * (doubling, so a large message is copied a few times at most), so that a header announcing a
      * megabyte with nothing behind it costs no megabyte, however many clients send one.
      */
-    private byte[] readBytes(int count) throws IOException {
+    public byte[] readExactly(int count) throws IOException {
         ensureChunk();
         byte[] result = new byte[Math.min(count, chunk.length - position)];
         int filled = 0;

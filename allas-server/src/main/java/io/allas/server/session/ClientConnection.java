@@ -26,17 +26,31 @@ public final class ClientConnection {
     private volatile SSLSession tlsSession;
     private final MessageReader reader;
     private final MessageWriter writer;
-    private final Optional<SocketAddress> peer;
+    private volatile Optional<SocketAddress> peer;
+    private final boolean fromLoadBalancer;
 
     /**
+     * A connection straight from a client.
+     *
      * @param stream the client's byte stream
      * @param peer   the client's address; empty on a UNIX-domain socket
      */
     public ClientConnection(ClientStream stream, Optional<SocketAddress> peer) {
+        this(stream, peer, false);
+    }
+
+    /**
+     * @param stream           the client's byte stream
+     * @param peer             the address of the connection's other end; empty on a UNIX-domain socket
+     * @param fromLoadBalancer whether that end is a trusted load balancer, which must announce the
+     *                         client with a PROXY protocol header
+     */
+    public ClientConnection(ClientStream stream, Optional<SocketAddress> peer, boolean fromLoadBalancer) {
         this.stream = stream;
         this.reader = new MessageReader(stream);
         this.writer = new MessageWriter(stream);
         this.peer = peer;
+        this.fromLoadBalancer = fromLoadBalancer;
     }
 
     public MessageReader reader() {
@@ -47,8 +61,25 @@ public final class ClientConnection {
         return writer;
     }
 
+    /**
+     * @return the client's address: the one a load balancer announced, once its header is read
+     */
     public Optional<SocketAddress> peer() {
         return peer;
+    }
+
+    /**
+     * @return whether the connection comes from a trusted load balancer
+     */
+    boolean fromLoadBalancer() {
+        return fromLoadBalancer;
+    }
+
+    /**
+     * From now on the client is known by the address its load balancer announced.
+     */
+    void forwardedFor(SocketAddress client) {
+        peer = Optional.of(client);
     }
 
     /**

@@ -72,7 +72,13 @@ public final class ClientSession {
                 reject(SqlState.TOO_MANY_CONNECTIONS, "too many connections waiting for authentication");
                 return;
             }
-            StartupPhase.Outcome outcome = new StartupPhase(connection, services.tls()).run();
+            StartupPhase.Outcome outcome;
+            try {
+                outcome = new StartupPhase(connection, services.tls()).run();
+            } finally {
+                // A load balancer's PROXY header may have named the client.
+                description = connection.peer().map(Object::toString).orElse("local socket");
+            }
             connection.tlsSession().ifPresent(tls -> services.events().tlsEstablished(tls.getProtocol()));
             switch (outcome) {
                 case StartupPhase.Outcome.Proceed proceed -> {
@@ -213,6 +219,8 @@ public final class ClientSession {
         }
         services.registry().authenticated(this);
         this.database = databaseName;
+        // As PostgreSQL's log_connections: off unless asked for, since a busy relay sees thousands.
+        LOG.log(System.Logger.Level.DEBUG, "connection authorized ({0})", description);
         // Authenticated: a wait for the upstream is bounded by upstream.connect_wait_ms, not by the startup timeout.
         startupTimer.cancel(false);
         if (!awaitUpstream()) {

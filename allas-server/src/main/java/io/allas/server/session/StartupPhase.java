@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 import io.allas.server.protocol.ProtocolException;
+import io.allas.server.protocol.ProxyHeader;
+import io.allas.server.protocol.ProxyHeaderReader;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.NegotiateProtocolVersion;
 import io.allas.server.protocol.frontend.StartupRequest;
@@ -14,7 +16,8 @@ import io.allas.server.tls.ServerTlsContext;
 import io.allas.server.tls.TlsClientStream;
 
 /**
- * The packets before authentication, handled as PostgreSQL handles them: encryption requests
+ * The packets before authentication, handled as PostgreSQL handles them (after the PROXY header
+ * of a trusted load balancer, which PostgreSQL does not know): encryption requests
  * refused with {@code N} (once each), CancelRequest accepted and the connection closed, the
  * StartupMessage's protocol version and parameters checked.
  */
@@ -60,6 +63,7 @@ final class StartupPhase {
      * @return the validated StartupMessage, a refusal for the session to send, or a close without a word
      */
     Outcome run() throws IOException {
+        readProxyHeader();
         boolean sslDone = false;
         boolean gssDone = false;
         if (connection.reader().peekByte() == TLS_HANDSHAKE_RECORD) {
@@ -109,6 +113,34 @@ final class StartupPhase {
         }
     }
 
+    /**
+     * A trusted load balancer's connection begins with a PROXY header naming the client; nobody
+     * else may send one, or anyone could claim any address.
+     */
+    private void readProxyHeader() throws IOException {
+        boolean header = ProxyHeaderReader.startsWithHeader(connection.reader());
+        if (!connection.fromLoadBalancer()) {
+            if (header) {
+                throw new ProtocolException("PROXY protocol header from " + host()
+                        + ", which is not in listen.proxy_protocol.trusted");
+            }
+            return;
+        }
+        if (!header) {
+            throw new ProtocolException("expected a PROXY protocol header from " + host()
+                    + ", a trusted load balancer (listen.proxy_protocol.trusted)");
+        }
+        if (ProxyHeaderReader.read(connection.reader()) instanceof ProxyHeader.Forwarded forwarded) {
+            connection.forwardedFor(forwarded.source());
+        }
+    }
+
+    /** The client's host as PostgreSQL's messages name it. */
+    private String host() {
+        return connection.peer().map(p -> p instanceof InetSocketAddress inet
+                ? inet.getAddress().getHostAddress() : p.toString()).orElse("[local]");
+    }
+
     private void startTls() throws IOException {
         // Bytes sent before our answer were sent in clear text and would be taken as if encrypted
         // (CVE-2021-23214): refuse, as PostgreSQL does.
@@ -129,10 +161,8 @@ final class StartupPhase {
                     "no PostgreSQL user name specified in startup packet", Optional.of(startup));
         }
         if (tls.isPresent() && tls.get().mode() == TlsSettings.Mode.REQUIRE && connection.tlsSession().isEmpty()) {
-            String host = connection.peer().map(p -> p instanceof InetSocketAddress inet
-                    ? inet.getAddress().getHostAddress() : p.toString()).orElse("[local]");
             return new Outcome.Refuse(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no pg_hba.conf entry for host \""
-                    + host + "\", user \"" + user + "\", database \""
+                    + host() + "\", user \"" + user + "\", database \""
                     + startup.parameters().getOrDefault("database", user) + "\", no encryption", Optional.of(startup));
         }
         if (startup.minorVersion() > NEWEST_MINOR_VERSION || !startup.protocolOptions().isEmpty()) {

@@ -94,7 +94,7 @@ class ConfigReferenceTest {
     @Test
     void theClientListenerHasTlsAndTheMetricsListenerHasNot() {
         KeyTree listen = ConfigReference.TREE.child("listen");
-        assertEquals(Set.of("port", "host", "keepalive", "tls"), listen.names());
+        assertEquals(Set.of("port", "host", "keepalive", "tls", "proxy_protocol"), listen.names());
         assertEquals(Set.of("certificate", "key", "ca", "mode"), listen.child("tls").names());
         assertEquals(Set.of("port", "host", "keepalive"),
                 ConfigReference.TREE.child("prometheus").child("listen").names());

@@ -1,14 +1,6 @@
 package io.allas.bench;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -230,31 +222,25 @@ final class Failover {
     }
 
     /** One client: connects, LISTENs, reads; after a lost connection it connects and LISTENs again. */
-    private final class Listener implements Runnable {
+    private final class Listener implements Runnable, BlockingClient.Sink {
         volatile long lastSeq = -1;
         volatile long firstAfterResume;
         volatile long listeningSince;
         volatile int disconnections;
         volatile int gapNotices;
         volatile int gapWarnings;
-        private volatile Socket socket;
+        private volatile BlockingClient client;
 
         @Override
         public void run() {
             while (!stopping) {
-                try (Socket s = new Socket()) {
-                    socket = s;
-                    s.setTcpNoDelay(true);
-                    s.connect(new InetSocketAddress(target.host(), target.port()), 10_000);
-                    InputStream raw = s.getInputStream();
-                    DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 8192));
-                    OutputStream out = s.getOutputStream();
-                    write(out, Wire.startup(target.user(), target.databaseOrUser(), "allas-bench-failover"));
-                    awaitReady(in, out);
-                    write(out, Wire.query("LISTEN " + channel + "; LISTEN " + gapChannel));
-                    awaitReady(in, out);
+                try (BlockingClient c = BlockingClient.connect(target, "allas-bench-failover", 0)) {
+                    client = c;
+                    c.query("LISTEN " + channel + "; LISTEN " + gapChannel, this);
                     listeningSince = System.nanoTime();
-                    read(in);
+                    while (true) {
+                        message(c.poll(0)); // no timeout: a silent connection is no lost one
+                    }
                 } catch (IOException e) {
                     // the connection was lost (or never made): counted below, unless the run is over
                 }
@@ -269,85 +255,33 @@ final class Failover {
         }
 
         void close() {
-            Socket s = socket;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing
+            BlockingClient c = client;
+            if (c != null) {
+                c.close();
+            }
+        }
+
+        @Override
+        public void message(BlockingClient.Message m) throws IOException {
+            switch (m.type()) {
+                case 'A' -> notification(BlockingClient.notification(m.body()));
+                case 'N' -> {
+                    if (m.error().startsWith("WARNING 01A01")) {
+                        gapWarnings++;
+                    }
+                }
+                case 'E' -> throw new BlockingClient.ServerError(m);
+                default -> {
                 }
             }
         }
 
-        private void write(OutputStream out, ByteBuffer message) throws IOException {
-            out.write(message.array(), message.arrayOffset() + message.position(), message.remaining());
-            out.flush();
-        }
-
-        /** Reads up to ReadyForQuery, answering a password request on the way. */
-        private void awaitReady(DataInputStream in, OutputStream out) throws IOException {
-            while (true) {
-                int type = in.readUnsignedByte();
-                byte[] body = new byte[in.readInt() - 4];
-                in.readFully(body);
-                switch (type) {
-                    case 'Z' -> {
-                        return;
-                    }
-                    case 'R' -> {
-                        int code = ByteBuffer.wrap(body).getInt();
-                        if (code == 3) {
-                            write(out, Wire.password(target.password()));
-                        } else if (code == 5) {
-                            byte[] salt = new byte[]{body[4], body[5], body[6], body[7]};
-                            write(out, Wire.md5Password(target.user(), target.password(), salt));
-                        } else if (code != 0) {
-                            throw fatal("authentication request " + code + " is not supported");
-                        }
-                    }
-                    case 'E' -> throw new IOException(Wire.describeError(body, 0, body.length));
-                    case 'A' -> notification(body);
-                    default -> {
-                        // ParameterStatus, BackendKeyData, CommandComplete, NoticeResponse ...
-                    }
-                }
-            }
-        }
-
-        private void read(DataInputStream in) throws IOException {
-            while (true) {
-                int type = in.readUnsignedByte();
-                byte[] body = new byte[in.readInt() - 4];
-                in.readFully(body);
-                switch (type) {
-                    case 'A' -> notification(body);
-                    case 'N' -> {
-                        if (Wire.describeError(body, 0, body.length).startsWith("WARNING 01A01")) {
-                            gapWarnings++;
-                        }
-                    }
-                    case 'E' -> throw new IOException(Wire.describeError(body, 0, body.length));
-                    default -> {
-                    }
-                }
-            }
-        }
-
-        private void notification(byte[] body) {
-            int channelEnd = 4;
-            while (body[channelEnd] != 0) {
-                channelEnd++;
-            }
-            int payloadEnd = channelEnd + 1;
-            while (body[payloadEnd] != 0) {
-                payloadEnd++;
-            }
-            String name = new String(body, 4, channelEnd - 4, StandardCharsets.UTF_8);
-            if (name.equals(gapChannel)) {
+        private void notification(String[] channelAndPayload) {
+            if (channelAndPayload[0].equals(gapChannel)) {
                 gapNotices++;
                 return;
             }
-            long seq = Long.parseLong(new String(body, channelEnd + 1, payloadEnd - channelEnd - 1, StandardCharsets.US_ASCII));
+            long seq = Long.parseLong(channelAndPayload[1]);
             if (seq <= lastSeq) {
                 fail(String.format(Locale.ROOT, "a listener received %d after %d: twice or out of order", seq, lastSeq));
             }
@@ -355,11 +289,6 @@ final class Failover {
             if (firstAfterResume == 0 && seq >= resumeSeq.get()) {
                 firstAfterResume = System.nanoTime();
             }
-        }
-
-        private IOException fatal(String reason) {
-            fail(reason);
-            return new IOException(reason);
         }
     }
 }

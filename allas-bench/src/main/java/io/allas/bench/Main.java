@@ -35,6 +35,17 @@ public final class Main {
                          listener having one; listeners disconnected (they reconnect and LISTEN again) and when
                          all are back (--listeners N --rate NOTIFICATIONS_PER_S --restart-command CMD [--before S]
                          [--timeout S] [--reconnect-delay-ms MS] [--gap-channel C])
+              soak       N steady listeners and C churning clients (connect, LISTEN some channels, UNLISTEN and
+                         LISTEN again, leave) while K producers notify sequence numbers at R notifications/s each in
+                         transactions of B, until D deliveries are checked; faults injected in turn every F s:
+                         kill_backend (pg_terminate_backend of the relay's upstream backend), restart (PostgreSQL,
+                         by --restart-command), slow_client, stopped_client, garbage. Counts deliveries checked, lost
+                         outside the gaps the clients were told of, duplicated, reordered, gaps, faults. For a relay
+                         with upstream.on_loss keep and notification_queue.on_overflow gap (--listeners N --churners C
+                         --producers K --rate R --batch B --deliveries D --duration S --faults LIST|none
+                         --fault-interval F --restart-command CMD --stall-timeout-ms MS (the relay's) --flood M --flood-payload-bytes P
+                         --gap-lead-ms MS --upstream-application-name A --gap-channel C --timeout S
+                         --garbage type,length)
 
             the target (what listeners connect to; any PostgreSQL-protocol server):
               --host H --port P --user U --password PW --database D      (default 127.0.0.1:5432 postgres)

@@ -19,7 +19,10 @@ final class Report {
             "kb_per_client", "root_rss_kb_per_client", "idle_cpu_pct",
             "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms", "listen_overflows",
             "tps", "disconnected", "pg_restart_ms", "first_delivery_ms", "all_delivered_ms", "all_back_ms",
-            "gap_notified", "gap_warned", "target_cpu_s", "bench_cpu_pct");
+            "gap_notified", "gap_warned",
+            "deliveries_checked", "lost", "duplicated", "reordered", "gap_reports", "excused_upstream", "excused_slow",
+            "excused_uncertain", "faults", "fault_failures", "recovery_max_ms", "gap_lead_max_ms",
+            "target_cpu_s", "bench_cpu_pct");
 
     private record Run(String caseName, String label, boolean ok, Map<String, String> params,
                        Map<String, String> metrics, String reason) {

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 
-/** The six scenarios. Each fills a {@link Result}; a verification failure throws {@link RunFailed}. */
+/** The scenarios. Each fills a {@link Result}; a verification failure throws {@link RunFailed}. */
 final class Scenarios {
 
     static final class RunFailed extends RuntimeException {
@@ -73,6 +73,7 @@ final class Scenarios {
                 case "producers" -> producers(r, false);
                 case "notifiers" -> producers(r, true);
                 case "failover" -> new Failover(o, target, producerDb).run(r);
+                case "soak" -> new Soak(o, target, producerDb).run(r);
                 default -> throw new Options.UsageException("unknown scenario: " + scenario);
             }
         } catch (RunFailed e) {

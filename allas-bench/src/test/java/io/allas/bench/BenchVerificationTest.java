@@ -102,6 +102,26 @@ class BenchVerificationTest {
                 r::line);
     }
 
+    /**
+     * The soak's plumbing end to end, directly on PostgreSQL (which has no gaps to report): steady
+     * and churning listeners, producers, the garbage fault answered with 08P01, and a clean verdict.
+     */
+    @Test
+    void aShortSoakWithGarbageClientsDirectlyOnPostgresIsClean() {
+        Result r = run("soak", "--listeners", "5", "--churners", "3", "--producers", "2", "--rate", "200",
+                "--batch", "10", "--deliveries", "10000", "--faults", "garbage", "--fault-interval", "0.5",
+                // PostgreSQL only logs a message length below 4 (COMMERROR) and closes: no 08P01 to expect
+                "--garbage", "type");
+        assertNull(r.failure, r::line);
+        assertTrue(Long.parseLong(r.metrics.get("deliveries_checked")) >= 10_000, r::line);
+        for (String zero : List.of("lost", "duplicated", "reordered", "fault_failures", "gap_reports")) {
+            assertEquals("0", r.metrics.get(zero), () -> zero + ": " + r.line());
+        }
+        assertTrue(Integer.parseInt(r.metrics.get("garbage_08P01")) >= 1, r::line);
+        assertEquals(r.metrics.get("faults"), r.metrics.get("garbage_08P01"), r::line);
+        assertTrue(Integer.parseInt(r.metrics.get("churn_sessions")) >= 1, r::line);
+    }
+
     @Test
     void anErrorResponseFailsTheRunWithTheServersReason() {
         List<String> args = new ArrayList<>(pg.targetArgs());

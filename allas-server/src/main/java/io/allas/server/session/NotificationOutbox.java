@@ -78,6 +78,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         boolean tooSlow = false;
         int dropped = 0;
         int gapDropped = 0;
+        boolean newReport = false;
         lock.lock();
         try {
             if (delivery == Delivery.CLOSED) {
@@ -97,6 +98,8 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
                 tooSlow = true;
                 dropped = closeLocked();
             } else if (overflowing) {
+                // a report still waiting absorbs this one: the client is told once
+                newReport = queuedGap == null;
                 gapDropped = dropForGapLocked();
             }
             startDrain = !tooSlow && startDraining();
@@ -105,6 +108,8 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         }
         if (gapDropped > 0) {
             events.notificationsDropped("slow_client", gapDropped);
+        }
+        if (newReport) {
             events.gapReported(Gap.SLOW_CLIENT, 1);
         }
         if (tooSlow) {

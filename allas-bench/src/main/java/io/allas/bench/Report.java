@@ -18,7 +18,7 @@ final class Report {
             "added_p50_ms", "added_p99_ms", "added_p999_ms", "added_max_ms", "reference_p99_ms",
             "kb_per_client", "root_rss_kb_per_client", "idle_cpu_pct",
             "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms", "listen_overflows",
-            "tps", "disconnected", "pg_restart_ms", "first_delivery_ms", "all_delivered_ms", "all_back_ms",
+            "tps", "listen_us_each", "listen_one_ms", "delivery_us", "disconnected", "pg_restart_ms", "first_delivery_ms", "all_delivered_ms", "all_back_ms",
             "gap_notified", "gap_warned", "target_cpu_s", "bench_cpu_pct");
 
     private record Run(String caseName, String label, boolean ok, Map<String, String> params,

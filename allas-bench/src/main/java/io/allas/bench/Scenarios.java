@@ -73,6 +73,7 @@ final class Scenarios {
                 case "producers" -> producers(r, false);
                 case "notifiers" -> producers(r, true);
                 case "failover" -> new Failover(o, target, producerDb).run(r);
+                case "channelcount" -> new ChannelCount(o, target, producerDb, stallTimeoutS).run(r);
                 default -> throw new Options.UsageException("unknown scenario: " + scenario);
             }
         } catch (RunFailed e) {

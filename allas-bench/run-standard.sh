@@ -15,6 +15,7 @@
 #   CASES="fanout_N1000 upstreams_U4_N4x250 upstreams_U1_N4x250" ...  # several upstream databases against one
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
+#   CASES="channelcount_C1000 channelcount_C10000 channelcount_C100000" ...  # what a channel count costs
 #   PACED_N=100 HALF_RATE=440000 CASES=fanout_N100_half_rate ...  # the paced case with 100 listeners
 #   CASES=soak ...                              # the soak with faults (issue 17; not in the set by default:
 #                                               # ~10 min); SOAK_DELIVERIES=10000000 how many to check,
@@ -223,8 +224,10 @@ figure() { # figure <case> <label> <metric> (empty when that run failed)
 # ---------------------------------------------------------------- the standard set
 if [ -n "${QUICK:-}" ]; then
     F1_M=200000; F1K_M=1000; CH_M=20; IDLE_N=2000; STORM_N=2000; DIRECT_N=300; PROD_N=100; PROD_D=2; FAILOVER_N=200
+    CC_SIZES="1000 10000"; CC_M=1000; CC_P=50
 else
     F1_M=2000000; F1K_M=5000; CH_M=100; IDLE_N=10000; STORM_N=10000; DIRECT_N=1000; PROD_N=500; PROD_D=5; FAILOVER_N=1000
+    CC_SIZES="1000 10000 100000"; CC_M=5000; CC_P=200
 fi
 
 # idle memory is measured on a freshly started relay
@@ -394,6 +397,27 @@ JSON
         --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
     write_config terminate
     stop_relay
+fi
+
+# Channel count (issue 17 defect 4): one connection LISTENing on C channels, then a probe channel, last in
+# its backend's list; bursts of CC_M notifications on the probe, and CC_P one at a time against a reference
+# listener directly on PostgreSQL. Through the relay the backend that holds the channels is the relay's
+# upstream one; the relay's limits are raised above the largest C. One relay for every C: a client that
+# leaves takes its channels off the upstream backend (UNLISTEN, long done before the next case), and a
+# discarded pass of 10,000 channels first lets the relay's JIT compile its LISTEN path, as for the fan-out.
+if [ -z "${CASES:-}" ] || [[ " $CASES " == *" channelcount_"* ]]; then
+    write_config terminate
+    sed -i 's/^{$/{\n    "limits": {"max_channels": 200000, "max_channels_per_client": 200000},/' "$WORK/allas.json"
+    start_relay channelcount
+    for t in relay postgres; do
+        warm_up "$t" channelcount --channels 10000 --notifications 1000 --bursts 1 --paced 20
+    done
+    for c in $CC_SIZES; do
+        for t in relay postgres; do
+            bench "$t" channelcount "channelcount_C$c" --channels "$c" --notifications "$CC_M" --bursts 3 --paced "$CC_P"
+        done
+    done
+    write_config terminate
 fi
 
 # Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100

@@ -1,6 +1,7 @@
 /**
  * allas-bench: a LISTEN/NOTIFY load generator for allas, PostgreSQL, or any target speaking the
- * PostgreSQL protocol. Listeners speak the protocol by hand over NIO; pgjdbc is the producer only.
+ * PostgreSQL protocol. Listeners speak the protocol by hand over NIO; pgjdbc is the producer (and
+ * channelcount's two connections, which run statements of thousands of LISTENs).
  */
 module io.allas.bench {
     requires java.sql;

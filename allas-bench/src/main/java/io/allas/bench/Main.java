@@ -19,6 +19,11 @@ public final class Main {
                          the target adds to it per delivery (added_p50_ms ... added_max_ms)
               channels   N listeners each on its own channel; the producer notifies every channel M times,
                          B rounds a transaction (same options; M and B count rounds)
+              channelcount  one connection LISTENs on C channels in statements of B LISTENs (timed), then on a
+                         probe channel, last; a reference connection directly on PostgreSQL on the probe alone.
+                         On the probe: bursts of M notifications in one transaction (notifications/s), and P
+                         one at a time (latency, and added_*_ms: the target's read minus the reference's)
+                         (--channels C [--listen-batch B] [--notifications M] [--bursts R] [--paced P])
               idle       N idle listeners; the target's memory per client and its CPU while idle
                          (--listeners N --target-pid PID [--settle S] [--idle-seconds S])
               storm      N clients connect, authenticate and LISTEN at once; time until all are acknowledged,

@@ -18,8 +18,8 @@ final class Report {
             "added_p50_ms", "added_p99_ms", "added_p999_ms", "added_max_ms", "reference_p99_ms",
             "kb_per_client", "root_rss_kb_per_client", "idle_cpu_pct",
             "all_acked_ms", "listen_p50_ms", "listen_p99_ms", "connect_to_ack_p99_ms", "listen_overflows",
-            "tps", "disconnected", "pg_restart_ms", "first_delivery_ms", "all_delivered_ms", "all_back_ms",
-            "gap_notified", "gap_warned",
+            "tps", "listen_us_each", "listen_one_ms", "delivery_us", "disconnected", "pg_restart_ms",
+            "first_delivery_ms", "all_delivered_ms", "all_back_ms", "gap_notified", "gap_warned",
             "deliveries_checked", "lost", "duplicated", "reordered", "gap_reports", "excused_upstream", "excused_slow",
             "excused_uncertain", "faults", "fault_failures", "recovery_max_ms", "gap_lead_max_ms",
             "target_cpu_s", "bench_cpu_pct");

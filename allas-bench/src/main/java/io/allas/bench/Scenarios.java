@@ -74,6 +74,7 @@ final class Scenarios {
                 case "notifiers" -> producers(r, true);
                 case "failover" -> new Failover(o, target, producerDb).run(r);
                 case "soak" -> new Soak(o, target, producerDb).run(r);
+                case "channelcount" -> new ChannelCount(o, target, producerDb, stallTimeoutS).run(r);
                 default -> throw new Options.UsageException("unknown scenario: " + scenario);
             }
         } catch (RunFailed e) {

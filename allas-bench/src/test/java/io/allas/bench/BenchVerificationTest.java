@@ -84,6 +84,23 @@ class BenchVerificationTest {
         assertTrue(Double.parseDouble(producers.metrics.get("tps")) > 0, producers::line);
     }
 
+    /** One connection on 2,500 channels and the probe: every probe notification read once, in order, by it and by the reference. */
+    @Test
+    void channelCountDirectlyOnPostgresPasses() {
+        Result r = run("channelcount", "--channels", "2500", "--listen-batch", "1000", "--notifications", "500",
+                "--bursts", "2", "--paced", "20");
+        assertNull(r.failure, r::line);
+        assertEquals("1020", r.metrics.get("deliveries"), r::line);
+        assertTrue(r.line().contains(" param.C=2500 "), r::line);
+        for (String figure : List.of("listen_all_s", "listen_us_each", "listen_one_ms", "notifications_per_s", "p50_ms",
+                "added_p50_ms", "added_max_ms")) {
+            assertTrue(Double.isFinite(Double.parseDouble(r.metrics.get(figure))), () -> figure + ": " + r.line());
+        }
+        // 1,000 + 1,000 + 491 LISTENs in statements, then 9 alone
+        assertTrue(Double.parseDouble(r.metrics.get("listen_batch_ms")) > 0, r::line);
+        assertTrue(Double.parseDouble(r.metrics.get("listen_one_ms")) > 0, r::line);
+    }
+
     /**
      * Directly on PostgreSQL, a restart closes every listener's connection: the run counts them all
      * disconnected and back, and measures from PostgreSQL accepting connections again.

@@ -132,14 +132,21 @@ public final class Allas implements AutoCloseable {
     }
 
     /**
-     * Reloads come from this file from now on (with these {@code ALLAS_*} overrides, as at startup),
-     * and it is watched: a change to it reloads.
+     * Reloads come from this file from now on, with these {@code ALLAS_*} overrides, as at startup.
      *
      * @param configFile  the configuration file allas started from
      * @param environment the environment to take {@code ALLAS_*} overrides from
      */
     public void reloadFrom(Path configFile, Map<String, String> environment) {
-        reload.watch(configFile, environment, timers);
+        reload.from(configFile, environment);
+    }
+
+    /**
+     * Reloads whenever the configuration file ({@link #reloadFrom}) changes, as the TLS files are
+     * reread when they change: looked at every second.
+     */
+    public void watchConfigFile() {
+        reload.watch(timers);
     }
 
     /**

@@ -74,9 +74,9 @@ final class ConfigReload {
     }
 
     /**
-     * Reloads come from {@code file} from now on, and it is watched for changes.
+     * Reloads come from {@code file} from now on.
      */
-    void watch(Path file, Map<String, String> environment, ScheduledExecutorService timers) {
+    void from(Path file, Map<String, String> environment) {
         lock.lock();
         try {
             this.file = file;
@@ -85,6 +85,12 @@ final class ConfigReload {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Reloads whenever the file changes.
+     */
+    void watch(ScheduledExecutorService timers) {
         timers.scheduleWithFixedDelay(this::reloadIfChanged, WATCH_INTERVAL_MILLIS, WATCH_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
@@ -92,6 +98,9 @@ final class ConfigReload {
     private void reloadIfChanged() {
         lock.lock();
         try {
+            if (file == null) {
+                return;
+            }
             FileStamp now = FileStamp.of(file);
             if (now != null && !now.equals(seen)) {
                 LOG.log(System.Logger.Level.INFO, "configuration file {0} changed", file);

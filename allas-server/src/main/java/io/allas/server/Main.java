@@ -49,6 +49,7 @@ public final class Main {
                             .orElse(""),
                     allas.upstreams());
             allas.reloadFrom(configFile, System.getenv());
+            allas.watchConfigFile();
             awaitStopSignal(allas);
             LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
             allas.close();

@@ -1,12 +1,12 @@
 package io.allas.server.metrics;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -68,8 +68,9 @@ public final class AllasMetrics implements SessionEvents {
     /** What {@link #configReloaded} counts. */
     public static final List<String> RELOAD_RESULTS = List.of("success", "failure");
 
-    private final List<Meter> registered = new ArrayList<>();
-    private SessionRegistry sessions;
+    /** Added to by reloads while scrapes and a stop may read it. */
+    private final List<Meter> registered = new CopyOnWriteArrayList<>();
+    private volatile SessionRegistry sessions;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;

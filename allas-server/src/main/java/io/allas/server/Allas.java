@@ -2,10 +2,12 @@ package io.allas.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
@@ -19,6 +21,7 @@ import io.allas.server.upstream.UpstreamRelays;
 import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
+import io.allas.server.session.SessionSettings;
 import io.allas.server.session.Termination;
 import io.allas.server.tls.ServerTlsContext;
 
@@ -38,14 +41,16 @@ public final class Allas implements AutoCloseable {
     private final AllasMetrics metrics;
     private final SessionRegistry registry;
     private final ScheduledExecutorService timers;
+    private final ConfigReload reload;
 
     private Allas(AllasServer server, UpstreamRelays upstreams, AllasMetrics metrics, SessionRegistry registry,
-                  ScheduledExecutorService timers) {
+                  ScheduledExecutorService timers, ConfigReload reload) {
         this.server = server;
         this.upstreams = upstreams;
         this.metrics = metrics;
         this.registry = registry;
         this.timers = timers;
+        this.reload = reload;
     }
 
     /**
@@ -84,13 +89,16 @@ public final class Allas implements AutoCloseable {
         }
         metrics.register(upstreams, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
-        SessionServices services = new SessionServices(databases, upstreams, config.upstream(), config.limits(),
-                config.notificationQueue(), metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
+        AtomicReference<SessionSettings> settings = new AtomicReference<>(
+                new SessionSettings(databases, config.limits(), config.notificationQueue()));
+        SessionServices services = new SessionServices(settings::get, upstreams, config.upstream(), metrics, registry,
+                timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
         try {
             AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
                     config.prometheus().orElse(null), services, upstreams::down);
             upstreams.start();
-            return new Allas(server, upstreams, metrics, registry, timers);
+            return new Allas(server, upstreams, metrics, registry, timers,
+                    new ConfigReload(config, plugins, upstreams, metrics, registry, settings));
         } catch (ConfigException | RuntimeException e) {
             upstreams.close();
             timers.shutdownNow();
@@ -121,6 +129,35 @@ public final class Allas implements AutoCloseable {
                         String.valueOf(clients), upstream);
             }
         }
+    }
+
+    /**
+     * Reloads come from this file from now on, with these {@code ALLAS_*} overrides, as at startup.
+     *
+     * @param configFile  the configuration file allas started from
+     * @param environment the environment to take {@code ALLAS_*} overrides from
+     */
+    public void reloadFrom(Path configFile, Map<String, String> environment) {
+        reload.from(configFile, environment);
+    }
+
+    /**
+     * Reloads whenever the configuration file ({@link #reloadFrom}) changes, as the TLS files are
+     * reread when they change: looked at every second.
+     */
+    public void watchConfigFile() {
+        reload.watch(timers);
+    }
+
+    /**
+     * Reads the configuration file again and applies what can change without a restart; what
+     * cannot is kept as it runs and named in the result. A file that does not load changes
+     * nothing. Logged, and counted in {@code allas_config_reloads_total}.
+     *
+     * @return what the reload did
+     */
+    public ReloadResult reload() {
+        return reload.reload();
     }
 
     /**

@@ -48,7 +48,9 @@ public final class Main {
                             .map(p -> ", metrics on http://" + ListenerDescription.of(p, allas.httpPort()) + "/metrics")
                             .orElse(""),
                     allas.upstreams());
-            awaitStopSignal();
+            allas.reloadFrom(configFile, System.getenv());
+            allas.watchConfigFile();
+            awaitStopSignal(allas);
             LOG.log(System.Logger.Level.INFO, "allas stopping: telling clients, closing the upstream connection");
             allas.close();
             LOG.log(System.Logger.Level.INFO, "allas stopped");
@@ -67,14 +69,19 @@ public final class Main {
     }
 
     /**
-     * Blocks until SIGTERM or SIGINT. Handling the signals ourselves, rather than in a shutdown
-     * hook, lets allas end clients with 57P01 and exit with status 0, as an orderly stop should.
+     * Blocks until SIGTERM or SIGINT, reloading on SIGHUP meanwhile. Handling the signals ourselves,
+     * rather than in a shutdown hook, lets allas end clients with 57P01 and exit with status 0, as
+     * an orderly stop should; without a handler SIGHUP would end the JVM.
      */
-    private static void awaitStopSignal() throws InterruptedException {
+    private static void awaitStopSignal(Allas allas) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
         }
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            LOG.log(System.Logger.Level.INFO, "SIGHUP: reloading the configuration");
+            allas.reload();
+        });
         stop.await();
     }
 

@@ -119,6 +119,24 @@ public final class RelayProcess implements AutoCloseable {
     }
 
     /**
+     * Sends SIGHUP, as {@code systemctl reload} does (the unit's {@code ExecReload}).
+     */
+    public void signalHup() {
+        Exec.Result result = Exec.run(List.of("kill", "-HUP", String.valueOf(process.pid())), Path.of("."),
+                Duration.ofSeconds(10));
+        if (result.exitCode() != 0) {
+            throw new AssertionError("kill -HUP failed: " + result.output());
+        }
+    }
+
+    /**
+     * @return whether the process is still running
+     */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
      * Waits until the port accepts connections, failing at once if the process exits.
      */
     public void awaitListening(int port, Duration timeout) throws InterruptedException {

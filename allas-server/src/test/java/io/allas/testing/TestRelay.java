@@ -108,6 +108,13 @@ public final class TestRelay implements AutoCloseable {
         return directory;
     }
 
+    /**
+     * @return the allas.json the relay was started from, and reloads from
+     */
+    public Path configFile() {
+        return directory.resolve("allas.json");
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
@@ -314,6 +321,7 @@ public final class TestRelay implements AutoCloseable {
                 Files.writeString(file, json());
                 AllasConfig config = ConfigLoader.load(file, Map.of(), new ArrayList<>());
                 Allas allas = Allas.start(config, directory.resolve("no-plugins"));
+                allas.reloadFrom(file, Map.of());
                 if (waitForUpstream && !awaitReady(allas, Duration.ofSeconds(30))) {
                     allas.close();
                     throw new IllegalStateException("the relay did not connect to " + TestPostgres.shared().description());

@@ -1,12 +1,12 @@
 package io.allas.server.metrics;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -65,7 +65,12 @@ public final class AllasMetrics implements SessionEvents {
     private static final List<String> DROP_REASONS = List.of("slow_client", "client_terminated", "client_gone");
 
     private final MeterRegistry registry = Metrics.globalRegistry();
-    private final List<Meter> registered = new ArrayList<>();
+    /** What {@link #configReloaded} counts. */
+    public static final List<String> RELOAD_RESULTS = List.of("success", "failure");
+
+    /** Added to by reloads while scrapes and a stop may read it. */
+    private final List<Meter> registered = new CopyOnWriteArrayList<>();
+    private volatile SessionRegistry sessions;
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final AtomicInteger clientsWaiting = new AtomicInteger();
     private final long startTimeSeconds = System.currentTimeMillis() / 1000;
@@ -103,14 +108,10 @@ public final class AllasMetrics implements SessionEvents {
         slowClientsTerminated = counter("allas_slow_clients_terminated", "Clients terminated for not keeping up");
         gauge("allas_client_queue_saturation_max", "How full the fullest client notification queue is, 0 to 1",
                 sessions::fullestQueueRatio);
-        for (String database : databases) {
-            for (String operation : List.of("listen", "notify")) {
-                registered.add(channelDenials(database, operation));
-            }
-            registered.add(registry.getOrCreate(Gauge.builder("allas_database_clients",
-                            () -> sessions.clientsPerDatabase().getOrDefault(database, 0).doubleValue())
-                    .description("Authenticated clients, by database")
-                    .tags(List.of(Metrics.tag("database", database)))));
+        this.sessions = sessions;
+        registerDatabases(databases);
+        for (String result : RELOAD_RESULTS) {
+            registered.add(configReloads(result));
         }
         deliveryLatency = timer("allas_notification_delivery_latency",
                 "From receipt from upstream to the write to the client (the oldest notification of each write)", BUCKETS);
@@ -133,6 +134,36 @@ public final class AllasMetrics implements SessionEvents {
         for (String sqlState : SqlState.STATEMENT_ERRORS) {
             registered.add(statementsRefused(sqlState));
         }
+    }
+
+    /**
+     * Exports the series of databases, at startup and for those a reload adds. Those a reload
+     * removes keep their series: counters that vanish would look like resets to Prometheus.
+     *
+     * @param databases the configured databases
+     */
+    public void registerDatabases(Collection<String> databases) {
+        for (String database : databases) {
+            for (String operation : List.of("listen", "notify")) {
+                registered.add(channelDenials(database, operation));
+            }
+            registered.add(registry.getOrCreate(Gauge.builder("allas_database_clients",
+                            () -> sessions.clientsPerDatabase().getOrDefault(database, 0).doubleValue())
+                    .description("Authenticated clients, by database")
+                    .tags(List.of(Metrics.tag("database", database)))));
+        }
+    }
+
+    private Counter configReloads(String result) {
+        return labelled("allas_config_reloads", "Configuration reloads (SIGHUP, a changed file, RELOAD), by result",
+                Metrics.tag("result", result));
+    }
+
+    /**
+     * @param result {@code success} or {@code failure}
+     */
+    public void configReloaded(String result) {
+        configReloads(result).increment();
     }
 
     /**

@@ -48,7 +48,9 @@ public final class RelayService implements Relay, AutoCloseable {
 
     private final UpstreamTarget target;
     private final Upstream settings;
-    private final Map<String, String> parameterOverrides;
+    private volatile Map<String, String> parameterOverrides;
+    /** The upstream's own ParameterStatus values, from the latest connection, for {@link #overrideParameters}. */
+    private volatile Map<String, String> upstreamParameters = Map.of();
     private final RelayEvents events;
     private final ChannelRegistry channels;
     private final SenderAttribution attribution = new SenderAttribution();
@@ -89,6 +91,17 @@ public final class RelayService implements Relay, AutoCloseable {
         // quietly is seldom the one a notification is sent on.
         this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution,
                 channels::mayDeliver, events);
+    }
+
+    /**
+     * Replaces {@code startup_parameters} on a reload: clients that connect afterwards are sent the
+     * new values; those connected already keep what they were told.
+     *
+     * @param overrides the new {@code startup_parameters}
+     */
+    public void overrideParameters(Map<String, String> overrides) {
+        parameterOverrides = Map.copyOf(overrides);
+        parameterStatus = mergeParameters(upstreamParameters, serverSettings);
     }
 
     /**
@@ -185,7 +198,8 @@ public final class RelayService implements Relay, AutoCloseable {
 
     private void serve(UpstreamConnection connection) {
         serverSettings = connection.settings();
-        parameterStatus = mergeParameters(connection.parameterStatuses(), connection.settings());
+        upstreamParameters = connection.parameterStatuses();
+        parameterStatus = mergeParameters(upstreamParameters, serverSettings);
         upstream = connection;
         // Clients that authenticated while the upstream was down are waiting for this.
         connected.complete(null);

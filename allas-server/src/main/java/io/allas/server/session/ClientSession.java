@@ -225,6 +225,12 @@ public final class ClientSession {
         }
         services.registry().authenticated(this);
         this.database = databaseName;
+        if (services.databases().find(databaseName).isEmpty()) {
+            // A reload removed the database while this client authenticated: its clients are terminated,
+            // and the reload's walk over them may have passed this one before its database was set.
+            connection.sendFatal(Termination.ADMIN_SHUTDOWN.sqlState(), Termination.ADMIN_SHUTDOWN.message());
+            return false;
+        }
         channelAccess = ChannelAccess.of(databaseName, database.get().channels(),
                 ((AuthResult.Success) result).channels(), services.events());
         // As PostgreSQL's log_connections: off unless asked for, since a busy relay sees thousands.

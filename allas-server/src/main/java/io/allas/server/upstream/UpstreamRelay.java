@@ -20,13 +20,14 @@ public final class UpstreamRelay implements AutoCloseable {
 
     private final String name;
     private final UpstreamTarget target;
+    /** Changed by a reload that adds or removes databases; {@link UpstreamRelays} shares it with this upstream's events. */
     private final Set<String> databases;
     private final RelayService relay;
     private final CatalogQueries catalog;
 
     /**
      * @param name              the upstream's name in metrics, health and logs
-     * @param databases         the client databases it serves
+     * @param databases         the client databases it serves: a concurrent set, kept (not copied) so that a reload can change it
      * @param target            the upstream server
      * @param settings          how the connection is watched and catalog queries run
      * @param maxChannels       {@code limits.max_channels}: the most channels listened on this upstream
@@ -38,7 +39,7 @@ public final class UpstreamRelay implements AutoCloseable {
                   Map<String, String> parameterOverrides, ScheduledExecutorService timers, RelayEvents events) {
         this.name = name;
         this.target = target;
-        this.databases = Set.copyOf(databases);
+        this.databases = databases;
         this.catalog = new CatalogQueries(target, settings, timers);
         this.relay = new RelayService(name, target, settings, maxChannels, parameterOverrides, RelayEvents.both(new CatalogForgetting(catalog), events));
     }
@@ -51,10 +52,10 @@ public final class UpstreamRelay implements AutoCloseable {
     }
 
     /**
-     * @return the client databases this upstream serves
+     * @return the client databases this upstream serves now
      */
     public Set<String> databases() {
-        return databases;
+        return Set.copyOf(databases);
     }
 
     /**
@@ -76,6 +77,12 @@ public final class UpstreamRelay implements AutoCloseable {
      */
     public String target() {
         return target.toString();
+    }
+
+    /** A reload changed the databases served. */
+    void serves(Set<String> now) {
+        databases.retainAll(now);
+        databases.addAll(now);
     }
 
     void start() {

@@ -1,6 +1,11 @@
 package io.allas.server.upstream;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,16 +33,20 @@ public final class UpstreamRelays implements AutoCloseable {
     public interface EventsFactory {
         /**
          * @param upstream  the upstream's name
-         * @param databases the client databases it serves
+         * @param databases the client databases it serves: a live view, changed by reloads
          */
         RelayEvents eventsFor(String upstream, Set<String> databases);
     }
 
     private final List<UpstreamRelay> upstreams;
-    private final Map<String, UpstreamRelay> byDatabase;
+    private final Map<String, UpstreamRelay> byIdentity;
+    /** Replaced whole by a reload; a removed database stays, so that a client authenticating as it is removed finds it. */
+    private volatile Map<String, UpstreamRelay> byDatabase;
 
-    private UpstreamRelays(List<UpstreamRelay> upstreams, Map<String, UpstreamRelay> byDatabase) {
+    private UpstreamRelays(List<UpstreamRelay> upstreams, Map<String, UpstreamRelay> byIdentity,
+                           Map<String, UpstreamRelay> byDatabase) {
         this.upstreams = List.copyOf(upstreams);
+        this.byIdentity = Map.copyOf(byIdentity);
         this.byDatabase = Map.copyOf(byDatabase);
     }
 
@@ -58,14 +67,7 @@ public final class UpstreamRelays implements AutoCloseable {
         Map<String, Set<String>> served = new LinkedHashMap<>();
         Map<String, String> identityOf = new HashMap<>();
         for (DatabaseConfig database : databases) {
-            UpstreamTarget target;
-            try {
-                target = UpstreamTarget.from(ConnectionString.parse(database.connect()));
-            } catch (ConfigException e) {
-                // The parser names the top-level key; a database's own connect is another.
-                throw new ConfigException(e.getMessage().replace("option \"connect\"",
-                        "option \"" + database.connectKey() + "\""), e);
-            }
+            UpstreamTarget target = targetOf(database);
             // The first database's target serves every database of the same identity.
             targets.putIfAbsent(target.identity(), target);
             served.computeIfAbsent(target.identity(), k -> new LinkedHashSet<>()).add(database.name());
@@ -79,15 +81,62 @@ public final class UpstreamRelays implements AutoCloseable {
             UpstreamTarget target = entry.getValue();
             // Two upstreams on one database that differ in their user are told apart by it.
             String name = sameName.get(target.name()) > 1 ? target.user() + "@" + target.name() : target.name();
-            Set<String> names = served.get(entry.getKey());
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            names.addAll(served.get(entry.getKey()));
             UpstreamRelay upstream = new UpstreamRelay(name, names, target, settings, maxChannels, parameterOverrides, timers,
-                    events.eventsFor(name, names));
+                    events.eventsFor(name, Collections.unmodifiableSet(names)));
             upstreams.add(upstream);
             byIdentity.put(entry.getKey(), upstream);
         }
         Map<String, UpstreamRelay> byDatabase = new HashMap<>();
         identityOf.forEach((database, identity) -> byDatabase.put(database, byIdentity.get(identity)));
-        return new UpstreamRelays(upstreams, byDatabase);
+        return new UpstreamRelays(upstreams, byIdentity, byDatabase);
+    }
+
+    /**
+     * @param database a database of a new configuration
+     * @return its upstream, if allas has it already: a reload cannot open a connection to another
+     * @throws ConfigException when its {@code connect} cannot be honoured, naming the key
+     */
+    public Optional<UpstreamRelay> existing(DatabaseConfig database) throws ConfigException {
+        return Optional.ofNullable(byIdentity.get(targetOf(database).identity()));
+    }
+
+    /**
+     * Serves a reloaded configuration's databases, each from an upstream allas has ({@link #existing}).
+     *
+     * @param databases the databases now configured
+     */
+    public void serve(List<DatabaseConfig> databases) throws ConfigException {
+        Map<String, UpstreamRelay> next = new HashMap<>(byDatabase);
+        Set<String> names = new HashSet<>();
+        for (DatabaseConfig database : databases) {
+            UpstreamRelay upstream = existing(database).orElseThrow(() -> new IllegalArgumentException(
+                    "database \"" + database.name() + "\" has no upstream yet"));
+            next.put(database.name(), upstream);
+            names.add(database.name());
+        }
+        byDatabase = Map.copyOf(next);
+        for (UpstreamRelay upstream : upstreams) {
+            upstream.serves(names.stream().filter(n -> next.get(n) == upstream).collect(Collectors.toSet()));
+        }
+    }
+
+    /**
+     * Sets the {@code startup_parameters} that clients connecting from now on are sent.
+     */
+    public void overrideParameters(Map<String, String> overrides) {
+        upstreams.forEach(u -> u.relay().overrideParameters(overrides));
+    }
+
+    private static UpstreamTarget targetOf(DatabaseConfig database) throws ConfigException {
+        try {
+            return UpstreamTarget.from(ConnectionString.parse(database.connect()));
+        } catch (ConfigException e) {
+            // The parser names the top-level key; a database's own connect is another.
+            throw new ConfigException(e.getMessage().replace("option \"connect\"",
+                    "option \"" + database.connectKey() + "\""), e);
+        }
     }
 
     /**

@@ -7,6 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
+import io.allas.server.admin.AdminConsoleService;
+import io.allas.server.admin.AdminTables;
+import io.allas.server.admin.ConfigReload;
+import io.allas.server.auth.AdminUsers;
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
@@ -16,6 +20,7 @@ import io.allas.server.metrics.AllasMetrics;
 import io.allas.server.relay.RelayEvents;
 import io.allas.server.upstream.UpstreamRelay;
 import io.allas.server.upstream.UpstreamRelays;
+import io.allas.server.session.AdminEntrance;
 import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
@@ -84,8 +89,18 @@ public final class Allas implements AutoCloseable {
         }
         metrics.register(upstreams, registry, config.databases().stream().map(d -> d.name()).toList());
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
+        Optional<AdminEntrance> admin;
+        try {
+            admin = adminConsole(config, plugins, registry, upstreams, metrics);
+        } catch (ConfigException | RuntimeException e) {
+            upstreams.close();
+            timers.shutdownNow();
+            metrics.unregister();
+            throw e;
+        }
         SessionServices services = new SessionServices(databases, upstreams, config.upstream(), config.limits(),
-                config.notificationQueue(), metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
+                config.notificationQueue(), metrics, registry, timers, tls, new ConnectionRefusalLog(timers, System::nanoTime),
+                admin);
         try {
             AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
                     config.prometheus().orElse(null), services, upstreams::down);
@@ -97,6 +112,20 @@ public final class Allas implements AutoCloseable {
             metrics.unregister();
             throw e;
         }
+    }
+
+    /**
+     * The admin console, when configured. RELOAD answers that it is not available until allas can
+     * reload its configuration: wiring that in is this one argument.
+     */
+    private static Optional<AdminEntrance> adminConsole(AllasConfig config, AuthPlugins plugins, SessionRegistry registry,
+                                                        UpstreamRelays upstreams, AllasMetrics metrics) throws ConfigException {
+        if (config.admin().isEmpty()) {
+            return Optional.empty();
+        }
+        AdminTables tables = new AdminTables(registry, upstreams, metrics::stats, () -> config, AllasVersion.current());
+        return Optional.of(new AdminEntrance(AdminUsers.configure(config.admin().get(), plugins),
+                new AdminConsoleService(tables, registry, ConfigReload.UNAVAILABLE, config.limits().maxMessageBytes())));
     }
 
     /**

@@ -24,6 +24,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
  * @param refusalLog         where refused connections and failed TLS handshakes are logged
+ * @param admin              the admin console; empty when there is no {@code admin} section
  */
 public record SessionServices(DatabaseAuthenticators databases,
                               UpstreamRelays upstreams,
@@ -34,5 +35,6 @@ public record SessionServices(DatabaseAuthenticators databases,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
                               Optional<ServerTlsContext> tls,
-                              ConnectionRefusalLog refusalLog) {
+                              ConnectionRefusalLog refusalLog,
+                              Optional<AdminEntrance> admin) {
 }

@@ -1,6 +1,7 @@
 package io.allas.server.admin;
 
 import java.io.IOException;
+import java.util.List;
 
 import io.allas.server.log.LogText;
 import io.allas.server.protocol.MessageWriter;
@@ -99,24 +100,18 @@ public final class AdminConsoleService implements AdminEntrance.Console {
 
     /**
      * Answers each command of a query string in turn, as PostgreSQL does; the first error ends it.
-     * The commands hold no quoted text, so a semicolon always separates two.
      */
     private void answer(String sql, String user, MessageWriter out) {
-        boolean any = false;
-        for (String text : sql.split(";")) {
-            if (text.isBlank()) {
-                continue;
+        try {
+            List<AdminCommand> commands = AdminCommand.parseAll(sql);
+            if (commands.isEmpty()) {
+                out.send(EmptyQueryResponse.INSTANCE);
             }
-            any = true;
-            try {
-                execute(AdminCommand.parse(text), user, out);
-            } catch (SqlError e) {
-                out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
-                return;
+            for (AdminCommand command : commands) {
+                execute(command, user, out);
             }
-        }
-        if (!any) {
-            out.send(EmptyQueryResponse.INSTANCE);
+        } catch (SqlError e) {
+            out.send(ErrorResponse.error(e.sqlState(), e.getMessage()));
         }
     }
 
@@ -128,6 +123,7 @@ public final class AdminConsoleService implements AdminEntrance.Console {
                 reload.reload();
                 out.send(new CommandComplete("RELOAD"));
             }
+            case AdminCommand.SetAtConnect ignored -> out.send(new CommandComplete("SET"));
             case AdminCommand.KillClient kill -> {
                 if (!registry.terminate(kill.id(), Termination.ADMIN_SHUTDOWN)) {
                     throw new SqlError(SqlState.UNDEFINED_OBJECT, "no client with id " + kill.id());

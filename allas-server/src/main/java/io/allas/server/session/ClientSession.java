@@ -43,7 +43,7 @@ public final class ClientSession {
     private final ClientConnection connection;
     private final SessionServices services;
     private final ClientStateMachine states = new ClientStateMachine();
-    private SessionParameters parameters;
+    private volatile SessionParameters parameters;
     /** The upstream of the client's database; set once it is known. */
     private UpstreamRelay upstream;
     /** The channels the client may use; set once it has authenticated. */
@@ -169,9 +169,10 @@ public final class ClientSession {
     ClientInfo info() {
         SessionChannels listening = channels;
         NotificationOutbox queue = outbox;
+        SessionParameters reported = parameters;
         String current = database;
         return new ClientInfo(id, connection.peer().map(ClientSession::address).orElse("unix"),
-                current == null ? "" : current, user, applicationName,
+                current == null ? "" : current, user, reported == null ? applicationName : reported.applicationName(),
                 listening == null ? 0 : listening.listeningChannels().size(), queue == null ? 0 : queue.queued(),
                 stateName(states.current()), connectedAt);
     }

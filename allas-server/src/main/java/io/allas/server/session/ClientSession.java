@@ -3,6 +3,7 @@ package io.allas.server.session;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -177,7 +178,7 @@ public final class ClientSession {
                 stateName(states.current()), connectedAt);
     }
 
-    private static String address(java.net.SocketAddress peer) {
+    private static String address(SocketAddress peer) {
         return peer instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : peer.toString();
     }

@@ -9,21 +9,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.allas.server.admin.AdminConsoleService;
+import io.allas.server.admin.AdminTables;
+import io.allas.server.admin.ReloadCommand;
+import io.allas.server.auth.AdminUsers;
 import io.allas.server.auth.AuthPlugins;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.AllasConfig;
 import io.allas.server.config.ConfigException;
-import io.allas.server.network.AllasServer;
 import io.allas.server.metrics.AllasMetrics;
+import io.allas.server.network.AllasServer;
+import io.allas.server.protocol.SqlState;
 import io.allas.server.relay.RelayEvents;
-import io.allas.server.upstream.UpstreamRelay;
-import io.allas.server.upstream.UpstreamRelays;
+import io.allas.server.session.AdminEntrance;
 import io.allas.server.session.ConnectionRefusalLog;
 import io.allas.server.session.SessionRegistry;
 import io.allas.server.session.SessionServices;
 import io.allas.server.session.SessionSettings;
 import io.allas.server.session.Termination;
+import io.allas.server.sql.SqlError;
 import io.allas.server.tls.ServerTlsContext;
+import io.allas.server.upstream.UpstreamRelay;
+import io.allas.server.upstream.UpstreamRelays;
 
 /**
  * A running allas: the pieces wired together from a configuration. {@link Main} runs one for
@@ -91,20 +98,51 @@ public final class Allas implements AutoCloseable {
         metrics.registerAuthenticationFailures(databases.failureReasonsByMethod());
         AtomicReference<SessionSettings> settings = new AtomicReference<>(
                 new SessionSettings(databases, config.limits(), config.notificationQueue()));
-        SessionServices services = new SessionServices(settings::get, upstreams, config.upstream(), metrics, registry,
-                timers, tls, new ConnectionRefusalLog(timers, System::nanoTime));
+        ConfigReload reload = new ConfigReload(config, plugins, upstreams, metrics, registry, settings);
+        Optional<AdminEntrance> admin;
         try {
-            AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
-                    config.prometheus().orElse(null), services, upstreams::down);
-            upstreams.start();
-            return new Allas(server, upstreams, metrics, registry, timers,
-                    new ConfigReload(config, plugins, upstreams, metrics, registry, settings));
+            admin = adminConsole(config, plugins, registry, upstreams, metrics, reload);
         } catch (ConfigException | RuntimeException e) {
             upstreams.close();
             timers.shutdownNow();
             metrics.unregister();
             throw e;
         }
+        SessionServices services = new SessionServices(settings::get, upstreams, config.upstream(), metrics, registry,
+                timers, tls, new ConnectionRefusalLog(timers, System::nanoTime), admin);
+        try {
+            AllasServer server = AllasServer.start(config.listen(), config.proxyProtocol(),
+                    config.prometheus().orElse(null), services, upstreams::down);
+            upstreams.start();
+            return new Allas(server, upstreams, metrics, registry, timers, reload);
+        } catch (ConfigException | RuntimeException e) {
+            upstreams.close();
+            timers.shutdownNow();
+            metrics.unregister();
+            throw e;
+        }
+    }
+
+    /**
+     * The admin console, when configured. Its RELOAD is the reload SIGHUP does; SHOW CONFIG shows
+     * the configuration in effect after it.
+     */
+    private static Optional<AdminEntrance> adminConsole(AllasConfig config, AuthPlugins plugins, SessionRegistry registry,
+                                                        UpstreamRelays upstreams, AllasMetrics metrics, ConfigReload reload)
+            throws ConfigException {
+        if (config.admin().isEmpty()) {
+            return Optional.empty();
+        }
+        AdminTables tables = new AdminTables(registry, upstreams, metrics::stats, reload::running, AllasVersion.current());
+        ReloadCommand command = () -> {
+            ReloadResult result = reload.reload();
+            if (!result.success()) {
+                throw new SqlError(SqlState.CONFIG_FILE_ERROR, "configuration not reloaded: "
+                        + result.error().orElse("unknown error"));
+            }
+        };
+        return Optional.of(new AdminEntrance(AdminUsers.configure(config.admin().get(), plugins),
+                new AdminConsoleService(tables, registry, command, config.limits().maxMessageBytes())));
     }
 
     /**

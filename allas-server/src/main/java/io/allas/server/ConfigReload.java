@@ -114,6 +114,18 @@ final class ConfigReload {
         }
     }
 
+    /**
+     * @return the configuration in effect: the last one that loaded
+     */
+    AllasConfig running() {
+        lock.lock();
+        try {
+            return running;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     ReloadResult reload() {
         lock.lock();
         try {

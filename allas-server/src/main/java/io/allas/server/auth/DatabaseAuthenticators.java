@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.allas.auth.spi.AuthConfig;
 import io.allas.auth.spi.AuthConfigException;
 import io.allas.auth.spi.AuthMethod;
 import io.allas.auth.spi.AuthMethodProvider;
@@ -48,23 +49,33 @@ public final class DatabaseAuthenticators {
         Map<String, Database> databases = new LinkedHashMap<>();
         Map<String, Set<String>> failureReasons = new LinkedHashMap<>();
         for (DatabaseConfig config : configs) {
-            AuthMethodProvider provider = plugins.provider(config.authMethod());
-            if (provider == null) {
-                throw new ConfigException("unrecognized authentication method \"" + config.authMethod() + "\" in \""
-                        + config.auth().path() + "\" (available: " + String.join(", ", plugins.methods()) + ")");
-            }
-            try {
-                databases.put(config.name(), new Database(config.name(), config.authMethod(), provider.configure(config.auth()),
-                        config.channels()));
-                failureReasons.put(config.authMethod(), Set.copyOf(provider.failureReasons()));
-            } catch (AuthConfigException e) {
-                throw new ConfigException(e.getMessage(), e);
-            } catch (RuntimeException e) {
-                throw new ConfigException("authentication method \"" + config.authMethod() + "\" failed to configure \""
-                        + config.auth().path() + "\": " + e, e);
-            }
+            databases.put(config.name(), new Database(config.name(), config.authMethod(),
+                    configureMethod(config.authMethod(), config.auth(), plugins), config.channels()));
+            failureReasons.put(config.authMethod(), Set.copyOf(plugins.provider(config.authMethod()).failureReasons()));
         }
         return new DatabaseAuthenticators(Map.copyOf(databases), Map.copyOf(failureReasons));
+    }
+
+    /**
+     * @param method the method's name
+     * @param auth   its auth object, which its plugin validates
+     * @return the method, configured
+     * @throws ConfigException for an unknown method or an auth object its method rejects
+     */
+    static AuthMethod configureMethod(String method, AuthConfig auth, AuthPlugins plugins) throws ConfigException {
+        AuthMethodProvider provider = plugins.provider(method);
+        if (provider == null) {
+            throw new ConfigException("unrecognized authentication method \"" + method + "\" in \""
+                    + auth.path() + "\" (available: " + String.join(", ", plugins.methods()) + ")");
+        }
+        try {
+            return provider.configure(auth);
+        } catch (AuthConfigException e) {
+            throw new ConfigException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ConfigException("authentication method \"" + method + "\" failed to configure \""
+                    + auth.path() + "\": " + e, e);
+        }
     }
 
     /**

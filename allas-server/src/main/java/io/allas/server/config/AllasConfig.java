@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param tls               TLS for clients; empty when there is no {@code listen.tls} section
  * @param proxyProtocol     the load balancers that send PROXY headers; empty when there is no
  *                          {@code listen.proxy_protocol} section
+ * @param admin             the admin console; empty when there is no {@code admin} section
  */
 public record AllasConfig(ListenAddress listen,
                           String connect,
@@ -40,7 +41,8 @@ public record AllasConfig(ListenAddress listen,
                           Limits limits,
                           LogLevel logLevel,
                           Optional<TlsSettings> tls,
-                          Optional<ProxyProtocol> proxyProtocol) {
+                          Optional<ProxyProtocol> proxyProtocol,
+                          Optional<AdminConsole> admin) {
 
     /** As in the original allas. */
     static final Option<String> CONNECT = new Option<>("connect", text(),

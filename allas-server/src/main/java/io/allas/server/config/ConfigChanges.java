@@ -41,6 +41,8 @@ public record ConfigChanges(AllasConfig effective, List<String> applied, List<St
         keptIfChanged(running, loaded, AllasConfig::connect, AllasConfig.CONNECT.key(), kept);
         keptIfChanged(running, loaded, AllasConfig::pluginDirectory, AllasConfig.PLUGIN_DIRECTORY.key(), kept);
         keptIfChanged(running, loaded, AllasConfig::upstream, "upstream", kept);
+        // The console's users are set up once, with their authentication methods.
+        keptIfChanged(running, loaded, AllasConfig::admin, "admin", kept);
         // Each upstream's channel registry is sized once.
         keptIfChanged(running, loaded, c -> c.limits().maxChannels(), Limits.MAX_CHANNELS.key(), kept);
         Limits limits = new Limits(loaded.limits().maxClients(), loaded.limits().maxChannelsPerClient(),
@@ -57,7 +59,7 @@ public record ConfigChanges(AllasConfig effective, List<String> applied, List<St
 
         AllasConfig effective = new AllasConfig(running.listen(), running.connect(), loaded.startupParameters(),
                 running.prometheus(), databases, running.pluginDirectory(), loaded.notificationQueue(),
-                running.upstream(), limits, loaded.logLevel(), running.tls(), running.proxyProtocol());
+                running.upstream(), limits, loaded.logLevel(), running.tls(), running.proxyProtocol(), running.admin());
         return new ConfigChanges(effective, applied, kept);
     }
 

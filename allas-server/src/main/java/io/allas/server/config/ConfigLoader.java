@@ -109,7 +109,7 @@ public final class ConfigLoader {
         Limits limits = Limits.read(root);
         LogLevel logLevel = root.get(AllasConfig.LOG_LEVEL);
         return new AllasConfig(listen, connect, parameters, prometheus, databases, pluginDirectory, queue, upstream,
-                limits, logLevel, tls, proxyProtocol);
+                limits, logLevel, tls, proxyProtocol, AdminConsole.read(root, databases));
     }
 
     private static Optional<ListenAddress.Tcp> prometheus(ConfigSection root) throws ConfigException {

@@ -20,7 +20,8 @@ final class ConfigReference {
             DatabaseConfig.DECLARATIONS,
             List.<Declaration>of(AllasConfig.PLUGIN_DIRECTORY),
             TlsSettings.DECLARATIONS,
-            ProxyProtocol.DECLARATIONS)
+            ProxyProtocol.DECLARATIONS,
+            AdminConsole.DECLARATIONS)
             .flatMap(List::stream)
             .toList();
 

@@ -1,7 +1,9 @@
 package io.allas.server.metrics;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -190,6 +193,41 @@ public final class AllasMetrics implements SessionEvents {
         Counter counter = registry.getOrCreate(Counter.builder(name).description(description));
         registered.add(counter);
         return counter;
+    }
+
+    /**
+     * @return allas's counters and gauges now, as the admin console's SHOW STATS lists them, by
+     *         name and labels: the values the metrics endpoint serves
+     */
+    public List<Stat> stats() {
+        List<Stat> stats = new ArrayList<>();
+        for (Meter meter : registry.meters()) {
+            String name = meter.id().name();
+            if (!name.startsWith("allas_")) {
+                continue;
+            }
+            String labels = String.join(",", StreamSupport.stream(meter.id().tags().spliterator(), false)
+                    .map(tag -> tag.key() + "=" + tag.value()).sorted().toList());
+            switch (meter) {
+                case Counter counter -> stats.add(new Stat(name, labels, Long.toString(counter.count())));
+                case Gauge<?> gauge -> stats.add(new Stat(name, labels, gauge.value().toString()));
+                default -> {
+                    // Histograms have a series per bucket: the metrics endpoint is the place for them.
+                }
+            }
+        }
+        stats.sort(Comparator.comparing(Stat::name).thenComparing(Stat::labels));
+        return stats;
+    }
+
+    /**
+     * One counter or gauge.
+     *
+     * @param name   its name
+     * @param labels its labels, {@code key=value} joined by commas
+     * @param value  its value now
+     */
+    public record Stat(String name, String labels, String value) {
     }
 
     /**

@@ -30,6 +30,7 @@ public final class SqlState {
     public static final String CONFIGURATION_LIMIT_EXCEEDED = "53400";
     public static final String QUERY_CANCELED = "57014";
     public static final String CANNOT_CONNECT_NOW = "57P03";
+    public static final String CONFIG_FILE_ERROR = "F0000";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String NAME_TOO_LONG = "42622";
     public static final String INVALID_PARAMETER_VALUE = "22023";

@@ -1,6 +1,7 @@
 package io.allas.server.relay;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,6 +50,8 @@ final class ChannelRegistry {
         UpstreamState upstream = UpstreamState.UNLISTENED;
         /** Completes for the listeners waiting for the upstream LISTEN; null while none waits. */
         CompletableFuture<Void> ready;
+        /** Notifications handed to its listeners, one per listener, since the channel came to be. */
+        final LongAdder delivered = new LongAdder();
 
         /**
          * The one transition of the upstream state: decides the statement that makes the upstream
@@ -184,6 +188,37 @@ final class ChannelRegistry {
             }
         }
         return channel.snapshot;
+    }
+
+    /**
+     * Counts notifications handed to a channel's listeners, for the admin console.
+     *
+     * @param count notifications times listeners
+     */
+    void delivered(String name, long count) {
+        Channel channel = channels.get(name);
+        if (channel != null && count > 0) {
+            channel.delivered.add(count);
+        }
+    }
+
+    /**
+     * @return each channel with listeners now, by name: how many, and what they were handed
+     */
+    List<ChannelUsage> usage() {
+        List<ChannelUsage> usage = new ArrayList<>();
+        lock.lock();
+        try {
+            channels.forEach((name, channel) -> {
+                if (!channel.members.isEmpty()) {
+                    usage.add(new ChannelUsage(name, channel.members.size(), channel.delivered.sum()));
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        usage.sort(Comparator.comparing(ChannelUsage::channel));
+        return usage;
     }
 
     /**

@@ -163,6 +163,13 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     /**
+     * @return each channel with listeners now, by name as the upstream knows it
+     */
+    public List<ChannelUsage> channelUsage() {
+        return channels.usage();
+    }
+
+    /**
      * @return how many channels the upstream connection listens on
      */
     public int activeChannels() {
@@ -373,6 +380,7 @@ public final class RelayService implements Relay, AutoCloseable {
                 subscriber.deliver(runs);
             }
             dispatched = (long) subscribers.length * received;
+            channels.delivered(onlyChannel, dispatched);
         } else {
             Map<Subscriber, List<NotificationRun>> rounds = new IdentityHashMap<>();
             String previousChannel = null;
@@ -386,6 +394,7 @@ public final class RelayService implements Relay, AutoCloseable {
                 for (Subscriber subscriber : subscribers) {
                     rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(run);
                 }
+                channels.delivered(run.channel(), (long) subscribers.length * run.count());
                 dispatched += (long) subscribers.length * run.count();
             }
             rounds.forEach(Subscriber::deliver);

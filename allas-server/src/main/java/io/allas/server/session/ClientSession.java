@@ -2,6 +2,9 @@ package io.allas.server.session;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 import io.allas.auth.spi.AuthResult;
+import io.allas.server.auth.AdminUsers;
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.log.LogText;
 import io.allas.server.protocol.ProtocolException;
@@ -40,7 +44,7 @@ public final class ClientSession {
     private final ClientConnection connection;
     private final SessionServices services;
     private final ClientStateMachine states = new ClientStateMachine();
-    private SessionParameters parameters;
+    private volatile SessionParameters parameters;
     /** The upstream of the client's database; set once it is known. */
     private UpstreamRelay upstream;
     /** The channels the client may use; set once it has authenticated. */
@@ -50,6 +54,15 @@ public final class ClientSession {
     private volatile String database;
     private volatile String description;
     private volatile NotificationOutbox outbox;
+    /** For the admin console: the client's number, what it said at startup, its channels. */
+    private volatile long id;
+    private final Instant connectedAt = Instant.now();
+    private volatile String user = "";
+    private volatile String applicationName = "";
+    private volatile SessionChannels channels;
+    /** Set when the client authenticated to the admin console. */
+    private AdminEntrance.Console console;
+    private String consoleUser;
     /** Ends a client that does not finish connecting in time; cancelled once it has authenticated. */
     private ScheduledFuture<?> startupTimer;
 
@@ -63,7 +76,7 @@ public final class ClientSession {
      */
     public void run() {
         services.events().connected();
-        services.registry().add(this);
+        id = services.registry().add(this);
         description = connection.peer().map(Object::toString).orElse("local socket");
         // A client that never finishes connecting must not hold a connection slot forever.
         startupTimer = services.timers().schedule(() -> {
@@ -89,7 +102,11 @@ public final class ClientSession {
                 case StartupPhase.Outcome.Proceed proceed -> {
                     describe(proceed.startup());
                     if (authenticate(proceed.startup())) {
-                        serveQueries();
+                        if (console != null) {
+                            console.serve(connection, consoleUser);
+                        } else {
+                            serveQueries();
+                        }
                     }
                 }
                 case StartupPhase.Outcome.Refuse refuse -> {
@@ -143,6 +160,40 @@ public final class ClientSession {
         return database;
     }
 
+    long id() {
+        return id;
+    }
+
+    /**
+     * @return the session as the admin console shows it
+     */
+    ClientInfo info() {
+        SessionChannels listening = channels;
+        NotificationOutbox queue = outbox;
+        SessionParameters reported = parameters;
+        String current = database;
+        return new ClientInfo(id, connection.peer().map(ClientSession::address).orElse("unix"),
+                current == null ? "" : current, user, reported == null ? applicationName : reported.applicationName(),
+                listening == null ? 0 : listening.listeningChannels().size(), queue == null ? 0 : queue.queued(),
+                stateName(states.current()), connectedAt);
+    }
+
+    private static String address(SocketAddress peer) {
+        return peer instanceof InetSocketAddress inet
+                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : peer.toString();
+    }
+
+    /** In pg_stat_activity's words. */
+    private static String stateName(ClientState state) {
+        return switch (state) {
+            case STARTUP -> "starting";
+            case BUSY, SKIPPING_TO_SYNC -> "active";
+            case IDLE -> "idle";
+            case IDLE_IN_TRANSACTION -> "idle in transaction";
+            case CLOSED -> "closing";
+        };
+    }
+
     /**
      * @return how full the client's notification queue is, from 0 to 1
      */
@@ -169,6 +220,8 @@ public final class ClientSession {
      * that could put a line break in its user name could write lines of its own into the log.
      */
     private void describe(StartupRequest.StartupMessage startup) {
+        user = startup.parameters().getOrDefault("user", "");
+        applicationName = startup.parameters().getOrDefault("application_name", "");
         description = connection.peer().map(Object::toString).orElse("local socket")
                 + " database=" + clientText(databaseName(startup))
                 + " user=" + clientText(startup.parameters().getOrDefault("user", ""))
@@ -194,6 +247,11 @@ public final class ClientSession {
             reject(SqlState.CANNOT_CONNECT_NOW, "the database system is shutting down");
             return false;
         }
+        Optional<AdminEntrance> admin = services.admin().filter(a -> a.users().database().equals(databaseName));
+        if (admin.isPresent()) {
+            // Before the client limit: an operator must get in to see who fills it.
+            return authenticateAdmin(admin.get(), user, databaseName, startup);
+        }
         if (services.registry().size() > services.limits().maxClients()) {
             reject(SqlState.TOO_MANY_CONNECTIONS, "sorry, too many clients already");
             return false;
@@ -213,14 +271,7 @@ public final class ClientSession {
             services.events().authenticationFailed(databaseName, database.get().method(), failure.reason());
             LOG.log(System.Logger.Level.INFO, "authentication failed ({0}, method {1}): {2}",
                     description, database.get().method(), clientText(failure.reason()));
-            // As PostgreSQL's auth_delay: slows password guessing. The session's thread is virtual,
-            // so waiting holds no platform thread.
-            try {
-                Thread.sleep(services.limits().authFailureDelay());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            connection.sendFatal(failure.sqlState(), failure.message(), failure.detail());
+            failAuthentication(failure.sqlState(), failure.message(), failure.detail());
             return false;
         }
         services.registry().authenticated(this);
@@ -250,6 +301,72 @@ public final class ClientSession {
         backendPid = RANDOM.nextInt(1, Integer.MAX_VALUE);
         connection.writer().send(new BackendKeyData(backendPid, RANDOM.nextInt()));
         return true;
+    }
+
+    /**
+     * An operator connecting to the admin console: authenticated by their own entry of
+     * {@code admin.users}; the console needs no upstream.
+     */
+    private boolean authenticateAdmin(AdminEntrance admin, String user, String databaseName,
+                                      StartupRequest.StartupMessage startup) throws IOException {
+        Optional<AdminUsers.User> operator = admin.users().find(user == null ? "" : user);
+        if (operator.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "admin console refused ({0}): not an admin user", description);
+            failAuthentication(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "user \"" + user + "\" may not use the admin console", null);
+            return false;
+        }
+        AuthResult result = operator.get().auth().authenticate(new ClientAuthExchange(connection, user, databaseName));
+        if (result instanceof AuthResult.Failure failure) {
+            LOG.log(System.Logger.Level.INFO, "admin console authentication failed ({0}, method {1}): {2}",
+                    description, operator.get().method(), clientText(failure.reason()));
+            failAuthentication(failure.sqlState(), failure.message(), failure.detail());
+            return false;
+        }
+        services.registry().authenticated(this);
+        this.database = databaseName;
+        startupTimer.cancel(false);
+        LOG.log(System.Logger.Level.INFO, "admin console opened ({0})", description);
+        connection.writer().send(Authentication.OK);
+        for (Map.Entry<String, String> parameter : consoleParameters(startup).entrySet()) {
+            connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
+        }
+        backendPid = RANDOM.nextInt(1, Integer.MAX_VALUE);
+        connection.writer().send(new BackendKeyData(backendPid, RANDOM.nextInt()));
+        states.transition(ClientState.IDLE);
+        console = admin.console();
+        consoleUser = user;
+        return true;
+    }
+
+    /**
+     * What psql and drivers check at startup: the first upstream's values (its server_version
+     * above all) where it has reported them, the encoding and date style allas speaks.
+     */
+    private Map<String, String> consoleParameters(StartupRequest.StartupMessage startup) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        services.upstreams().all().stream().findFirst()
+                .ifPresent(first -> parameters.putAll(first.relay().parameterStatus()));
+        parameters.put("client_encoding", "UTF8");
+        parameters.putIfAbsent("server_encoding", "UTF8");
+        parameters.put("DateStyle", "ISO, MDY");
+        parameters.put("integer_datetimes", "on");
+        parameters.put("standard_conforming_strings", "on");
+        parameters.put("application_name", startup.parameters().getOrDefault("application_name", ""));
+        return parameters;
+    }
+
+    /**
+     * As PostgreSQL's auth_delay: a refusal waits, which slows password guessing. The session's
+     * thread is virtual, so waiting holds no platform thread.
+     */
+    private void failAuthentication(String sqlState, String message, String detail) {
+        try {
+            Thread.sleep(services.limits().authFailureDelay());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.sendFatal(sqlState, message, detail);
     }
 
     /**
@@ -307,6 +424,7 @@ public final class ClientSession {
         String gapChannel = services.upstream().gapChannel();
         SessionChannels channels = new SessionChannels(upstream.relay(), channelAccess, outbox,
                 services.limits().maxChannelsPerClient(), services.limits().listenTimeout(), gapChannel);
+        this.channels = channels;
         outbox.filterBy(channels::isListening);
         outbox.reportGapsWith(new GapReport(gapChannel, channels::isListening));
         RefusedStatementLog refusals = new RefusedStatementLog(description, services.events(), System::nanoTime);

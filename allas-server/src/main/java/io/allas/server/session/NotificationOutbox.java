@@ -162,6 +162,18 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
     }
 
     /**
+     * @return the notifications queued for the client now
+     */
+    int queued() {
+        lock.lock();
+        try {
+            return queuedCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return how full the queue is, from 0 to 1, by count or bytes, whichever is fuller
      */
     double fillRatio() {

@@ -72,6 +72,8 @@ final class SessionParameters {
     private Set<String> placeholders;
     private boolean inTransaction;
     private Map<String, String> sessionBeforeTransaction;
+    /** The application_name last reported to the client, for other threads (the admin console). */
+    private volatile String applicationName;
 
     /**
      * @param reportedDefaults what clients are told at startup (the relay's map, shared)
@@ -93,6 +95,7 @@ final class SessionParameters {
         }
         this.reportedNames = names.names();
         this.initial = startupValues(startup);
+        this.applicationName = value(APPLICATION_NAME);
     }
 
     /**
@@ -159,7 +162,15 @@ final class SessionParameters {
                 changes.add(Map.entry(name, value));
             }
         });
+        applicationName = value(APPLICATION_NAME);
         return changes;
+    }
+
+    /**
+     * @return the application_name last reported to the client; safe from any thread
+     */
+    String applicationName() {
+        return applicationName;
     }
 
     /**

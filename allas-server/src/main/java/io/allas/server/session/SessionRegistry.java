@@ -1,11 +1,14 @@
 package io.allas.server.session;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,6 +24,8 @@ public final class SessionRegistry {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean closing;
+    /** Numbers sessions for the admin console, from 1, never reused while allas runs. */
+    private final AtomicLong ids = new AtomicLong();
 
     /**
      * @return whether allas is shutting down, so new clients are to be turned away
@@ -29,9 +34,13 @@ public final class SessionRegistry {
         return closing;
     }
 
-    void add(ClientSession session) {
+    /**
+     * @return the session's id
+     */
+    long add(ClientSession session) {
         unauthenticated.incrementAndGet();
         sessions.add(session);
+        return ids.incrementAndGet();
     }
 
     /** The session authenticated: called once, before {@link ClientSession#database()} is set. */
@@ -149,5 +158,27 @@ public final class SessionRegistry {
             }
         }
         return count;
+    }
+
+    /**
+     * @return every session alive now, by id, as the admin console shows them
+     */
+    public List<ClientInfo> clients() {
+        return sessions.stream().map(ClientSession::info).sorted(Comparator.comparingLong(ClientInfo::id)).toList();
+    }
+
+    /**
+     * Ends one session with a FATAL error, as the admin console's KILL CLIENT.
+     *
+     * @return whether a session of that id was alive
+     */
+    public boolean terminate(long id, Termination reason) {
+        for (ClientSession session : sessions) {
+            if (session.id() == id) {
+                session.terminate(reason);
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -6,10 +6,10 @@ import java.util.function.Supplier;
 
 import io.allas.server.auth.DatabaseAuthenticators;
 import io.allas.server.config.Limits;
-import io.allas.server.config.Upstream;
 import io.allas.server.config.NotificationQueue;
-import io.allas.server.upstream.UpstreamRelays;
+import io.allas.server.config.Upstream;
 import io.allas.server.tls.ServerTlsContext;
+import io.allas.server.upstream.UpstreamRelays;
 
 /**
  * What every client session shares.
@@ -24,6 +24,7 @@ import io.allas.server.tls.ServerTlsContext;
  * @param timers             runs the startup timeouts
  * @param tls                client TLS; empty when allas answers SSLRequest with N
  * @param refusalLog         where refused connections and failed TLS handshakes are logged
+ * @param admin              the admin console; empty when there is no {@code admin} section
  */
 public record SessionServices(Supplier<SessionSettings> settings,
                               UpstreamRelays upstreams,
@@ -32,7 +33,8 @@ public record SessionServices(Supplier<SessionSettings> settings,
                               SessionRegistry registry,
                               ScheduledExecutorService timers,
                               Optional<ServerTlsContext> tls,
-                              ConnectionRefusalLog refusalLog) {
+                              ConnectionRefusalLog refusalLog,
+                              Optional<AdminEntrance> admin) {
 
     /**
      * @return the databases configured now

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -275,5 +276,30 @@ class ConfigLoaderTest {
         AllasConfig config = load("{\"databases\": [{\"name\": \"a\", \"auth\": {\"method\": \"md5\", \"user\": \"u\", "
                 + "\"password\": \"${HOME}$x\\\"y\"}}]}", Map.of());
         assertEquals("${HOME}$x\"y", config.databases().getFirst().auth().value("password").orElseThrow());
+    }
+
+    @Test
+    void theAdminSectionNamesTheConsoleAndItsUsers() throws Exception {
+        AllasConfig config = load("{\"admin\": {\"users\": [{\"method\": \"scram-sha-256\", \"user\": \"ops\", \"password\": \"x\"}]},"
+                + ONE_DATABASE.replace("\"name\": \"allas\"", "\"name\": \"app\"") + "}", Map.of());
+        AdminConsole admin = config.admin().orElseThrow();
+        assertEquals("allas", admin.database());
+        assertEquals("ops", admin.users().getFirst().user());
+        assertEquals("scram-sha-256", admin.users().getFirst().method());
+        assertEquals(Optional.of("x"), admin.users().getFirst().auth().value("password"));
+        assertTrue(load("{" + ONE_DATABASE + "}", Map.of()).admin().isEmpty());
+    }
+
+    @Test
+    void theAdminConsoleNeedsANameOfItsOwnAndAUser() {
+        assertEquals("invalid value for option \"admin.database\": database \"allas\" is configured under \"databases\":"
+                        + " the admin console needs a name of its own",
+                error("{\"admin\": {\"users\": [{\"method\": \"trust\", \"user\": \"ops\"}]}," + ONE_DATABASE + "}"));
+        assertEquals("section \"admin.users\" is empty: at least one user of the admin console must be configured",
+                error("{\"admin\": {\"database\": \"console\", \"users\": []}," + ONE_DATABASE + "}"));
+        assertEquals("admin user \"ops\" is not unique", error("{\"admin\": {\"database\": \"console\", \"users\": ["
+                + "{\"method\": \"trust\", \"user\": \"ops\"}, {\"method\": \"trust\", \"user\": \"ops\"}]}," + ONE_DATABASE + "}"));
+        assertTrue(error("{\"admin\": {\"database\": \"console\", \"users\": [{\"method\": \"trust\"}]}," + ONE_DATABASE + "}")
+                .contains("admin.users[0].user"));
     }
 }

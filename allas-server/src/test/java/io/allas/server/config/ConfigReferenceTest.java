@@ -87,7 +87,7 @@ class ConfigReferenceTest {
     @Test
     void theSectionsAreThoseOfTheOriginalAllas() {
         assertEquals(Set.of("listen", "connect", "startup_parameters", "prometheus", "databases", "plugin_directory",
-                        "notification_queue", "upstream", "limits", "log_level"),
+                        "notification_queue", "upstream", "limits", "log_level", "admin"),
                 ConfigReference.TREE.names());
     }
 

@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.allas.server.protocol.SqlState;
+
 /**
  * Reads {@link ServerSettings} over allas's own upstream connection, right after it connects.
  *
@@ -54,6 +56,39 @@ final class ServerSettingsReader {
     }
 
     static ServerSettings read(Connection connection) throws SQLException {
+        try {
+            return readFromServer(connection);
+        } catch (SQLException e) {
+            if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.INFO, "the upstream does not answer pg_settings ({0}): reading SHOW ALL,"
+                    + " as from an upstream that is itself an allas", e.getMessage());
+            return readFromShowAll(connection);
+        }
+    }
+
+    /**
+     * What an upstream allas answers: SHOW ALL (name, value, description, the values a fresh
+     * session of its own upstream has) and version(). The types and contexts it does not tell are
+     * taken as a string anyone may set, so that SET here is checked by the upstream's server only
+     * as far as the upstream allas checks it.
+     */
+    private static ServerSettings readFromShowAll(Connection connection) throws SQLException {
+        Map<String, ServerSettings.Setting> settings = new HashMap<>();
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SHOW ALL")) {
+            while (rows.next()) {
+                String name = rows.getString(1);
+                settings.put(name.toLowerCase(Locale.ROOT), new ServerSettings.Setting(name, rows.getString(2),
+                        rows.getString(3), "string", "", null, null, List.of(), "user"));
+            }
+        }
+        ServerSettings.Setting superuser = settings.get("is_superuser");
+        return new ServerSettings(settings, scalar(connection, "SELECT pg_catalog.version()"), schemas(connection),
+                superuser != null && "on".equals(superuser.value()));
+    }
+
+    private static ServerSettings readFromServer(Connection connection) throws SQLException {
         Map<String, ServerSettings.Setting> settings = new HashMap<>();
         Map<String, String> bootValues = new HashMap<>();
         List<String> fromClient = new ArrayList<>();

@@ -146,11 +146,16 @@ final class UpstreamConnection implements AutoCloseable {
         }
     }
 
-    private boolean queryTls() throws SQLException {
+    /**
+     * No answer (no pg_stat_ssl row for this backend, or an upstream that is itself an allas and
+     * refuses the query): assume TLS, the path that always works.
+     */
+    private boolean queryTls() {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-            // No row (a server without pg_stat_ssl rows for this backend): assume TLS, the path that always works.
             return !rows.next() || rows.getBoolean(1);
+        } catch (SQLException e) {
+            return true;
         }
     }
 }

@@ -1,0 +1,114 @@
+package io.allas.server.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import io.allas.testing.CapturedLog;
+import io.allas.testing.JdbcListener;
+import io.allas.testing.TestPostgres;
+import io.allas.testing.TestRelay;
+
+/**
+ * A tree of three relays: a root on PostgreSQL and two leaves whose {@code connect} names the
+ * root. What the leaves send the root at connect and later is answered (or degraded from, as
+ * the settings read), so clients of the leaves see what clients of one relay see.
+ */
+class RelayTreeTest {
+
+    private static TestRelay leafOf(TestRelay root, String extraSections) {
+        return TestRelay.builder().trust("app").extraSections(extraSections)
+                .connect("host=127.0.0.1 port=" + root.port() + " dbname=app user=app").start();
+    }
+
+    @Test
+    void aNotificationCommittedRightAfterALeafsListenReturnsArrivesAndOrderIsKeptOnEveryLeaf() throws Exception {
+        try (CapturedLog log = CapturedLog.start();
+             TestRelay root = TestRelay.builder().trust("app").start();
+             TestRelay left = leafOf(root, "");
+             TestRelay right = leafOf(root, "");
+             JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
+             JdbcListener onRight = new JdbcListener(right.connect("app", "app", null));
+             Connection producer = TestPostgres.shared().connect()) {
+            // LISTEN is answered only once PostgreSQL listens: a commit right after it is delivered.
+            onLeft.execute("LISTEN orders");
+            producer.createStatement().execute("NOTIFY orders, 'right after LISTEN'");
+            assertEquals("right after LISTEN", onLeft.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+            onRight.execute("LISTEN orders");
+            producer.createStatement().execute("NOTIFY orders, 'right after the second LISTEN'");
+
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sent.add("n" + i);
+                producer.createStatement().execute("NOTIFY orders, 'n" + i + "'");
+            }
+            List<String> expectedLeft = new ArrayList<>(List.of("right after LISTEN", "right after the second LISTEN"));
+            expectedLeft.addAll(sent);
+            List<String> expectedRight = new ArrayList<>(List.of("right after the second LISTEN"));
+            expectedRight.addAll(sent);
+            assertEquals(expectedLeft, payloads(onLeft.await(expectedLeft.size(), Duration.ofSeconds(30))));
+            assertEquals(expectedRight, payloads(onRight.await(expectedRight.size(), Duration.ofSeconds(30))));
+            List<String> refused = log.linesWith("statement refused");
+            assertEquals(4, refused.size(), "each leaf's two reads at connect that it degrades from: " + refused);
+            assertEquals(2, refused.stream().filter(line -> line.contains("pg_stat_ssl")).count(), refused.toString());
+            assertEquals(2, refused.stream().filter(line -> line.contains("pg_settings")).count(), refused.toString());
+        }
+    }
+
+    @Test
+    void aLeafClientsNotifyReachesEveryoneAndItselfWithItsOwnProcessId() throws Exception {
+        try (TestRelay root = TestRelay.builder().trust("app").start();
+             TestRelay left = leafOf(root, "");
+             TestRelay right = leafOf(root, "");
+             JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
+             JdbcListener sender = new JdbcListener(right.connect("app", "app", null));
+             JdbcListener direct = new JdbcListener(TestPostgres.shared().connect())) {
+            onLeft.execute("LISTEN chat");
+            sender.execute("LISTEN chat");
+            direct.execute("LISTEN chat");
+            sender.execute("NOTIFY chat, 'it''s me, \\ and \"quoted\"'");
+            int senderPid = sender.connection().unwrap(PGConnection.class).getBackendPID();
+
+            PGNotification atLeft = onLeft.await(1, Duration.ofSeconds(10)).getFirst();
+            assertEquals("it's me, \\ and \"quoted\"", atLeft.getParameter());
+            // Only the sender's own leaf knows its process ID: the other leaf sees the one the root
+            // gave the sending leaf's NOTIFY connection, as a client of PostgreSQL sees a relay's.
+            assertNotEquals(senderPid, atLeft.getPID());
+            PGNotification own = sender.await(1, Duration.ofSeconds(10)).getFirst();
+            assertEquals(senderPid, own.getPID(), "the sender sees its own process ID, as PostgreSQL shows it");
+            assertEquals("it's me, \\ and \"quoted\"", direct.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
+
+    @Test
+    void whenTheRootsBackendIsTerminatedLeafClientsAreToldWith57A02() throws Exception {
+        try (TestRelay root = TestRelay.builder().trust("app").start();
+             TestRelay left = leafOf(root, "");
+             TestRelay right = leafOf(root, "");
+             JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
+             JdbcListener onRight = new JdbcListener(right.connect("app", "app", null))) {
+            onLeft.execute("LISTEN victim");
+            onRight.execute("LISTEN victim");
+            assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
+            for (JdbcListener listener : List.of(onLeft, onRight)) {
+                SQLException lost = assertThrows(SQLException.class, () -> listener.await(1, Duration.ofSeconds(20)));
+                assertEquals("57A02", lost.getSQLState(), lost.getMessage());
+            }
+        }
+    }
+
+    private static List<String> payloads(List<PGNotification> notifications) {
+        return notifications.stream().map(PGNotification::getParameter).toList();
+    }
+}

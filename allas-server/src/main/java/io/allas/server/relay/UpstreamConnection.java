@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.postgresql.PGConnection;
 
+import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.NotificationRun;
 
 /**
@@ -30,6 +31,8 @@ final class UpstreamConnection implements AutoCloseable {
     private final PGConnection pg;
     private final int backendPid;
     private final boolean tls;
+    /** Whether the upstream refused to say, as an allas does: then it is an allas. */
+    private boolean upstreamIsAllas;
     private final ServerSettings settings;
     private final NotificationSource notifications;
 
@@ -68,6 +71,13 @@ final class UpstreamConnection implements AutoCloseable {
         } finally {
             UpstreamSocketFactory.unregister(key);
         }
+    }
+
+    /**
+     * @return whether the upstream is itself an allas (a relay in front of a relay)
+     */
+    boolean upstreamIsAllas() {
+        return upstreamIsAllas;
     }
 
     int backendPid() {
@@ -150,11 +160,15 @@ final class UpstreamConnection implements AutoCloseable {
      * No answer (no pg_stat_ssl row for this backend, or an upstream that is itself an allas and
      * refuses the query): assume TLS, the path that always works.
      */
-    private boolean queryTls() {
+    private boolean queryTls() throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
             return !rows.next() || rows.getBoolean(1);
         } catch (SQLException e) {
+            if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
+                throw e;
+            }
+            upstreamIsAllas = true;
             return true;
         }
     }

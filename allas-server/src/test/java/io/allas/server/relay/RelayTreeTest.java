@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -104,6 +105,43 @@ class RelayTreeTest {
             for (JdbcListener listener : List.of(onLeft, onRight)) {
                 SQLException lost = assertThrows(SQLException.class, () -> listener.await(1, Duration.ofSeconds(20)));
                 assertEquals("57A02", lost.getSQLState(), lost.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void withKeepOnEveryLevelLeafClientsStayAndAreToldOfTheGapWhenTheRootsBackendIsTerminated() throws Exception {
+        String keep = "  \"upstream\": {\"on_loss\": \"keep\"},\n";
+        try (TestRelay root = TestRelay.builder().trust("app").extraSections(keep).start();
+             TestRelay left = leafOf(root, keep);
+             TestRelay right = leafOf(root, keep);
+             JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
+             JdbcListener onRight = new JdbcListener(right.connect("app", "app", null));
+             Connection producer = TestPostgres.shared().connect()) {
+            for (JdbcListener listener : List.of(onLeft, onRight)) {
+                listener.execute("LISTEN orders", "LISTEN allas_gap");
+            }
+            producer.createStatement().execute("NOTIFY orders, 'before'");
+            for (JdbcListener listener : List.of(onLeft, onRight)) {
+                assertEquals(List.of("before"), payloads(listener.await(1, Duration.ofSeconds(10))));
+            }
+            Instant lost = Instant.now();
+
+            assertTrue(TestPostgres.shared().terminateBackends("allas") >= 1);
+
+            for (JdbcListener listener : List.of(onLeft, onRight)) {
+                List<PGNotification> received = listener.await(2, Duration.ofSeconds(20));
+                PGNotification gap = received.get(1);
+                assertEquals("allas_gap", gap.getName());
+                assertTrue(gap.getParameter().contains("\"reason\": \"upstream_lost\""), gap.getParameter());
+                assertTrue(gap.getParameter().contains("\"orders\""), gap.getParameter());
+                Instant from = Instant.parse(gap.getParameter().replaceAll(".*\"from\": \"([^\"]+)\".*", "$1"));
+                assertTrue(!from.isBefore(lost.minusSeconds(1)), "the gap starts when the root lost PostgreSQL: " + from);
+            }
+            // The gap is reported once the root listens again: what is committed now is delivered.
+            producer.createStatement().execute("NOTIFY orders, 'after'");
+            for (JdbcListener listener : List.of(onLeft, onRight)) {
+                assertEquals("after", listener.await(3, Duration.ofSeconds(10)).get(2).getParameter());
             }
         }
     }

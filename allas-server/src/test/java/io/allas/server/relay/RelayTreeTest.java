@@ -68,6 +68,18 @@ class RelayTreeTest {
     }
 
     @Test
+    void aLeafClientsCatalogQueryIsAnsweredByPostgresThroughTheRoot() throws Exception {
+        try (TestRelay root = TestRelay.builder().trust("app").start();
+             TestRelay leaf = leafOf(root, "");
+             Connection client = leaf.connect("app", "app", null);
+             java.sql.Statement statement = client.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SELECT typname FROM pg_catalog.pg_type WHERE oid = 23")) {
+            assertTrue(rows.next());
+            assertEquals("int4", rows.getString(1));
+        }
+    }
+
+    @Test
     void aLeafClientsNotifyReachesEveryoneAndItselfWithItsOwnProcessId() throws Exception {
         try (TestRelay root = TestRelay.builder().trust("app").start();
              TestRelay left = leafOf(root, "");

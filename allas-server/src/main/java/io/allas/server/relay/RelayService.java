@@ -290,14 +290,14 @@ public final class RelayService implements Relay, AutoCloseable {
                 continue;
             }
             Instant now = Instant.now();
-            Instant[] stretch = UpstreamGap.stretch(run).orElse(new Instant[] {now, now});
+            UpstreamGap.Stretch stretch = UpstreamGap.stretch(run).orElse(new UpstreamGap.Stretch(now, now));
             Map<Subscriber, List<String>> told = channels.listenersOfAll();
             for (Map.Entry<Subscriber, List<String>> listener : told.entrySet()) {
-                listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, stretch[0], stretch[1], listener.getValue(), 0));
+                listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, stretch.from(), stretch.to(), listener.getValue(), 0));
             }
             events.gapReported(Gap.UPSTREAM_LOST, told.size());
             LOG.log(System.Logger.Level.INFO, "the upstream allas {0} reported a gap from {1} to {2}; {3} clients told",
-                    target, stretch[0], stretch[1], String.valueOf(told.size()));
+                    target, stretch.from(), stretch.to(), String.valueOf(told.size()));
         }
         return rest;
     }

@@ -15,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.allas.server.protocol.SqlState;
-
 /**
  * Reads {@link ServerSettings} over allas's own upstream connection, right after it connects.
  *
@@ -55,24 +53,18 @@ final class ServerSettingsReader {
     private ServerSettingsReader() {
     }
 
-    static ServerSettings read(Connection connection) throws SQLException {
-        try {
-            return readFromServer(connection);
-        } catch (SQLException e) {
-            if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
-                throw e;
-            }
-            LOG.log(System.Logger.Level.INFO, "the upstream does not answer pg_settings ({0}): reading SHOW ALL,"
-                    + " as from an upstream that is itself an allas", e.getMessage());
-            return readFromShowAll(connection);
-        }
+    /**
+     * @param upstreamIsAllas whether the upstream is itself an allas, which does not answer
+     *                        pg_settings: then SHOW ALL is read
+     */
+    static ServerSettings read(Connection connection, boolean upstreamIsAllas) throws SQLException {
+        return upstreamIsAllas ? readFromShowAll(connection) : readFromServer(connection);
     }
 
     /**
      * What an upstream allas answers: SHOW ALL (name, value, description, the values a fresh
      * session of its own upstream has) and version(). The types and contexts it does not tell are
-     * taken as a string anyone may set, so that SET here is checked by the upstream's server only
-     * as far as the upstream allas checks it.
+     * taken as a string any user may set: a SET's value is checked less than PostgreSQL would.
      */
     private static ServerSettings readFromShowAll(Connection connection) throws SQLException {
         Map<String, ServerSettings.Setting> settings = new HashMap<>();

@@ -42,7 +42,7 @@ final class UpstreamConnection implements AutoCloseable {
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
         this.tls = queryTls();
-        this.settings = ServerSettingsReader.read(connection);
+        this.settings = ServerSettingsReader.read(connection, upstreamIsAllas);
         this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
     }

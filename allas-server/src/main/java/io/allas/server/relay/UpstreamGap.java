@@ -20,6 +20,10 @@ final class UpstreamGap {
     private static final Pattern FROM = Pattern.compile("\"from\": \"([^\"]+)\"");
     private static final Pattern TO = Pattern.compile("\"to\": \"([^\"]+)\"");
 
+    /** From when to when the upstream allas may have missed notifications. */
+    record Stretch(Instant from, Instant to) {
+    }
+
     private UpstreamGap() {
     }
 
@@ -27,7 +31,7 @@ final class UpstreamGap {
      * @param run notifications on the gap channel: each is one report, the last is read
      * @return the stretch reported, when the payload is the upstream allas's
      */
-    static Optional<Instant[]> stretch(NotificationRun run) {
+    static Optional<Stretch> stretch(NotificationRun run) {
         String payload = lastPayload(run);
         Matcher from = FROM.matcher(payload);
         Matcher to = TO.matcher(payload);
@@ -35,7 +39,7 @@ final class UpstreamGap {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Instant[] {Instant.parse(from.group(1)), Instant.parse(to.group(1))});
+            return Optional.of(new Stretch(Instant.parse(from.group(1)), Instant.parse(to.group(1))));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

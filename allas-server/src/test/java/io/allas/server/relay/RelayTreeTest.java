@@ -79,6 +79,26 @@ class RelayTreeTest {
     }
 
     @Test
+    void aLeafAnswersShowWithWhatAFreshSessionOfPostgresHas() throws Exception {
+        try (TestRelay root = TestRelay.builder().trust("app").start();
+             TestRelay leaf = leafOf(root, "");
+             Connection client = leaf.connect("app", "app", null);
+             Connection direct = TestPostgres.shared().connect()) {
+            for (String name : List.of("work_mem", "lock_timeout", "server_version_num")) {
+                assertEquals(show(direct, name), show(client, name), name);
+            }
+        }
+    }
+
+    private static String show(Connection connection, String name) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement();
+             java.sql.ResultSet rows = statement.executeQuery("SHOW " + name)) {
+            assertTrue(rows.next());
+            return rows.getString(1);
+        }
+    }
+
+    @Test
     void aLeafClientsNotifyReachesEveryoneAndItselfWithItsOwnProcessId() throws Exception {
         try (TestRelay root = TestRelay.builder().trust("app").start();
              TestRelay left = leafOf(root, "");

@@ -36,12 +36,15 @@ final class UpstreamConnection implements AutoCloseable {
     private final ServerSettings settings;
     private final NotificationSource notifications;
 
-    private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout)
+    /**
+     * @param tlsRefused whether the connection string says sslmode=disable
+     */
+    private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout, boolean tlsRefused)
             throws SQLException, IOException {
         this.connection = connection;
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
-        this.tls = queryTls();
+        this.tls = queryTls(tlsRefused);
         this.settings = ServerSettingsReader.read(connection, upstreamIsAllas);
         this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
@@ -62,7 +65,8 @@ final class UpstreamConnection implements AutoCloseable {
             properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
             properties.setProperty("socketFactoryArg", key);
             connection = DriverManager.getConnection(target.url(), properties);
-            return new UpstreamConnection(connection, created.get(), statementTimeout);
+            return new UpstreamConnection(connection, created.get(), statementTimeout,
+                    "disable".equals(properties.getProperty("sslmode")));
         } catch (SQLException | IOException | RuntimeException e) {
             if (connection != null) {
                 connection.close();
@@ -158,18 +162,19 @@ final class UpstreamConnection implements AutoCloseable {
 
     /**
      * No answer (no pg_stat_ssl row for this backend, or an upstream that is itself an allas and
-     * refuses the query): assume TLS, the path that always works.
+     * refuses the query): TLS unless sslmode=disable ruled it out, since pgjdbc's reading, the
+     * path for TLS, works either way.
      */
-    private boolean queryTls() throws SQLException {
+    private boolean queryTls(boolean tlsRefused) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-            return !rows.next() || rows.getBoolean(1);
+            return rows.next() ? rows.getBoolean(1) : !tlsRefused;
         } catch (SQLException e) {
             if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
                 throw e;
             }
             upstreamIsAllas = true;
-            return true;
+            return !tlsRefused;
         }
     }
 }

@@ -28,9 +28,16 @@ import io.allas.testing.TestRelay;
  */
 class RelayTreeTest {
 
+    /** A leaf that leaves sslmode at its default: not knowing whether TLS is on, it reads through pgjdbc. */
     private static TestRelay leafOf(TestRelay root, String extraSections) {
         return TestRelay.builder().trust("app").extraSections(extraSections)
                 .connect("host=127.0.0.1 port=" + root.port() + " dbname=app user=app").start();
+    }
+
+    /** A leaf with sslmode=disable: it reads the root's notifications from the socket itself. */
+    private static TestRelay plainLeafOf(TestRelay root, String extraSections) {
+        return TestRelay.builder().trust("app").extraSections(extraSections)
+                .connect("host=127.0.0.1 port=" + root.port() + " dbname=app user=app sslmode=disable").start();
     }
 
     @Test
@@ -38,7 +45,7 @@ class RelayTreeTest {
         try (CapturedLog log = CapturedLog.start();
              TestRelay root = TestRelay.builder().trust("app").start();
              TestRelay left = leafOf(root, "");
-             TestRelay right = leafOf(root, "");
+             TestRelay right = plainLeafOf(root, "");
              JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
              JdbcListener onRight = new JdbcListener(right.connect("app", "app", null));
              Connection producer = TestPostgres.shared().connect()) {
@@ -102,7 +109,7 @@ class RelayTreeTest {
     void aLeafClientsNotifyReachesEveryoneAndItselfWithItsOwnProcessId() throws Exception {
         try (TestRelay root = TestRelay.builder().trust("app").start();
              TestRelay left = leafOf(root, "");
-             TestRelay right = leafOf(root, "");
+             TestRelay right = plainLeafOf(root, "");
              JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
              JdbcListener sender = new JdbcListener(right.connect("app", "app", null));
              JdbcListener direct = new JdbcListener(TestPostgres.shared().connect())) {
@@ -127,7 +134,7 @@ class RelayTreeTest {
     void whenTheRootsBackendIsTerminatedLeafClientsAreToldWith57A02() throws Exception {
         try (TestRelay root = TestRelay.builder().trust("app").start();
              TestRelay left = leafOf(root, "");
-             TestRelay right = leafOf(root, "");
+             TestRelay right = plainLeafOf(root, "");
              JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
              JdbcListener onRight = new JdbcListener(right.connect("app", "app", null))) {
             onLeft.execute("LISTEN victim");
@@ -145,7 +152,7 @@ class RelayTreeTest {
         String keep = "  \"upstream\": {\"on_loss\": \"keep\"},\n";
         try (TestRelay root = TestRelay.builder().trust("app").extraSections(keep).start();
              TestRelay left = leafOf(root, keep);
-             TestRelay right = leafOf(root, keep);
+             TestRelay right = plainLeafOf(root, keep);
              JdbcListener onLeft = new JdbcListener(left.connect("app", "app", null));
              JdbcListener onRight = new JdbcListener(right.connect("app", "app", null));
              Connection producer = TestPostgres.shared().connect()) {

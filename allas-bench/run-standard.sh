@@ -332,11 +332,13 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
     if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $case "* ]]; then return; fi
     local port pid
     if [ "$target" = relay ]; then port="$RELAY_PORT"; pid="$RELAY_PID"; else port="$PGPORT"; pid="$POSTMASTER_PID"; fi
+    # SPLIT_PORTS / SPLIT_PIDS: a relay port (and the relay's pid) per generator, as for the leaves of a tree.
+    local -a ports=(${SPLIT_PORTS:-}) tpids=(${SPLIT_PIDS:-})
     echo "== $case on $target (${#tdbs[@]} generators)" >&2
     local pids=() i
     for i in "${!tdbs[@]}"; do
-        "$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" fanout --host 127.0.0.1 --port "$port" --user bench \
-            --password bench --database "${tdbs[$i]}" --target-pid "$pid" \
+        "$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" fanout --host 127.0.0.1 --port "${ports[$i]:-$port}" \
+            --user bench --password bench --database "${tdbs[$i]}" --target-pid "${tpids[$i]:-$pid}" \
             --pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password bench --pg-database "${pdbs[$i]}" \
             --channel "bench_$i" --label "$target" --case "$case" "$@" >"$WORK/split-$i.out" 2>&1 &
         pids+=($!)
@@ -353,11 +355,14 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
           dps += v["deliveries_per_s"]; d += v["deliveries"]; cpu += v["bench_cpu_s"]
           if (v["p50_ms"] > p50) p50 = v["p50_ms"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"]
           if (v["max_ms"] > mx) mx = v["max_ms"]; if (v["wall_s"] > wall) wall = v["wall_s"]
-          if (v["target_cpu_s"] > tcpu) tcpu = v["target_cpu_s"]; nl = v["param.N"]; m = v["param.M"] }
+          if (v["target_cpu_s"] > tcpu) tcpu = v["target_cpu_s"]; nl = v["param.N"]; m = v["param.M"]
+          if ("added_p50_ms" in v) { added = 1; if (v["added_p50_ms"] > a50) a50 = v["added_p50_ms"]; if (v["added_p99_ms"] > a99) a99 = v["added_p99_ms"] } }
         END {
           if (n != k || !ok) { printf "RESULT scenario=fanout case=%s label=%s ok=false reason=%d of %d generators succeeded\n", case, label, ok ? n : 0, k; exit }
-          printf "RESULT scenario=fanout case=%s label=%s ok=true param.N=%dx%d param.M=%s deliveries=%d deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s target_cpu_s=%s bench_cpu_s=%.2f wall_s=%s\n",
-                 case, label, k, nl, m, d, dps, p50, p99, mx, tcpu, cpu, wall }' | tee -a "$RESULTS" >&2
+          printf "RESULT scenario=fanout case=%s label=%s ok=true param.N=%dx%d param.M=%s deliveries=%d deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s target_cpu_s=%s bench_cpu_s=%.2f wall_s=%s",
+                 case, label, k, nl, m, d, dps, p50, p99, mx, tcpu, cpu, wall
+          if (added) printf " added_p50_ms=%s added_p99_ms=%s", a50, a99
+          printf "\n" }' | tee -a "$RESULTS" >&2
     sleep 1
 }
 if [ -z "${CASES:-}" ] || [[ " $CASES " == *" upstreams_"* ]]; then
@@ -418,6 +423,56 @@ if [ -z "${CASES:-}" ] || [[ " $CASES " == *" channelcount_"* ]]; then
         done
     done
     write_config terminate
+fi
+
+# Relays in front of relays (issue 16): a tree of three (a root relay on PostgreSQL, two leaf relays
+# whose connect names the root), 2 generators of 500 listeners, one on each leaf, against the same 2 x 500
+# on the one root relay, and directly on PostgreSQL: deliveries/s, then latency at a fixed rate (each
+# generator at a quarter of this run's one-relay fanout_N1000 figure, i.e. half in all) with --reference:
+# added_* is what the target adds to a listener directly on PostgreSQL (on the tree: both hops).
+TREE_CASES=" tree3_N2x500 tree1_N2x500 tree3_N2x500_paced tree1_N2x500_paced "
+tree_selected() { [ -z "${CASES:-}" ] && return 0; for c in $CASES; do [[ "$TREE_CASES" == *" $c "* ]] && return 0; done; return 1; }
+if tree_selected; then
+    write_config terminate
+    start_relay tree-root
+    LEAF_PORTS=() LEAF_PIDS=()
+    for leaf in 1 2; do
+        free_port; LEAF_PORT="$PORT"; free_port; LEAF_METRICS="$PORT"
+        cat >"$WORK/leaf-$leaf.json" <<JSON
+{
+    "listen": {"port": $LEAF_PORT, "host": "127.0.0.1"},
+    "connect": "host=127.0.0.1 port=$RELAY_PORT dbname=bench user=bench password=bench sslmode=disable",
+    "prometheus": {"listen": {"port": $LEAF_METRICS, "host": "127.0.0.1"}},
+    "databases": [{"name": "bench", "auth": {"method": "md5", "user": "bench", "password": "bench"}}]
+}
+JSON
+        "$RELAY_LAUNCHER" "$WORK/leaf-$leaf.json" >"$OUT/relay-$PHASE-leaf-$leaf.log" 2>&1 &
+        LEAF_PIDS+=($!); LEAF_PORTS+=("$LEAF_PORT")
+        for _ in $(seq 1 300); do
+            curl -fs "http://127.0.0.1:$LEAF_METRICS/metrics" 2>/dev/null | grep -q '^allas_upstream_connected.* 1' && break
+            sleep 0.1
+        done
+    done
+    TREE_RATE=$(( $(half_of relay) / 2 ))
+    TREE_M=$(( TREE_RATE / 500 * 5 / PACED_B * PACED_B )); [ "$TREE_M" -ge "$PACED_B" ] || TREE_M=$PACED_B
+    # A discarded pass on each leaf and on the root: their JIT compiles the delivery path first.
+    SPLIT_PORTS="${LEAF_PORTS[*]}" SPLIT_PIDS="${LEAF_PIDS[*]}" CASES=warm-up \
+        bench_split relay warm-up "bench bench" "bench bench" --listeners 1 --notifications $((F1_M * 3)) --batch 1000
+    CASES=warm-up bench_split relay warm-up "bench bench" "bench bench" --listeners 1 --notifications $((F1_M * 3)) --batch 1000
+    sed -i '/ case=warm-up /d' "$RESULTS"
+    SPLIT_PORTS="${LEAF_PORTS[*]}" SPLIT_PIDS="${LEAF_PIDS[*]}" \
+        bench_split relay tree3_N2x500 "bench bench" "bench bench" --listeners 500 --notifications "$F1K_M" --batch 100 --warmup 1000
+    bench_split relay tree1_N2x500 "bench bench" "bench bench" --listeners 500 --notifications "$F1K_M" --batch 100 --warmup 1000
+    SPLIT_PORTS="${LEAF_PORTS[*]}" SPLIT_PIDS="${LEAF_PIDS[*]}" \
+        bench_split relay tree3_N2x500_paced "bench bench" "bench bench" --listeners 500 --notifications "$TREE_M" \
+        --batch "$PACED_B" --warmup 1000 --rate "$TREE_RATE" --reference
+    bench_split relay tree1_N2x500_paced "bench bench" "bench bench" --listeners 500 --notifications "$TREE_M" \
+        --batch "$PACED_B" --warmup 1000 --rate "$TREE_RATE" --reference
+    for t in tree3_N2x500 tree1_N2x500; do
+        bench_split postgres "$t" "bench bench" "bench bench" --listeners 500 --notifications "$F1K_M" --batch 100 --warmup 1000
+    done
+    for pid in "${LEAF_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    stop_relay
 fi
 
 # Failover (issue 14): PostgreSQL restarted (pg_ctl restart -m fast) under a steady stream of 100

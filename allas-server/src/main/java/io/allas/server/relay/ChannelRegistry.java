@@ -389,6 +389,18 @@ final class ChannelRegistry {
      * @return each current listener of those of the channels the upstream listens on now, with
      *         its channels among them
      */
+    /**
+     * @return each current listener of the channels the upstream listens on now, with its channels
+     */
+    Map<Subscriber, List<String>> listenersOfAll() {
+        lock.lock();
+        try {
+            return listenersOf(Set.copyOf(channels.keySet()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     Map<Subscriber, List<String>> listenersOf(Set<String> names) {
         lock.lock();
         try {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,6 +69,8 @@ final class NotifyPublisher implements AutoCloseable {
     /** Whether the connection is open, for the decision to send on a client's thread. */
     private volatile boolean open;
     private int senderPid;
+    /** Whether the upstream refused the batch statement, as an allas does: it gets NOTIFY statements. */
+    private boolean upstreamIsAllas;
     private long lastUsedNanos;
 
     /**
@@ -257,10 +260,26 @@ final class NotifyPublisher implements AutoCloseable {
         }
         // Before the commit: the LISTEN connection may read a notification before this one hears COMMIT.
         attribution.record(senderPid, sent);
-        try (PreparedStatement statement = connection.prepareStatement(SEND)) {
-            statement.setArray(1, connection.createArrayOf("text", channels.toArray()));
-            statement.setArray(2, connection.createArrayOf("text", payloads.toArray()));
-            statement.executeQuery().close();
+        try {
+            if (upstreamIsAllas) {
+                sendAsStatements(channels, payloads);
+            } else {
+                try (PreparedStatement statement = connection.prepareStatement(SEND)) {
+                    statement.setArray(1, connection.createArrayOf("text", channels.toArray()));
+                    statement.setArray(2, connection.createArrayOf("text", payloads.toArray()));
+                    statement.executeQuery().close();
+                } catch (SQLException e) {
+                    if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    // PostgreSQL runs the batch statement; only an upstream allas refuses it as syntax.
+                    LOG.log(System.Logger.Level.INFO, "{0} does not run the batched pg_notify() ({1}): sending"
+                            + " NOTIFY statements in a transaction, as to an upstream that is itself an allas",
+                            target, e.getMessage());
+                    upstreamIsAllas = true;
+                    sendAsStatements(channels, payloads);
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             attribution.forget(senderPid, sent);
             throw e;
@@ -268,6 +287,33 @@ final class NotifyPublisher implements AutoCloseable {
         lastUsedNanos = System.nanoTime();
         events.notificationsSent(channels.size());
         batch.forEach(r -> r.done().complete(null));
+    }
+
+    /**
+     * The batch as what an upstream allas understands: NOTIFY statements between BEGIN and COMMIT,
+     * in one round trip.
+     */
+    private void sendAsStatements(List<String> channels, List<String> payloads) throws SQLException {
+        StringBuilder sql = new StringBuilder("BEGIN;");
+        for (int i = 0; i < channels.size(); i++) {
+            sql.append(" NOTIFY \"").append(channels.get(i).replace("\"", "\"\""))
+                    .append("\", '").append(payloads.get(i).replace("'", "''")).append("';");
+        }
+        sql.append(" COMMIT");
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql.toString());
+        } catch (SQLException e) {
+            rollBack();
+            throw e;
+        }
+    }
+
+    private void rollBack() {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // The connection is broken: the caller closes it.
+        }
     }
 
     private void connect() throws SQLException {

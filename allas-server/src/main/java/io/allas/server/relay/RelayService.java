@@ -68,6 +68,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private volatile long pingSentNanos;
     /** Since the upstream connection was lost, until listening resumed on a new one; relay thread only. */
     private Outage outage;
+    /** The gap channel listened on at an upstream allas; null when the upstream is PostgreSQL. Relay thread only. */
+    private String upstreamGapChannel;
 
     /**
      * @param name               the upstream's name, for its thread
@@ -215,6 +217,12 @@ public final class RelayService implements Relay, AutoCloseable {
                 target, String.valueOf(connection.backendPid()), connection.tls() ? "TLS" : "no TLS");
         String reason;
         try {
+            // An upstream allas that keeps this relay through its own loss reports the gap on its
+            // gap channel; this relay's listeners are told in turn (passOnGaps).
+            upstreamGapChannel = connection.upstreamIsAllas() ? settings.gapChannel() : null;
+            if (upstreamGapChannel != null) {
+                connection.execute("LISTEN " + Identifiers.quote(upstreamGapChannel));
+            }
             if (outage != null) {
                 Outage ended = outage;
                 events.outageEnded(System.nanoTime() - ended.fromNanos());
@@ -293,6 +301,29 @@ public final class RelayService implements Relay, AutoCloseable {
     }
 
     /**
+     * @return the runs that are not an upstream allas's gap reports, which go to every listener here
+     */
+    private List<NotificationRun> passOnGaps(List<NotificationRun> runs) {
+        List<NotificationRun> rest = new ArrayList<>(runs.size());
+        for (NotificationRun run : runs) {
+            if (!run.channel().equals(upstreamGapChannel)) {
+                rest.add(run);
+                continue;
+            }
+            Instant now = Instant.now();
+            UpstreamGap.Stretch stretch = UpstreamGap.stretch(run).orElse(new UpstreamGap.Stretch(now, now));
+            Map<Subscriber, List<String>> told = channels.listenersOfAll();
+            for (Map.Entry<Subscriber, List<String>> listener : told.entrySet()) {
+                listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, stretch.from(), stretch.to(), listener.getValue(), 0));
+            }
+            events.gapReported(Gap.UPSTREAM_LOST, told.size());
+            LOG.log(System.Logger.Level.INFO, "the upstream allas {0} reported a gap from {1} to {2}; {3} clients told",
+                    target, stretch.from(), stretch.to(), String.valueOf(told.size()));
+        }
+        return rest;
+    }
+
+    /**
      * After a loss with the clients kept: once the new connection listens on every channel it
      * must, each client that listened on one of the affected channels is told which, and from
      * when to when notifications on them may have been missed. Those committed before the loss
@@ -363,6 +394,12 @@ public final class RelayService implements Relay, AutoCloseable {
      * channel, as in a burst, every subscriber shares one list.
      */
     private void dispatch(List<NotificationRun> runs) {
+        if (upstreamGapChannel != null) {
+            runs = passOnGaps(runs);
+            if (runs.isEmpty()) {
+                return;
+            }
+        }
         int received = 0;
         String onlyChannel = runs.getFirst().channel();
         for (NotificationRun run : runs) {

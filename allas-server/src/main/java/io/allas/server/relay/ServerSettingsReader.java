@@ -53,7 +53,34 @@ final class ServerSettingsReader {
     private ServerSettingsReader() {
     }
 
-    static ServerSettings read(Connection connection) throws SQLException {
+    /**
+     * @param upstreamIsAllas whether the upstream is itself an allas, which does not answer
+     *                        pg_settings: then SHOW ALL is read
+     */
+    static ServerSettings read(Connection connection, boolean upstreamIsAllas) throws SQLException {
+        return upstreamIsAllas ? readFromShowAll(connection) : readFromServer(connection);
+    }
+
+    /**
+     * What an upstream allas answers: SHOW ALL (name, value, description, the values a fresh
+     * session of its own upstream has) and version(). The types and contexts it does not tell are
+     * taken as a string any user may set: a SET's value is checked less than PostgreSQL would.
+     */
+    private static ServerSettings readFromShowAll(Connection connection) throws SQLException {
+        Map<String, ServerSettings.Setting> settings = new HashMap<>();
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SHOW ALL")) {
+            while (rows.next()) {
+                String name = rows.getString(1);
+                settings.put(name.toLowerCase(Locale.ROOT), new ServerSettings.Setting(name, rows.getString(2),
+                        rows.getString(3), "string", "", null, null, List.of(), "user"));
+            }
+        }
+        ServerSettings.Setting superuser = settings.get("is_superuser");
+        return new ServerSettings(settings, scalar(connection, "SELECT pg_catalog.version()"), schemas(connection),
+                superuser != null && "on".equals(superuser.value()));
+    }
+
+    private static ServerSettings readFromServer(Connection connection) throws SQLException {
         Map<String, ServerSettings.Setting> settings = new HashMap<>();
         Map<String, String> bootValues = new HashMap<>();
         List<String> fromClient = new ArrayList<>();

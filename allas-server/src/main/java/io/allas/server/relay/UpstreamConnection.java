@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.postgresql.PGConnection;
 
+import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.NotificationRun;
 
 /**
@@ -30,16 +31,21 @@ final class UpstreamConnection implements AutoCloseable {
     private final PGConnection pg;
     private final int backendPid;
     private final boolean tls;
+    /** Whether the upstream refused to say, as an allas does: then it is an allas. */
+    private boolean upstreamIsAllas;
     private final ServerSettings settings;
     private final NotificationSource notifications;
 
-    private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout)
+    /**
+     * @param tlsRefused whether the connection string says sslmode=disable
+     */
+    private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout, boolean tlsRefused)
             throws SQLException, IOException {
         this.connection = connection;
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
-        this.tls = queryTls();
-        this.settings = ServerSettingsReader.read(connection);
+        this.tls = queryTls(tlsRefused);
+        this.settings = ServerSettingsReader.read(connection, upstreamIsAllas);
         this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
                 : new SocketNotificationSource(connection, channel, stallTimeout);
     }
@@ -59,7 +65,8 @@ final class UpstreamConnection implements AutoCloseable {
             properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
             properties.setProperty("socketFactoryArg", key);
             connection = DriverManager.getConnection(target.url(), properties);
-            return new UpstreamConnection(connection, created.get(), statementTimeout);
+            return new UpstreamConnection(connection, created.get(), statementTimeout,
+                    "disable".equals(properties.getProperty("sslmode")));
         } catch (SQLException | IOException | RuntimeException e) {
             if (connection != null) {
                 connection.close();
@@ -68,6 +75,13 @@ final class UpstreamConnection implements AutoCloseable {
         } finally {
             UpstreamSocketFactory.unregister(key);
         }
+    }
+
+    /**
+     * @return whether the upstream is itself an allas (a relay in front of a relay)
+     */
+    boolean upstreamIsAllas() {
+        return upstreamIsAllas;
     }
 
     int backendPid() {
@@ -146,11 +160,21 @@ final class UpstreamConnection implements AutoCloseable {
         }
     }
 
-    private boolean queryTls() throws SQLException {
+    /**
+     * No answer (no pg_stat_ssl row for this backend, or an upstream that is itself an allas and
+     * refuses the query): TLS unless sslmode=disable ruled it out, since pgjdbc's reading, the
+     * path for TLS, works either way.
+     */
+    private boolean queryTls(boolean tlsRefused) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-            // No row (a server without pg_stat_ssl rows for this backend): assume TLS, the path that always works.
-            return !rows.next() || rows.getBoolean(1);
+            return rows.next() ? rows.getBoolean(1) : !tlsRefused;
+        } catch (SQLException e) {
+            if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
+                throw e;
+            }
+            upstreamIsAllas = true;
+            return !tlsRefused;
         }
     }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
@@ -130,19 +129,7 @@ final class Failover {
 
     private void restart() {
         System.err.println("  restarting PostgreSQL: " + restartCommand);
-        try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", restartCommand).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor((long) timeoutSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new Scenarios.RunFailed("the restart command failed or did not finish: " + restartCommand);
-            }
-        } catch (IOException e) {
-            throw new Scenarios.RunFailed("cannot run the restart command: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Scenarios.RunFailed("interrupted");
-        }
+        ServerRestart.run(restartCommand, timeoutSeconds);
     }
 
     private void awaitUntil(BooleanSupplier done, double seconds, String what) {

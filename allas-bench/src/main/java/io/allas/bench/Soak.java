@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -532,19 +531,7 @@ final class Soak {
     }
 
     private void restart() {
-        try {
-            Process p = new ProcessBuilder("/bin/sh", "-c", restartCommand).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor((long) timeoutSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new Scenarios.RunFailed("the restart command failed or did not finish: " + restartCommand);
-            }
-        } catch (IOException e) {
-            throw new Scenarios.RunFailed("cannot run the restart command: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Scenarios.RunFailed("interrupted");
-        }
+        ServerRestart.run(restartCommand, timeoutSeconds);
     }
 
     /**

@@ -64,7 +64,7 @@ public final class MessageReader {
             throw new ProtocolException("message of type \"" + (char) type + "\" is " + length
                     + " bytes long, more than the " + maxLength + " bytes allowed");
         }
-        return new RawMessage(type, length == 4 ? EMPTY : readExactly(length - 4));
+        return new RawMessage(type, readExactly(length - 4));
     }
 
     /**
@@ -131,6 +131,9 @@ public final class MessageReader {
      * megabyte with nothing behind it costs no megabyte, however many clients send one.
      */
     public byte[] readExactly(int count) throws IOException {
+        if (count == 0) {
+            return EMPTY;
+        }
         ensureChunk();
         byte[] result = new byte[Math.min(count, chunk.length - position)];
         int filled = 0;

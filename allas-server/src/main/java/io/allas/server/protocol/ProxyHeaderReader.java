@@ -112,7 +112,7 @@ public final class ProxyHeaderReader {
             throw invalid("unknown version 2 command " + command);
         }
         // The address block and any TLVs after it: read whole, so the startup packet comes next.
-        byte[] block = length == 0 ? new byte[0] : reader.readExactly(length);
+        byte[] block = reader.readExactly(length);
         if (command == V2_COMMAND_LOCAL || family == V2_AF_UNSPEC) {
             return new ProxyHeader.Unknown();
         }

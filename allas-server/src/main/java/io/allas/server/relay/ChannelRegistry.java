@@ -385,11 +385,6 @@ final class ChannelRegistry {
     }
 
     /**
-     * @param names channels
-     * @return each current listener of those of the channels the upstream listens on now, with
-     *         its channels among them
-     */
-    /**
      * @return each current listener of the channels the upstream listens on now, with its channels
      */
     Map<Subscriber, List<String>> listenersOfAll() {
@@ -401,6 +396,11 @@ final class ChannelRegistry {
         }
     }
 
+    /**
+     * @param names channels
+     * @return each current listener of those of the channels the upstream listens on now, with
+     *         its channels among them
+     */
     Map<Subscriber, List<String>> listenersOf(Set<String> names) {
         lock.lock();
         try {

@@ -233,12 +233,14 @@ public final class RelayService implements Relay, AutoCloseable {
             }
             long lastActivity = System.nanoTime();
             while (running) {
-                if (channels.hasChanges()) {
+                boolean changes = channels.hasChanges();
+                if (changes) {
                     reconcile(connection);
                     lastActivity = System.nanoTime();
                 }
                 List<NotificationRun> notifications = connection.pendingNotifications();
-                if (notifications.isEmpty() && !channels.hasChanges()) {
+                // After a batch, more changes may wait (at most MAX_BATCH go at once): no sleep then.
+                if (notifications.isEmpty() && !(changes && channels.hasChanges())) {
                     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity);
                     long untilPing = settings.pingInterval().toMillis() - silentMillis;
                     if (untilPing <= 0) {
@@ -304,6 +306,10 @@ public final class RelayService implements Relay, AutoCloseable {
      * @return the runs that are not an upstream allas's gap reports, which go to every listener here
      */
     private List<NotificationRun> passOnGaps(List<NotificationRun> runs) {
+        // Almost every round has no gap report: it is handed on as it came, without a copy.
+        if (runs.stream().noneMatch(run -> run.channel().equals(upstreamGapChannel))) {
+            return runs;
+        }
         List<NotificationRun> rest = new ArrayList<>(runs.size());
         for (NotificationRun run : runs) {
             if (!run.channel().equals(upstreamGapChannel)) {
@@ -312,15 +318,24 @@ public final class RelayService implements Relay, AutoCloseable {
             }
             Instant now = Instant.now();
             UpstreamGap.Stretch stretch = UpstreamGap.stretch(run).orElse(new UpstreamGap.Stretch(now, now));
-            Map<Subscriber, List<String>> told = channels.listenersOfAll();
-            for (Map.Entry<Subscriber, List<String>> listener : told.entrySet()) {
-                listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, stretch.from(), stretch.to(), listener.getValue(), 0));
-            }
-            events.gapReported(Gap.UPSTREAM_LOST, told.size());
+            int told = tellOfGap(channels.listenersOfAll(), stretch.from(), stretch.to());
             LOG.log(System.Logger.Level.INFO, "the upstream allas {0} reported a gap from {1} to {2}; {3} clients told",
-                    target, stretch.from(), stretch.to(), String.valueOf(told.size()));
+                    target, stretch.from(), stretch.to(), String.valueOf(told));
         }
         return rest;
+    }
+
+    /**
+     * Tells each listener which of its channels may have missed notifications, and when.
+     *
+     * @return how many were told
+     */
+    private int tellOfGap(Map<Subscriber, List<String>> listeners, Instant from, Instant to) {
+        for (Map.Entry<Subscriber, List<String>> listener : listeners.entrySet()) {
+            listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, from, to, listener.getValue(), 0));
+        }
+        events.gapReported(Gap.UPSTREAM_LOST, listeners.size());
+        return listeners.size();
     }
 
     /**
@@ -334,15 +349,11 @@ public final class RelayService implements Relay, AutoCloseable {
             reconcile(connection);
         }
         Instant resumed = Instant.now();
-        Map<Subscriber, List<String>> told = channels.listenersOf(ended.affected());
-        for (Map.Entry<Subscriber, List<String>> listener : told.entrySet()) {
-            listener.getKey().missed(new Gap(Gap.UPSTREAM_LOST, ended.from(), resumed, listener.getValue(), 0));
-        }
-        events.gapReported(Gap.UPSTREAM_LOST, told.size());
+        int told = tellOfGap(channels.listenersOf(ended.affected()), ended.from(), resumed);
         LOG.log(System.Logger.Level.INFO, "listening again on {0} channels {1} ms after the upstream connection was lost;"
                         + " {2} clients told they may have missed notifications",
                 String.valueOf(ended.affected().size()),
-                String.valueOf(Duration.between(ended.from(), resumed).toMillis()), String.valueOf(told.size()));
+                String.valueOf(Duration.between(ended.from(), resumed).toMillis()), String.valueOf(told));
     }
 
     /**
@@ -431,8 +442,9 @@ public final class RelayService implements Relay, AutoCloseable {
                 for (Subscriber subscriber : subscribers) {
                     rounds.computeIfAbsent(subscriber, s -> new ArrayList<>()).add(run);
                 }
-                channels.delivered(run.channel(), (long) subscribers.length * run.count());
-                dispatched += (long) subscribers.length * run.count();
+                long deliveries = (long) subscribers.length * run.count();
+                channels.delivered(run.channel(), deliveries);
+                dispatched += deliveries;
             }
             rounds.forEach(Subscriber::deliver);
         }

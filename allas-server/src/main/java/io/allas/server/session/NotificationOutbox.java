@@ -228,12 +228,13 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
      * @return false when there was nothing left to write, and the drain ends
      */
     private boolean writeNextBatch(List<NotificationRun> batch, PacketBuilder scratch) throws IOException {
+        int count = 0;
+        int bytes = 0;
         lock.lock();
         try {
             if (delivery == Delivery.CLOSED || queue.isEmpty()) {
                 return stopDrainingLocked();
             }
-            int bytes = 0;
             while (bytes < BATCH_BYTES && !queue.isEmpty()) {
                 NotificationRun next = queue.pollFirst();
                 if (next == queuedReport) {
@@ -242,6 +243,7 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
                     queuedGap = null;
                 }
                 batch.add(next);
+                count += next.count();
                 bytes += next.messages().length;
             }
         } finally {
@@ -252,10 +254,8 @@ public final class NotificationOutbox implements Subscriber, ClientStateMachine.
         try {
             // A termination meanwhile has already zeroed the counts, this batch included.
             if (delivery != Delivery.CLOSED) {
-                for (NotificationRun sent : batch) {
-                    queuedCount -= sent.count();
-                    queuedBytes -= sent.messages().length;
-                }
+                queuedCount -= count;
+                queuedBytes -= bytes;
             }
             lastProgressNanos = System.nanoTime();
         } finally {

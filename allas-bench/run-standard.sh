@@ -12,7 +12,8 @@
 #                                               # memory of the relay with its idle listeners, into $OUT
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases (e.g. CASES="notifiers_K1_N10 notifiers_K64_N10")
 #   CASES="failover_N1000_keep failover_N1000_terminate" ...  # only the failover runs (PostgreSQL restarted)
-#   CASES="fanout_N1000 upstreams_U4_N4x250 upstreams_U1_N4x250" ...  # several upstream databases against one
+#   CASES="upstreams_U1_N1x1000 upstreams_U4_N4x250 upstreams_U1_N4x250" ...  # several upstream databases against
+#                                               # one, in UPSTREAMS_ROUNDS rounds (3) of UPSTREAMS_M notifications
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
 #   CASES="channelcount_C1000 channelcount_C10000 channelcount_C100000" ...  # what a channel count costs
@@ -335,20 +336,31 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
     # SPLIT_PORTS / SPLIT_PIDS: a relay port (and the relay's pid) per generator, as for the leaves of a tree.
     local -a ports=(${SPLIT_PORTS:-}) tpids=(${SPLIT_PIDS:-})
     echo "== $case on $target (${#tdbs[@]} generators)" >&2
-    local pids=() i
+    local pids=() i gate="$WORK/start-gate"
+    rm -f "$gate" "$gate".ready-*
     for i in "${!tdbs[@]}"; do
         "$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" fanout --host 127.0.0.1 --port "${ports[$i]:-$port}" \
             --user bench --password bench --database "${tdbs[$i]}" --target-pid "${tpids[$i]:-$pid}" \
             --pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password bench --pg-database "${pdbs[$i]}" \
-            --channel "bench_$i" --label "$target" --case "$case" "$@" >"$WORK/split-$i.out" 2>&1 &
+            --channel "bench_$i" --label "$target" --case "$case" --start-gate "$gate" "$@" >"$WORK/split-$i.out" 2>&1 &
         pids+=($!)
     done
+    # Every generator connected and warmed up, then all measure at once (StartGate); one that died lets the rest go.
+    local ready alive
+    while :; do
+        ready=$(find "$WORK" -maxdepth 1 -name 'start-gate.ready-*' | wc -l)
+        alive=0
+        for i in "${pids[@]}"; do kill -0 "$i" 2>/dev/null && alive=$((alive + 1)); done
+        if [ "$ready" -ge "${#pids[@]}" ] || [ "$ready" -ge "$alive" ]; then break; fi
+        sleep 0.05
+    done
+    touch "$gate"
     for i in "${pids[@]}"; do wait "$i" || true; done
     local lines
     lines="$(cat "$WORK"/split-*.out | grep '^RESULT ' || true)"
     rm -f "$WORK"/split-*.out
     # The sum of the deliveries/s, the worst latencies, the generators' CPU summed.
-    echo "$lines" | awk -v case="$case" -v label="$target" -v k="${#tdbs[@]}" '
+    echo "$lines" | awk -v case="$case" -v label="$target" -v k="${#tdbs[@]}" -v round="${SPLIT_ROUND:-}" '
         { n++; ok = ok && ($0 ~ / ok=true /) }
         BEGIN { ok = 1 }
         { for (f = 1; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
@@ -356,11 +368,16 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
           if (v["p50_ms"] > p50) p50 = v["p50_ms"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"]
           if (v["max_ms"] > mx) mx = v["max_ms"]; if (v["wall_s"] > wall) wall = v["wall_s"]
           if (v["target_cpu_s"] > tcpu) tcpu = v["target_cpu_s"]; nl = v["param.N"]; m = v["param.M"]
+          # the target CPU over the generators common measured window: they started together (the start gate)
+          if (n == 1 || v["measured_target_cpu_from_s"] < from) from = v["measured_target_cpu_from_s"]
+          if (v["measured_target_cpu_to_s"] > to) to = v["measured_target_cpu_to_s"]
           if ("added_p50_ms" in v) { added = 1; if (v["added_p50_ms"] > a50) a50 = v["added_p50_ms"]; if (v["added_p99_ms"] > a99) a99 = v["added_p99_ms"] } }
         END {
           if (n != k || !ok) { printf "RESULT scenario=fanout case=%s label=%s ok=false reason=%d of %d generators succeeded\n", case, label, ok ? n : 0, k; exit }
           printf "RESULT scenario=fanout case=%s label=%s ok=true param.N=%dx%d param.M=%s deliveries=%d deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s target_cpu_s=%s bench_cpu_s=%.2f wall_s=%s",
                  case, label, k, nl, m, d, dps, p50, p99, mx, tcpu, cpu, wall
+          printf " measured_target_cpu_s=%.2f target_us_per_delivery=%.4f", to - from, (to - from) * 1e6 / d
+          if (round != "") printf " round=%s", round
           if (added) printf " added_p50_ms=%s added_p99_ms=%s", a50, a99
           printf "\n" }' | tee -a "$RESULTS" >&2
     sleep 1
@@ -391,17 +408,29 @@ JSON
     # The JIT's compiled delivery path serves every relay thread: one warm-up (on the database "bench")
     # warms all five upstreams' threads.
     warm_up relay fanout --listeners 1 --notifications $((F1_M * 3)) --batch 1000
-    U_M=$F1K_M
-    bench_split relay upstreams_U4_N4x250 "own_1 own_2 own_3 own_4" "bench_1 bench_2 bench_3 bench_4" \
-        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
-    bench_split relay upstreams_U1_N4x250 "shared_1 shared_2 shared_3 shared_4" "bench bench bench bench" \
-        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
-    bench_split postgres upstreams_U4_N4x250 "bench_1 bench_2 bench_3 bench_4" "bench_1 bench_2 bench_3 bench_4" \
-        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
-    bench_split postgres upstreams_U1_N4x250 "bench bench bench bench" "bench bench bench bench" \
-        --listeners 250 --notifications "$U_M" --batch 100 --warmup 1000
+    # The same 1,000 listeners as one database on one upstream, as 4 x 250 on 4 upstreams, and as 4 x 250 on
+    # one upstream, in one relay, in rounds of alternating order, so that no case always runs on a warmer
+    # or a cooler relay than another. The relay's CPU is measured over the deliveries alone (start gate).
+    U_M="${UPSTREAMS_M:-$((F1K_M * 4))}"
+    U_OPTS=(--notifications "$U_M" --batch 100 --warmup 1000)
+    U_CASES=("upstreams_U1_N1x1000 bench bench 1000" "upstreams_U4_N4x250 own_1,own_2,own_3,own_4 bench_1,bench_2,bench_3,bench_4 250"
+             "upstreams_U1_N4x250 shared_1,shared_2,shared_3,shared_4 bench,bench,bench,bench 250")
+    for round in $(seq 1 "${UPSTREAMS_ROUNDS:-3}"); do
+        order=(0 1 2)
+        [ $((round % 2)) = 0 ] && order=(2 1 0)
+        for c in "${order[@]}"; do
+            read -r ucase tdbs pdbs n <<<"${U_CASES[$c]}"
+            SPLIT_ROUND=$round bench_split relay "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" --listeners "$n" "${U_OPTS[@]}"
+        done
+    done
     write_config terminate
     stop_relay
+    # Directly on PostgreSQL once (UPSTREAMS_DIRECT=0: not at all): the listeners of 4 databases against one database's.
+    for c in $([ "${UPSTREAMS_DIRECT:-1}" = 0 ] || echo 0 1 2); do
+        read -r ucase tdbs pdbs n <<<"${U_CASES[$c]}"
+        tdbs="${pdbs}"
+        bench_split postgres "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" --listeners "$n" "${U_OPTS[@]}"
+    done
 fi
 
 # Channel count (issue 17 defect 4): one connection LISTENing on C channels, then a probe channel, last in

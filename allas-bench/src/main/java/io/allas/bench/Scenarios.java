@@ -108,6 +108,8 @@ final class Scenarios {
         int pad = o.intValue("payload-bytes", 0);
         String channel = o.string("channel", "bench");
         boolean reference = o.flag("reference"); // also measure the latency the target adds (AddedLatency)
+        // Several generators measuring one target together start their measured parts at once (StartGate).
+        StartGate gate = StartGate.of(o.string("start-gate", null));
         o.checkAllRead();
         if (m % batch != 0 || warmup % batch != 0) {
             throw new Options.UsageException("--notifications and --warmup must be multiples of --batch");
@@ -157,6 +159,9 @@ final class Scenarios {
                     direct.latencyClock(measured);
                     direct.recordReadTimes(referenceReads);
                 }
+                gate.passWhenAllReady();
+                // The target's CPU for the measured part alone: no connects, no warm-up.
+                double measuredCpu0 = targetPid > 0 ? ProcStats.cpuSeconds(targetPid) : 0;
                 long delivered0 = pool.delivered();
                 long t0 = System.nanoTime();
                 produce(pool, ps, pg, channelParam, warmup, totalSeq, batch, rate, window, n, measured, r.caseName);
@@ -194,6 +199,13 @@ final class Scenarios {
                     reportAdded(r, AddedLatency.between(targetReads, referenceReads), direct);
                 }
                 r.metric("bench_loop_cpu_s", pool.loopCpuNanos() / 1e9);
+                if (targetCpuEnd >= 0) {
+                    // Absolute, so that a split run can take its generators' common window (run-standard.sh).
+                    r.metric("measured_target_cpu_from_s", measuredCpu0);
+                    r.metric("measured_target_cpu_to_s", targetCpuEnd);
+                    r.metric("measured_target_cpu_s", targetCpuEnd - measuredCpu0);
+                    r.metric("target_us_per_delivery", (targetCpuEnd - measuredCpu0) * 1e6 / deliveries);
+                }
             }
         }
     }

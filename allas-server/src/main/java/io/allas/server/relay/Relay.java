@@ -6,8 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What a client session needs of the relay, and all it may reach: subscriptions, notifications
- * to send, whether the upstream is there, and the parameters clients are told. {@link RelayService} is the real one;
- * a session's unit tests give it their own.
+ * to send, whether the upstream is there, and the parameters clients are told. {@link RelayService} implements it.
  */
 public interface Relay {
 
@@ -39,6 +38,14 @@ public interface Relay {
      *         completes can be missed; fails if the upstream cannot listen
      */
     CompletableFuture<Void> listen(Subscriber subscriber, String channel);
+
+    /**
+     * @param prefix a database's {@code channel_prefix}
+     * @param client a client of that database
+     * @return the client as it must subscribe: it listens upstream on {@code <prefix>orders} and
+     *         hears it as {@code orders}, renamed once per round for all clients behind the prefix
+     */
+    Subscriber behindPrefix(String prefix, Subscriber client);
 
     /**
      * Unsubscribes a client; the last listener to leave a channel causes an upstream UNLISTEN.

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,6 +56,8 @@ public final class RelayService implements Relay, AutoCloseable {
     private final ChannelRegistry channels;
     private final SenderAttribution attribution = new SenderAttribution();
     private final NotifyPublisher publisher;
+    /** One per {@code channel_prefix} of this upstream's databases: its clients share the renamed runs. */
+    private final Map<String, PrefixRenames> prefixes = new ConcurrentHashMap<>();
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition wakeWhileDown = stateLock.newCondition();
     private final Thread thread;
@@ -151,6 +154,11 @@ public final class RelayService implements Relay, AutoCloseable {
             wake();
         }
         return ready;
+    }
+
+    @Override
+    public Subscriber behindPrefix(String prefix, Subscriber client) {
+        return new PrefixedSubscriber(client, prefixes.computeIfAbsent(prefix, PrefixRenames::new));
     }
 
     @Override

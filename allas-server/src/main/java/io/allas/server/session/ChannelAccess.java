@@ -89,6 +89,13 @@ final class ChannelAccess {
     }
 
     /**
+     * @return the database's {@code channel_prefix}: empty when the client's channels have the same names upstream
+     */
+    String prefix() {
+        return prefix;
+    }
+
+    /**
      * @param channel the channel as the client names it
      * @return its name upstream
      * @throws SqlError {@code 42622} when the prefixed name is longer than PostgreSQL keeps: it
@@ -105,14 +112,6 @@ final class ChannelAccess {
                     + database + "\" it is " + bytes + " bytes, more than the " + MAX_NAME_BYTES + " PostgreSQL allows");
         }
         return upstream;
-    }
-
-    /**
-     * @param upstream a channel's name upstream, one of the client's
-     * @return its name for the client
-     */
-    String clientName(String upstream) {
-        return upstream.startsWith(prefix) ? upstream.substring(prefix.length()) : upstream;
     }
 
     /** {@code *} stands for any run of characters, everything else for itself. */

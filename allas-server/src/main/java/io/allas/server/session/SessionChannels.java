@@ -51,7 +51,7 @@ final class SessionChannels {
                     String gapChannel) {
         this.relay = relay;
         this.access = access;
-        this.subscriber = access.namespaced() ? new NamespacedSubscriber(subscriber, access) : subscriber;
+        this.subscriber = access.namespaced() ? relay.behindPrefix(access.prefix(), subscriber) : subscriber;
         this.maxChannels = maxChannels;
         this.listenTimeout = listenTimeout;
         this.gapChannel = gapChannel;

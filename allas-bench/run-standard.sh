@@ -12,8 +12,11 @@
 #                                               # memory of the relay with its idle listeners, into $OUT
 #   CASES="fanout_N1 storm_N10000" ...          # run only these cases (e.g. CASES="notifiers_K1_N10 notifiers_K64_N10")
 #   CASES="failover_N1000_keep failover_N1000_terminate" ...  # only the failover runs (PostgreSQL restarted)
-#   CASES="upstreams_U1_N1x1000 upstreams_U4_N4x250 upstreams_U1_N4x250" ...  # several upstream databases against
-#                                               # one, in UPSTREAMS_ROUNDS rounds (3) of UPSTREAMS_M notifications
+#   CASES="upstreams_U1_N1x1000 upstreams_U4_N4x250 upstreams_U1_N4x250 upstreams_U1_N4x250_prefixed" ...
+#                                               # several upstream databases against one, and 4 tenants behind
+#                                               # channel prefixes on one; UPSTREAMS_ROUNDS rounds (5) of UPSTREAMS_M
+#                                               # notifications (60000); directly on PostgreSQL once with
+#                                               # UPSTREAMS_DIRECT_M (20000), or UPSTREAMS_DIRECT=0: not at all
 #   HALF_RATE=1500000 CASES=fanout_N1000_half_rate ...  # the paced case at this many deliveries/s
 #                                               # (default: half each target's fanout_N1000 figure of this run)
 #   CASES="channelcount_C1000 channelcount_C10000 channelcount_C100000" ...  # what a channel count costs
@@ -335,6 +338,8 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
     if [ "$target" = relay ]; then port="$RELAY_PORT"; pid="$RELAY_PID"; else port="$PGPORT"; pid="$POSTMASTER_PID"; fi
     # SPLIT_PORTS / SPLIT_PIDS: a relay port (and the relay's pid) per generator, as for the leaves of a tree.
     local -a ports=(${SPLIT_PORTS:-}) tpids=(${SPLIT_PIDS:-})
+    # SPLIT_PREFIXES: each generator's database's channel_prefix, which its producer (on PostgreSQL) puts before the channel.
+    local -a prefixes=(${SPLIT_PREFIXES:-})
     echo "== $case on $target (${#tdbs[@]} generators)" >&2
     local pids=() i gate="$WORK/start-gate"
     rm -f "$gate" "$gate".ready-*
@@ -342,7 +347,8 @@ bench_split() { # bench_split relay|postgres <case> <target databases> <producer
         "$JAVA" ${BENCH_JAVA_OPTS:--Xss512k} -jar "$BENCH_JAR" fanout --host 127.0.0.1 --port "${ports[$i]:-$port}" \
             --user bench --password bench --database "${tdbs[$i]}" --target-pid "${tpids[$i]:-$pid}" \
             --pg-host 127.0.0.1 --pg-port "$PGPORT" --pg-user bench --pg-password bench --pg-database "${pdbs[$i]}" \
-            --channel "bench_$i" --label "$target" --case "$case" --start-gate "$gate" "$@" >"$WORK/split-$i.out" 2>&1 &
+            --channel "bench_$i" --notify-channel "${prefixes[$i]:-}bench_$i" \
+            --label "$target" --case "$case" --start-gate "$gate" "$@" >"$WORK/split-$i.out" 2>&1 &
         pids+=($!)
     done
     # Every generator connected and warmed up, then all measure at once (StartGate); one that died lets the rest go.
@@ -390,7 +396,9 @@ if [ -z "${CASES:-}" ] || [[ " $CASES " == *" upstreams_"* ]]; then
     for j in 1 2 3 4; do
         DBS="$DBS{\"name\": \"own_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"},
          \"connect\": \"host=127.0.0.1 port=$PGPORT dbname=bench_$j user=bench password=bench sslmode=disable\"},
-        {\"name\": \"shared_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"}}$([ $j -lt 4 ] && echo , || true)"
+        {\"name\": \"shared_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"}},
+        {\"name\": \"tenant_$j\", \"auth\": {\"method\": \"md5\", \"user\": \"bench\", \"password\": \"bench\"},
+         \"channel_prefix\": \"t${j}_\"}$([ $j -lt 4 ] && echo , || true)"
     done
     cat >"$WORK/allas.json" <<JSON
 {
@@ -411,16 +419,19 @@ JSON
     # The same 1,000 listeners as one database on one upstream, as 4 x 250 on 4 upstreams, and as 4 x 250 on
     # one upstream, in one relay, in rounds of alternating order, so that no case always runs on a warmer
     # or a cooler relay than another. The relay's CPU is measured over the deliveries alone (start gate).
-    U_M="${UPSTREAMS_M:-$((F1K_M * 4))}"
+    # 60M deliveries a case (QUICK: 12M): the relay's CPU, counted in 10 ms ticks, is then near a second.
+    U_M="${UPSTREAMS_M:-$((F1K_M * 12))}"
     U_OPTS=(--notifications "$U_M" --batch 100 --warmup 1000)
     U_CASES=("upstreams_U1_N1x1000 bench bench 1000" "upstreams_U4_N4x250 own_1,own_2,own_3,own_4 bench_1,bench_2,bench_3,bench_4 250"
-             "upstreams_U1_N4x250 shared_1,shared_2,shared_3,shared_4 bench,bench,bench,bench 250")
-    for round in $(seq 1 "${UPSTREAMS_ROUNDS:-3}"); do
-        order=(0 1 2)
-        [ $((round % 2)) = 0 ] && order=(2 1 0)
+             "upstreams_U1_N4x250 shared_1,shared_2,shared_3,shared_4 bench,bench,bench,bench 250"
+             "upstreams_U1_N4x250_prefixed tenant_1,tenant_2,tenant_3,tenant_4 bench,bench,bench,bench 250 t1_,t2_,t3_,t4_")
+    for round in $(seq 1 "${UPSTREAMS_ROUNDS:-5}"); do
+        order=(0 1 2 3)
+        [ $((round % 2)) = 0 ] && order=(3 2 1 0)
         for c in "${order[@]}"; do
-            read -r ucase tdbs pdbs n <<<"${U_CASES[$c]}"
-            SPLIT_ROUND=$round bench_split relay "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" --listeners "$n" "${U_OPTS[@]}"
+            read -r ucase tdbs pdbs n prefixes <<<"${U_CASES[$c]}"
+            SPLIT_ROUND=$round SPLIT_PREFIXES="${prefixes//,/ }" bench_split relay "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" \
+                --listeners "$n" "${U_OPTS[@]}"
         done
     done
     write_config terminate
@@ -429,7 +440,9 @@ JSON
     for c in $([ "${UPSTREAMS_DIRECT:-1}" = 0 ] || echo 0 1 2); do
         read -r ucase tdbs pdbs n <<<"${U_CASES[$c]}"
         tdbs="${pdbs}"
-        bench_split postgres "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" --listeners "$n" "${U_OPTS[@]}"
+        # PostgreSQL delivers a tenth as fast: a third of the notifications keeps the run short.
+        bench_split postgres "$ucase" "${tdbs//,/ }" "${pdbs//,/ }" --listeners "$n" \
+            --notifications "${UPSTREAMS_DIRECT_M:-$((F1K_M * 4))}" --batch 100 --warmup 1000
     done
 fi
 

@@ -14,10 +14,11 @@ public final class Main {
             scenarios:
               fanout     N listeners on one channel; the producer sends M notifications in transactions of B
                          (--listeners N --notifications M --batch B [--warmup W] [--rate DELIVERIES_PER_S]
-                         [--window W] [--payload-bytes P] [--reference] [--start-gate FILE]); deliveries/s,
+                         [--window W] [--payload-bytes P] [--reference] [--start-gate FILE] [--notify-channel C]); deliveries/s,
                          latency p50/p99/p99.9, and the target's CPU for the measured deliveries (after the warm-up);
                          --start-gate: once warmed up, create FILE.ready-<pid> and wait for FILE (several
-                         generators measuring one target together);
+                         generators measuring one target together); --notify-channel: the channel the
+                         producer notifies, when the target names it otherwise (a relay's channel_prefix);
                          --reference: one more listener directly on the producer's PostgreSQL, and the latency
                          the target adds to it per delivery (added_p50_ms ... added_max_ms)
               channels   N listeners each on its own channel; the producer notifies every channel M times,

@@ -107,6 +107,8 @@ final class Scenarios {
         long window = o.longValue("window", perChannel ? 200 : 50_000);
         int pad = o.intValue("payload-bytes", 0);
         String channel = o.string("channel", "bench");
+        // Behind a relay's channel_prefix the producer, directly on PostgreSQL, notifies the prefixed name.
+        String notifyChannel = o.string("notify-channel", channel);
         boolean reference = o.flag("reference"); // also measure the latency the target adds (AddedLatency)
         // Several generators measuring one target together start their measured parts at once (StartGate).
         StartGate gate = StartGate.of(o.string("start-gate", null));
@@ -132,10 +134,10 @@ final class Scenarios {
                 ? "SELECT count(pg_notify(? || c, " + payload + ")) FROM (SELECT r, c FROM generate_series(?::bigint, "
                   + "?::bigint) r, generate_series(0, " + (n - 1) + ") c ORDER BY r, c OFFSET 0) s"
                 : "SELECT count(pg_notify(?, " + payload + ")) FROM generate_series(?::bigint, ?::bigint) g";
-        String channelParam = perChannel ? channel + "_" : channel;
+        String channelParam = perChannel ? notifyChannel + "_" : notifyChannel;
         long totalSeq = warmup + m;
         try (ListenerPool pool = startPool(n, channelOf, 1, connectConcurrency);
-             ListenerPool direct = reference ? startReference(pool, channel) : null;
+             ListenerPool direct = reference ? startReference(pool, notifyChannel) : null;
              Connection pg = connectProducer()) {
             r.metric("connect_s", awaitListening(pool));
             if (direct != null) {

@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +21,7 @@ import io.allas.server.protocol.backend.NotificationRun;
  */
 final class DriverNotificationSource implements NotificationSource {
 
+    private final Connection connection;
     private final PGConnection pg;
     private final SocketChannel channel;
     private final Duration stallTimeout;
@@ -30,6 +32,7 @@ final class DriverNotificationSource implements NotificationSource {
      */
     DriverNotificationSource(Connection connection, SocketChannel channel, Duration stallTimeout)
             throws SQLException, IOException {
+        this.connection = connection;
         this.pg = connection.unwrap(PGConnection.class);
         this.channel = channel;
         this.stallTimeout = stallTimeout;
@@ -101,8 +104,10 @@ final class DriverNotificationSource implements NotificationSource {
     }
 
     @Override
-    public <T> T lend(DriverWork<T> work) throws SQLException {
-        return work.run();
+    public void execute(String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     @Override

@@ -36,20 +36,17 @@ interface NotificationSource extends AutoCloseable {
     void wake();
 
     /**
-     * Hands the connection to pgjdbc for one piece of work (a statement), and takes it back at a
-     * message boundary.
+     * Runs statements (one simple Query) and returns once the server is ready for the next; the
+     * notifications that arrive meanwhile are kept, in order, for the next read.
+     *
+     * @throws SQLException when the server refuses them (its SQLSTATE; the connection goes on)
+     * @throws IOException  when the connection fails, or the server does not answer in time
      */
-    <T> T lend(DriverWork<T> work) throws SQLException, IOException;
+    void execute(String sql) throws SQLException, IOException;
 
     /** Releases the selector; the connection itself is closed by its owner. */
     @Override
     void close();
-
-    /** Work done by pgjdbc on the connection. */
-    @FunctionalInterface
-    interface DriverWork<T> {
-        T run() throws SQLException;
-    }
 
     /** Notifications that pgjdbc read and decoded, encoded back into the wire form clients receive. */
     static List<NotificationRun> encode(PGNotification[] notifications) {

@@ -296,18 +296,24 @@ public final class RelayService implements Relay, AutoCloseable {
         pingSentNanos = sent;
         try {
             connection.execute("SELECT 1");
+        } catch (SocketTimeoutException e) {
+            throw pingTimedOut(sent, e);
         } catch (SQLException e) {
-            // pgjdbc reports its read timeout as an I/O error "while sending to the backend".
+            // Over TLS pgjdbc runs the ping, and reports its read timeout as an I/O error "while sending to the backend".
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof SocketTimeoutException) {
-                    throw new IOException("ping timed out after "
-                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent) + " ms", e);
+                    throw pingTimedOut(sent, e);
                 }
             }
             throw e;
         } finally {
             pingSentNanos = 0;
         }
+    }
+
+    private static IOException pingTimedOut(long sentNanos, Exception cause) {
+        return new IOException("ping timed out after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms", cause);
     }
 
     /**
@@ -401,6 +407,9 @@ public final class RelayService implements Relay, AutoCloseable {
                     LogText.escape(String.valueOf(e.getMessage()), 500));
             channels.failed(changes, e);
             return;
+        } catch (IOException e) {
+            channels.interrupted(changes);
+            throw e;
         }
         channels.applied(changes);
         events.listensExecuted(changes.listen().size());

@@ -1,6 +1,8 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -9,39 +11,44 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.postgresql.PGConnection;
 
+import io.allas.server.protocol.MessageType;
+import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.BackendStreamReader;
+import io.allas.server.protocol.backend.ErrorResponse;
 import io.allas.server.protocol.backend.NotificationRun;
 
 /**
  * Notifications on a plain TCP connection, read by allas straight from the socket
- * ({@link BackendStreamReader}): the server's bytes go to clients without being decoded. Between
- * statements the socket is non-blocking and registered with the selector, so the relay sleeps
- * while nothing happens and wakes at once when a session asks for a LISTEN; for a statement it
- * is handed to pgjdbc, blocking. pgjdbc's own buffer is emptied after every statement, so that
- * each side always finds the stream at a message boundary.
+ * ({@link BackendStreamReader}): the server's bytes go to clients without being decoded. Once
+ * pgjdbc has connected, allas alone reads and writes the socket: it sends the relay's statements
+ * as simple Query messages and reads their answers with the notifications that come between, so
+ * a LISTEN costs one round trip. (pgjdbc, asked after each statement for what it had read, would
+ * wait a millisecond for bytes that are not coming.) The socket is non-blocking and registered
+ * with the selector, so the relay sleeps while nothing happens and wakes at once when a session
+ * asks for a LISTEN.
  */
 final class SocketNotificationSource implements NotificationSource {
 
-    private final Connection connection;
     private final PGConnection pg;
     private final SocketChannel channel;
     private final Selector selector;
     private final Duration stallTimeout;
     private final BackendStreamReader reader = new BackendStreamReader();
-    /** Notifications pgjdbc read during a statement, handed out by the next read. */
+    /** Notifications read during connect and during statements, handed out by the next read. */
     private final List<NotificationRun> readDuringStatements = new ArrayList<>();
-    /** Present while allas reads the socket itself, between statements. */
+    /** Present from the start until the connection is closed: allas reads the socket itself. */
     private SelectionKey readKey;
 
     /**
-     * @param stallTimeout how long the server may stop in the middle of a message before the connection counts as dead
+     * @param stallTimeout how long the server may stop in the middle of a message, or take to
+     *                     answer a statement, before the connection counts as dead
      */
     SocketNotificationSource(Connection connection, SocketChannel channel, Duration stallTimeout)
             throws SQLException, IOException {
-        this.connection = connection;
         this.pg = connection.unwrap(PGConnection.class);
         this.channel = channel;
         this.stallTimeout = stallTimeout;
@@ -66,7 +73,7 @@ final class SocketNotificationSource implements NotificationSource {
         if (!readDuringStatements.isEmpty()) {
             return takeReadDuringStatements();
         }
-        selectReadable(timeoutMillis);
+        selectReady(timeoutMillis);
         return pending();
     }
 
@@ -76,16 +83,46 @@ final class SocketNotificationSource implements NotificationSource {
     }
 
     @Override
-    public <T> T lend(DriverWork<T> work) throws SQLException, IOException {
-        deregister();
-        try {
-            return work.run();
-        } finally {
-            // A statement that failed without breaking the connection leaves it in use.
-            if (!connection.isClosed()) {
-                takeFromDriver();
-            }
+    public void execute(String sql) throws SQLException, IOException {
+        long deadline = System.nanoTime() + stallTimeout.toNanos();
+        PacketBuilder query = new PacketBuilder(sql.length() + 16);
+        query.beginMessage(MessageType.Frontend.QUERY).writeCString(sql).endMessage();
+        send(query.view(), deadline);
+        Optional<ErrorResponse> refused = reader.readStatementAnswer(channel, () -> awaitAnswer(deadline),
+                readDuringStatements);
+        if (refused.isPresent()) {
+            // In pgjdbc's words, which the relay logs and passes to the client whose LISTEN it was.
+            throw new SQLException(refused.get().severity() + ": " + refused.get().message(), refused.get().sqlState());
         }
+    }
+
+    /**
+     * Writes a whole Query. A socket buffer that fills (a batch of a thousand LISTENs) is written
+     * as it drains, and the server's notifications are read meanwhile: a server blocked on
+     * sending them would not read the rest of the Query.
+     */
+    private void send(ByteBuffer bytes, long deadline) throws IOException {
+        channel.write(bytes);
+        if (!bytes.hasRemaining()) {
+            return;
+        }
+        readKey.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        try {
+            while (bytes.hasRemaining()) {
+                awaitAnswer(deadline);
+                if (readKey.isReadable()) {
+                    reader.read(channel, this::awaitRestOfMessage, readDuringStatements);
+                }
+                channel.write(bytes);
+            }
+        } finally {
+            readKey.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    /** Waits until the socket can be read (or written, while a Query waits to be), or throws at the deadline. */
+    private void awaitAnswer(long deadline) throws IOException {
+        awaitReady(deadline, "did not answer a statement within");
     }
 
     @Override
@@ -105,7 +142,7 @@ final class SocketNotificationSource implements NotificationSource {
         }
     }
 
-    /** Takes whatever pgjdbc read past a statement's end, and the socket back. */
+    /** Takes whatever pgjdbc read past its last statement's end (in whole messages), and the socket. */
     private void takeFromDriver() throws SQLException, IOException {
         readDuringStatements.addAll(NotificationSource.encode(pg.getNotifications()));
         channel.configureBlocking(false);
@@ -126,20 +163,22 @@ final class SocketNotificationSource implements NotificationSource {
         return taken;
     }
 
-    private boolean selectReadable(long timeoutMillis) throws IOException {
-        boolean readable = selector.select(Math.max(1, timeoutMillis)) > 0;
+    private boolean selectReady(long timeoutMillis) throws IOException {
+        boolean ready = selector.select(Math.max(1, timeoutMillis)) > 0;
         selector.selectedKeys().clear();
-        return readable;
+        return ready;
     }
 
     /** The server writes whole messages: the rest of one that was cut short follows at once, or the connection is dead. */
     private void awaitRestOfMessage() throws IOException {
-        // A wake-up (a session asking for a LISTEN) also ends a select: only the deadline means a stall.
-        long deadline = System.nanoTime() + stallTimeout.toNanos();
-        while (!selectReadable(Math.max(1, (deadline - System.nanoTime()) / 1_000_000))) {
+        awaitReady(System.nanoTime() + stallTimeout.toNanos(), "stopped in the middle of a message for");
+    }
+
+    private void awaitReady(long deadline, String failure) throws IOException {
+        // A wake-up (a session asking for a LISTEN) also ends a select: only the deadline ends the wait.
+        while (!selectReady(Math.max(1, (deadline - System.nanoTime()) / 1_000_000))) {
             if (System.nanoTime() - deadline >= 0) {
-                throw new IOException("the upstream server stopped in the middle of a message for "
-                        + stallTimeout.toMillis() + " ms");
+                throw new SocketTimeoutException("the upstream server " + failure + " " + stallTimeout.toMillis() + " ms");
             }
         }
     }

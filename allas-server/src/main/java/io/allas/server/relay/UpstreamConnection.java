@@ -21,8 +21,8 @@ import io.allas.server.protocol.backend.NotificationRun;
 
 /**
  * The one connection to the real server, used only from the relay thread (except
- * {@link #wake()}). pgjdbc connects, authenticates and runs the statements; between statements
- * the notifications are read by the {@link NotificationSource} chosen at connect: allas itself on
+ * {@link #wake()}). pgjdbc connects and authenticates; then the statements run and the
+ * notifications are read by the {@link NotificationSource} chosen at connect: allas itself on
  * plain TCP, pgjdbc over TLS.
  */
 final class UpstreamConnection implements AutoCloseable {
@@ -110,12 +110,7 @@ final class UpstreamConnection implements AutoCloseable {
      * Runs statements in one round trip.
      */
     void execute(String sql) throws SQLException, IOException {
-        notifications.lend(() -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            }
-            return null;
-        });
+        notifications.execute(sql);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketParser;
@@ -19,7 +20,10 @@ import io.allas.server.protocol.ProtocolException;
  * rate to one listener.
  *
  * <p>Between statements a server sends only NotificationResponse, ParameterStatus (a setting
- * changed by a reload), NoticeResponse and a FATAL ErrorResponse before it closes.
+ * changed by a reload), NoticeResponse and a FATAL ErrorResponse before it closes. The answer to a
+ * simple Query that allas sent itself is read here too ({@link #readStatementAnswer}), so that
+ * no driver reads the stream after the connection is made: notifications that arrive during a
+ * statement are kept in order with the rest.
  */
 public final class BackendStreamReader {
 
@@ -36,6 +40,10 @@ public final class BackendStreamReader {
     private int filled;
     private byte[] lastChannelBytes = new byte[0];
     private String lastChannel = "";
+    /** Whether a Query's answer is being read and its ReadyForQuery has not come yet. */
+    private boolean statementOpen;
+    /** The ErrorResponse that failed the statement being read; null while none has. */
+    private ErrorResponse statementError;
 
     /**
      * Reads what the channel holds without waiting, and completes a message that the read left
@@ -60,6 +68,30 @@ public final class BackendStreamReader {
             consume(out, receivedNanos);
         }
         return total;
+    }
+
+    /**
+     * Reads the server's answer to a simple Query (allas sent it on the channel) up to its
+     * ReadyForQuery, and whatever complete messages follow in the same read.
+     *
+     * @param channel  the server's stream, non-blocking
+     * @param readable waits until the channel has bytes, or throws when the answer takes too long
+     * @param out      receives the notifications that arrive meanwhile, in order
+     * @return the ErrorResponse that failed the statement; empty when it succeeded
+     * @throws IOException when the stream ends, the server ends the session (FATAL), or its bytes make no sense
+     */
+    public Optional<ErrorResponse> readStatementAnswer(ReadableByteChannel channel, ReadinessWait readable,
+                                                       List<NotificationRun> out) throws IOException {
+        statementOpen = true;
+        statementError = null;
+        fill(channel, data.length - filled);
+        consume(out, System.nanoTime());
+        while (statementOpen) {
+            readable.await();
+            fill(channel, data.length - filled);
+            consume(out, System.nanoTime());
+        }
+        return Optional.ofNullable(statementError);
     }
 
     /** Waits until the channel has bytes. */
@@ -178,22 +210,46 @@ public final class BackendStreamReader {
     }
 
     private void handleOther(byte type, int start, int size) throws IOException {
+        if (statementOpen) {
+            handleStatementAnswer(type, start, size);
+            return;
+        }
         switch (type) {
             case MessageType.Backend.PARAMETER_STATUS, MessageType.Backend.NOTICE_RESPONSE ->
                     LOG.log(System.Logger.Level.DEBUG, "upstream {0} message between statements ignored",
                             type == MessageType.Backend.PARAMETER_STATUS ? "ParameterStatus" : "NoticeResponse");
-            case MessageType.Backend.ERROR_RESPONSE -> throw new IOException(errorText(start, size));
+            case MessageType.Backend.ERROR_RESPONSE -> throw new IOException(decodeError(start, size).describe());
             default -> throw new IOException("the upstream server sent an unexpected message between statements (type "
                     + MessageType.describe(type) + ")");
         }
     }
 
-    /** The server's own words, as pgjdbc would put them: "FATAL: terminating connection ... (57P01)". */
-    private String errorText(int start, int size) {
+    /** Rows and results are not wanted (the statements are LISTEN, UNLISTEN and a ping); an error is kept. */
+    private void handleStatementAnswer(byte type, int start, int size) throws IOException {
+        switch (type) {
+            case MessageType.Backend.READY_FOR_QUERY -> statementOpen = false;
+            case MessageType.Backend.ERROR_RESPONSE -> {
+                ErrorResponse error = decodeError(start, size);
+                if (error.severity() != ErrorResponse.Severity.ERROR) {
+                    throw new IOException(error.describe());
+                }
+                if (statementError == null) {
+                    statementError = error;
+                }
+            }
+            case MessageType.Backend.COMMAND_COMPLETE, MessageType.Backend.EMPTY_QUERY_RESPONSE,
+                 MessageType.Backend.ROW_DESCRIPTION, MessageType.Backend.DATA_ROW,
+                 MessageType.Backend.NOTICE_RESPONSE, MessageType.Backend.PARAMETER_STATUS -> { }
+            default -> throw new IOException("the upstream server answered a statement with an unexpected message (type "
+                    + MessageType.describe(type) + ")");
+        }
+    }
+
+    private ErrorResponse decodeError(int start, int size) throws IOException {
         try {
-            return ErrorResponse.decode(Arrays.copyOfRange(data, start + HEADER, start + size)).describe();
+            return ErrorResponse.decode(Arrays.copyOfRange(data, start + HEADER, start + size));
         } catch (ProtocolException e) {
-            return "the upstream server sent a malformed ErrorResponse";
+            throw new IOException("the upstream server sent a malformed ErrorResponse", e);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +24,8 @@ import io.allas.server.protocol.PacketBuilder;
 /**
  * What the relay makes of the bytes a server sends between statements: notifications kept as the
  * server's own bytes, in runs per channel; a cut message completed; an error ends the connection.
+ * And of the answer to a statement the relay sent itself: read to its ReadyForQuery, with the
+ * notifications that come meanwhile kept in order; a refusal returned, a FATAL error thrown.
  */
 @Tag("unit")
 class BackendStreamReaderTest {
@@ -139,5 +143,69 @@ class BackendStreamReaderTest {
         pipe.sink().close();
         IOException e = assertThrows(IOException.class, this::readAll);
         assertEquals("the upstream server closed the connection", e.getMessage());
+    }
+
+    private static final ReadyForQuery IDLE = new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE);
+
+    private Optional<ErrorResponse> readAnswer() throws IOException {
+        return reader.readStatementAnswer(pipe.source(), () -> {
+            throw new AssertionError("the whole answer was sent");
+        }, read);
+    }
+
+    @Test
+    void aStatementsAnswerIsReadToItsReadyForQueryWithTheNotificationsAroundIt() throws IOException {
+        serverSends(encode(new NotificationResponse(7, "before", "1"), new CommandComplete("LISTEN"),
+                new NotificationResponse(7, "during", "2"), IDLE, new NotificationResponse(7, "after", "3")));
+        assertTrue(readAnswer().isEmpty());
+        assertEquals(List.of("before", "during", "after"), read.stream().map(NotificationRun::channel).toList());
+    }
+
+    @Test
+    void aPingsRowIsPassedOver() throws IOException {
+        serverSends(encode(new RowDescription(List.of(new RowDescription.Field("?column?", 23, 4, 0))),
+                new DataRow(List.of("1".getBytes())), new CommandComplete("SELECT 1"), IDLE));
+        assertTrue(readAnswer().isEmpty());
+        assertTrue(read.isEmpty());
+    }
+
+    @Test
+    void aRefusedStatementReturnsTheServersErrorAndTheConnectionGoesOn() throws IOException {
+        serverSends(encode(ErrorResponse.error("25006", "cannot execute LISTEN during recovery"), IDLE,
+                new NotificationResponse(7, "later", "1")));
+        ErrorResponse refused = readAnswer().orElseThrow();
+        assertEquals("25006", refused.sqlState());
+        assertEquals("cannot execute LISTEN during recovery", refused.message());
+        serverSends(encode(new NotificationResponse(7, "later", "2")));
+        readAll();
+        assertEquals(List.of(1, 1), read.stream().map(NotificationRun::count).toList());
+    }
+
+    @Test
+    void anAnswerInPiecesIsAwaitedUntilItsReadyForQuery() throws IOException {
+        byte[] answer = encode(new CommandComplete("LISTEN"), IDLE);
+        int cut = answer.length - 3;
+        serverSends(Arrays.copyOfRange(answer, 0, cut));
+        int[] waits = {0};
+        Optional<ErrorResponse> refused = reader.readStatementAnswer(pipe.source(), () -> {
+            waits[0]++;
+            serverSends(Arrays.copyOfRange(answer, cut, answer.length));
+        }, read);
+        assertTrue(refused.isEmpty());
+        assertEquals(1, waits[0]);
+    }
+
+    @Test
+    void aFatalErrorDuringAStatementEndsTheConnection() throws IOException {
+        serverSends(encode(ErrorResponse.fatal("57P01", "terminating connection due to administrator command")));
+        IOException e = assertThrows(IOException.class, this::readAnswer);
+        assertEquals("FATAL: terminating connection due to administrator command (57P01)", e.getMessage());
+    }
+
+    @Test
+    void aMessageNoStatementOfTheRelaysIsAnsweredWithIsRefused() throws IOException {
+        serverSends(new byte[] {'G', 0, 0, 0, 7, 0, 0, 0});
+        IOException e = assertThrows(IOException.class, this::readAnswer);
+        assertEquals("the upstream server answered a statement with an unexpected message (type 'G')", e.getMessage());
     }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -150,10 +152,29 @@ class ChannelPermissionsTest {
                 "allas_channel_denials_total\\{database=\"app\",operation=\"notify\""));
     }
 
+    /**
+     * allas_gap is the relay's own channel for gap reports: a client may listen on it whatever its
+     * permissions allow, and PostgreSQL's channel of that name does not reach it.
+     */
     @Test
-    void theGapChannelIsEveryClientsOwn() throws Exception {
-        try (Connection connection = connect("app", null, "simple")) {
-            connection.createStatement().execute("LISTEN allas_gap");
+    void theGapChannelIsEveryClientsOwnAndNotPostgresqls() throws Exception {
+        try (Connection connection = connect("app", null, "simple");
+             JdbcListener listener = new JdbcListener(connection);
+             Connection producer = TestPostgres.shared().connect()) {
+            listener.execute("LISTEN allas_gap", "LISTEN orders_gap_probe");
+            List<String> listening = new ArrayList<>();
+            try (Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT pg_listening_channels()")) {
+                while (rows.next()) {
+                    listening.add(rows.getString(1));
+                }
+            }
+            assertEquals(List.of("allas_gap", "orders_gap_probe"), listening);
+            // Committed in this order: had the relay passed PostgreSQL's allas_gap on, it would come first.
+            producer.createStatement().execute("NOTIFY allas_gap, 'from postgresql'");
+            producer.createStatement().execute("NOTIFY orders_gap_probe, 'after it'");
+            PGNotification first = listener.await(1, Duration.ofSeconds(20)).getFirst();
+            assertEquals("orders_gap_probe", first.getName());
         }
     }
 }

@@ -12,6 +12,7 @@ module io.allas.server {
     requires io.helidon.common.concurrency.limits;
     requires io.helidon.config;
     requires io.helidon.config.hocon;
+    requires io.helidon.json;
     requires io.helidon.metrics.api;
     requires io.helidon.webserver.observe;
     requires io.helidon.webserver.observe.metrics;

@@ -1,5 +1,7 @@
 package io.allas.testing;
 
+import io.helidon.json.JsonString;
+
 /**
  * JSON string quoting for the configuration files tests write.
  */
@@ -9,21 +11,6 @@ public final class Json {
     }
 
     public static String quote(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonString.create(value).toString();
     }
 }

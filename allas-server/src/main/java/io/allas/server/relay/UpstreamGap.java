@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import io.helidon.json.JsonException;
+import io.helidon.json.JsonObject;
+import io.helidon.json.JsonParser;
 
 import io.allas.server.protocol.backend.NotificationRun;
 
@@ -16,9 +18,6 @@ import io.allas.server.protocol.backend.NotificationRun;
  * it had lost the connection itself from the upstream's {@code from} to its {@code to}.
  */
 final class UpstreamGap {
-
-    private static final Pattern FROM = Pattern.compile("\"from\": \"([^\"]+)\"");
-    private static final Pattern TO = Pattern.compile("\"to\": \"([^\"]+)\"");
 
     /** From when to when the upstream allas may have missed notifications. */
     record Stretch(Instant from, Instant to) {
@@ -32,15 +31,15 @@ final class UpstreamGap {
      * @return the stretch reported, when the payload is the upstream allas's
      */
     static Optional<Stretch> stretch(NotificationRun run) {
-        String payload = lastPayload(run);
-        Matcher from = FROM.matcher(payload);
-        Matcher to = TO.matcher(payload);
-        if (!from.find() || !to.find()) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(new Stretch(Instant.parse(from.group(1)), Instant.parse(to.group(1))));
-        } catch (DateTimeParseException e) {
+            JsonObject report = JsonParser.create(lastPayload(run)).readJsonObject();
+            Optional<String> from = report.stringValue("from");
+            Optional<String> to = report.stringValue("to");
+            if (from.isEmpty() || to.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Stretch(Instant.parse(from.get()), Instant.parse(to.get())));
+        } catch (JsonException | DateTimeParseException e) {
             return Optional.empty();
         }
     }

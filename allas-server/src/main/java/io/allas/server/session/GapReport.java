@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Predicate;
 
+import io.helidon.json.JsonString;
+
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.NoticeResponse;
@@ -85,24 +87,6 @@ final class GapReport {
 
     /** A JSON string: channel names may hold any character but NUL. */
     private static String quoted(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonString.create(text).toString();
     }
 }

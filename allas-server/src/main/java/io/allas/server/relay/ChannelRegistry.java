@@ -3,6 +3,7 @@ package io.allas.server.relay;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -222,17 +223,24 @@ final class ChannelRegistry {
     }
 
     /**
-     * @return whether the upstream connection listens on the channel, or is about to: whether a
-     *         notification on it committed now may be delivered to the relay
+     * @param names channels about to be notified
+     * @return those the upstream connection listens on, or is about to: a notification on them
+     *         committed now may be delivered to the relay. One look under the lock for a whole batch.
      */
-    boolean mayDeliver(String name) {
+    Set<String> deliverable(Set<String> names) {
+        Set<String> deliverable = new HashSet<>();
         lock.lock();
         try {
-            Channel channel = channels.get(name);
-            return channel != null && (!channel.members.isEmpty() || channel.upstream != UpstreamState.UNLISTENED);
+            for (String name : names) {
+                Channel channel = channels.get(name);
+                if (channel != null && (!channel.members.isEmpty() || channel.upstream != UpstreamState.UNLISTENED)) {
+                    deliverable.add(name);
+                }
+            }
         } finally {
             lock.unlock();
         }
+        return deliverable;
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
@@ -56,7 +56,7 @@ final class NotifyPublisher implements AutoCloseable {
     private final Duration statementTimeout;
     private final Duration idleTimeout;
     private final SenderAttribution attribution;
-    private final Predicate<String> mayDeliver;
+    private final UnaryOperator<Set<String>> deliverable;
     private final RelayEvents events;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition requested = lock.newCondition();
@@ -77,16 +77,16 @@ final class NotifyPublisher implements AutoCloseable {
      * @param statementTimeout how long a client waits for its notifications to commit, and a
      *                         statement or connection attempt may take
      * @param idleTimeout      how long the connection is kept open without notifications
-     * @param mayDeliver       whether the relay listens on a channel, or is about to: only
+     * @param deliverable      of some channels, those the relay listens on or is about to: only
      *                         notifications it may receive are recorded for attribution
      */
     NotifyPublisher(UpstreamTarget target, Duration statementTimeout, Duration idleTimeout,
-                    SenderAttribution attribution, Predicate<String> mayDeliver, RelayEvents events) {
+                    SenderAttribution attribution, UnaryOperator<Set<String>> deliverable, RelayEvents events) {
         this.target = target;
         this.statementTimeout = statementTimeout;
         this.idleTimeout = idleTimeout;
         this.attribution = attribution;
-        this.mayDeliver = mayDeliver;
+        this.deliverable = deliverable;
         this.events = events;
         this.thread = Thread.ofPlatform().name("allas-notify").daemon(true).unstarted(this::run);
     }
@@ -246,14 +246,19 @@ final class NotifyPublisher implements AutoCloseable {
     private void execute(List<Request> batch) throws SQLException {
         List<String> channels = new ArrayList<>();
         List<String> payloads = new ArrayList<>();
-        List<SenderAttribution.Sent> sent = new ArrayList<>();
         for (Request request : batch) {
             for (Notification notification : request.notifications()) {
                 channels.add(notification.channel());
                 payloads.add(notification.payload());
-                // One the relay will never receive would stay recorded, and could be credited in
-                // place of a later equal one of another client.
-                if (mayDeliver.test(notification.channel())) {
+            }
+        }
+        // One the relay will never receive would stay recorded, and could be credited in place of
+        // a later equal one of another client.
+        Set<String> received = deliverable.apply(new HashSet<>(channels));
+        List<SenderAttribution.Sent> sent = new ArrayList<>();
+        for (Request request : batch) {
+            for (Notification notification : request.notifications()) {
+                if (received.contains(notification.channel())) {
                     sent.add(new SenderAttribution.Sent(notification.channel(), notification.payload(), request.clientPid()));
                 }
             }

@@ -95,7 +95,7 @@ public final class RelayService implements Relay, AutoCloseable {
         // Idle no longer than the LISTEN connection may be silent unchecked: a connection that died
         // quietly is seldom the one a notification is sent on.
         this.publisher = new NotifyPublisher(target, settings.pingTimeout(), settings.pingInterval(), attribution,
-                channels::mayDeliver, events);
+                channels::deliverable, events);
     }
 
     /**

@@ -190,4 +190,19 @@ class ChannelRegistryTest {
         registry.listenersOf(names).forEach((subscriber, channels) -> sets.put(subscriber, Set.copyOf(channels)));
         return sets;
     }
+
+    @Test
+    void aNotificationMayReachTheRelayOnChannelsListenedOnOrOnTheirWayInOrOut() {
+        Subscriber leaving = subscriber();
+        registry.subscribe(leaving, "leaving");
+        registry.subscribe(subscriber(), "listened");
+        applyNext();
+        registry.subscribe(subscriber(), "arriving");
+        registry.unsubscribe(leaving, "leaving");
+        // "arriving" is about to be listened on, "leaving" still is until its UNLISTEN returns.
+        assertEquals(Set.of("listened", "arriving", "leaving"),
+                registry.deliverable(Set.of("listened", "arriving", "leaving", "nobody")));
+        applyNext();
+        assertEquals(Set.of("listened", "arriving"), registry.deliverable(Set.of("listened", "arriving", "leaving")));
+    }
 }

@@ -1,12 +1,15 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.postgresql.PGNotification;
 
+import io.allas.server.protocol.PacketBuilder;
+import io.allas.server.protocol.backend.NotificationResponse;
 import io.allas.server.protocol.backend.NotificationRun;
 
 /**
@@ -48,17 +51,40 @@ interface NotificationSource extends AutoCloseable {
     @Override
     void close();
 
-    /** Notifications that pgjdbc read and decoded, encoded back into the wire form clients receive. */
+    /**
+     * Notifications that pgjdbc read and decoded, encoded back into the wire form clients receive:
+     * consecutive ones on one channel as one run, sharing one channel String, as
+     * {@link io.allas.server.protocol.backend.BackendStreamReader} gives them on plain TCP, so that
+     * a burst costs each client one queue entry and one write here too.
+     */
     static List<NotificationRun> encode(PGNotification[] notifications) {
-        if (notifications == null) {
-            return new ArrayList<>();
+        List<NotificationRun> runs = new ArrayList<>();
+        if (notifications == null || notifications.length == 0) {
+            return runs;
         }
         long receivedNanos = System.nanoTime();
-        List<NotificationRun> converted = new ArrayList<>(notifications.length);
+        PacketBuilder messages = new PacketBuilder(256);
+        String channel = notifications[0].getName();
+        int count = 0;
         for (PGNotification notification : notifications) {
-            converted.add(NotificationRun.of(notification.getPID(), notification.getName(), notification.getParameter(),
-                    receivedNanos));
+            if (!notification.getName().equals(channel)) {
+                runs.add(run(channel, messages, count, receivedNanos));
+                channel = notification.getName();
+                count = 0;
+            }
+            new NotificationResponse(notification.getPID(), channel, notification.getParameter()).encode(messages);
+            count++;
         }
-        return converted;
+        runs.add(run(channel, messages, count, receivedNanos));
+        return runs;
+    }
+
+    /** The run gathered in {@code messages}, which is emptied for the next. */
+    private static NotificationRun run(String channel, PacketBuilder messages, int count, long receivedNanos) {
+        ByteBuffer encoded = messages.view();
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        messages.clear(Integer.MAX_VALUE);
+        return new NotificationRun(channel, bytes, count, receivedNanos);
     }
 }

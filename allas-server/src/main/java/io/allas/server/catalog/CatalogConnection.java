@@ -5,25 +5,19 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.channels.SocketChannel;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-
-import javax.net.ssl.SSLSocket;
 
 import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.PacketParser;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.backend.ErrorResponse;
-import io.allas.server.relay.UpstreamSocketFactory;
+import io.allas.server.relay.CapturedConnection;
 import io.allas.server.relay.UpstreamTarget;
 import io.allas.server.sql.Statement;
 
@@ -71,37 +65,22 @@ final class CatalogConnection implements AutoCloseable {
      */
     static CatalogConnection open(UpstreamTarget target, Duration statementTimeout, int maxResultBytes)
             throws SQLException, IOException {
-        String key = UUID.randomUUID().toString();
-        AtomicReference<SocketChannel> plain = new AtomicReference<>();
-        AtomicReference<SSLSocket> tls = new AtomicReference<>();
-        UpstreamSocketFactory.register(key, plain::set);
-        CapturingSslFactory.register(key, tls::set);
-        Connection connection = null;
+        Properties properties = new Properties();
+        properties.putAll(target.properties());
+        long seconds = Math.max(1, (statementTimeout.toMillis() + 999) / 1000);
+        properties.setProperty("loginTimeout", String.valueOf(seconds + 5));
+        properties.setProperty("options", sessionOptions(target.properties().getProperty("options"), statementTimeout));
+        properties.setProperty("ApplicationName",
+                target.properties().getProperty("ApplicationName", "allas") + " catalog");
+        CapturedConnection captured = CapturedConnection.open(target, properties);
         try {
-            Properties properties = new Properties();
-            properties.putAll(target.properties());
-            properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
-            properties.setProperty("socketFactoryArg", key);
-            properties.setProperty("sslfactory", CapturingSslFactory.class.getName());
-            properties.setProperty(CapturingSslFactory.KEY_PROPERTY, key);
-            long seconds = Math.max(1, (statementTimeout.toMillis() + 999) / 1000);
-            properties.setProperty("loginTimeout", String.valueOf(seconds + 5));
-            properties.setProperty("options", sessionOptions(target.properties().getProperty("options"), statementTimeout));
-            properties.setProperty("ApplicationName",
-                    target.properties().getProperty("ApplicationName", "allas") + " catalog");
-            connection = DriverManager.getConnection(target.url(), properties);
-            Socket socket = tls.get() != null ? tls.get() : plain.get().socket();
+            Socket socket = captured.socket();
             // The server answers within its statement timeout, or the connection is dead.
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, statementTimeout.toMillis() + 5000));
-            return new CatalogConnection(connection, socket, maxResultBytes);
-        } catch (SQLException | IOException | RuntimeException e) {
-            if (connection != null) {
-                connection.close();
-            }
+            return new CatalogConnection(captured.driver(), socket, maxResultBytes);
+        } catch (IOException | RuntimeException e) {
+            captured.driver().close();
             throw e;
-        } finally {
-            UpstreamSocketFactory.unregister(key);
-            CapturingSslFactory.unregister(key);
         }
     }
 

@@ -13,10 +13,10 @@ import io.allas.server.protocol.backend.NotificationResponse;
 import io.allas.server.protocol.backend.NotificationRun;
 
 /**
- * Where the upstream connection's notifications are read between statements. Chosen once, when
- * the connection is made: on plain TCP allas reads the socket itself
- * ({@link SocketNotificationSource}); over TLS the socket carries ciphertext and pgjdbc reads
- * ({@link DriverNotificationSource}). Used from the relay thread only, except {@link #wake()}.
+ * The upstream connection once pgjdbc has connected: where the relay's statements go and its
+ * notifications are read. Chosen once, when the connection is made: the plain socket
+ * ({@link SocketNotificationSource}, non-blocking) or the TLS socket over it
+ * ({@link TlsNotificationSource}). Used from the relay thread only, except {@link #wake()}.
  */
 interface NotificationSource extends AutoCloseable {
 
@@ -52,7 +52,8 @@ interface NotificationSource extends AutoCloseable {
     void close();
 
     /**
-     * Notifications that pgjdbc read and decoded, encoded back into the wire form clients receive:
+     * Notifications that pgjdbc read and decoded (before allas took the connection over), encoded
+     * back into the wire form clients receive:
      * consecutive ones on one channel as one run, sharing one channel String, as
      * {@link io.allas.server.protocol.backend.BackendStreamReader} gives them on plain TCP, so that
      * a burst costs each client one queue entry and one write here too.

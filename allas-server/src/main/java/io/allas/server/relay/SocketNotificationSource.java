@@ -15,11 +15,11 @@ import java.util.Optional;
 
 import org.postgresql.PGConnection;
 
-import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.BackendStreamReader;
 import io.allas.server.protocol.backend.ErrorResponse;
 import io.allas.server.protocol.backend.NotificationRun;
+import io.allas.server.protocol.frontend.FrontendMessage;
 
 /**
  * Notifications on a plain TCP connection, read by allas straight from the socket
@@ -86,7 +86,7 @@ final class SocketNotificationSource implements NotificationSource {
     public void execute(String sql) throws SQLException, IOException {
         long deadline = System.nanoTime() + stallTimeout.toNanos();
         PacketBuilder query = new PacketBuilder(sql.length() + 16);
-        query.beginMessage(MessageType.Frontend.QUERY).writeCString(sql).endMessage();
+        new FrontendMessage.Query(sql).encode(query);
         send(query.view(), deadline);
         Optional<ErrorResponse> refused = reader.readStatementAnswer(channel, () -> awaitAnswer(deadline),
                 readDuringStatements);

@@ -1,18 +1,13 @@
 package io.allas.server.relay;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.postgresql.PGConnection;
 
@@ -22,8 +17,8 @@ import io.allas.server.protocol.backend.NotificationRun;
 /**
  * The one connection to the real server, used only from the relay thread (except
  * {@link #wake()}). pgjdbc connects and authenticates; then the statements run and the
- * notifications are read by the {@link NotificationSource} chosen at connect: allas itself on
- * plain TCP, pgjdbc over TLS.
+ * notifications are read by the {@link NotificationSource} chosen at connect, on the plain
+ * socket or the TLS one, which pgjdbc hands over ({@link CapturedConnection}).
  */
 final class UpstreamConnection implements AutoCloseable {
 
@@ -32,22 +27,20 @@ final class UpstreamConnection implements AutoCloseable {
     private final int backendPid;
     private final boolean tls;
     /** Whether the upstream refused to say, as an allas does: then it is an allas. */
-    private boolean upstreamIsAllas;
+    private final boolean upstreamIsAllas;
     private final ServerSettings settings;
     private final NotificationSource notifications;
 
-    /**
-     * @param tlsRefused whether the connection string says sslmode=disable
-     */
-    private UpstreamConnection(Connection connection, SocketChannel channel, Duration stallTimeout, boolean tlsRefused)
-            throws SQLException, IOException {
-        this.connection = connection;
+    private UpstreamConnection(CapturedConnection captured, Duration stallTimeout) throws SQLException, IOException {
+        this.connection = captured.driver();
         this.pg = connection.unwrap(PGConnection.class);
         this.backendPid = pg.getBackendPID();
-        this.tls = queryTls(tlsRefused);
+        this.tls = captured.tls().isPresent();
+        this.upstreamIsAllas = refusesPgStatSsl();
         this.settings = ServerSettingsReader.read(connection, upstreamIsAllas);
-        this.notifications = tls ? new DriverNotificationSource(connection, channel, stallTimeout)
-                : new SocketNotificationSource(connection, channel, stallTimeout);
+        this.notifications = captured.tls().isPresent()
+                ? new TlsNotificationSource(captured, captured.tls().get(), stallTimeout)
+                : new SocketNotificationSource(connection, captured.channel(), stallTimeout);
     }
 
     /**
@@ -56,24 +49,12 @@ final class UpstreamConnection implements AutoCloseable {
      * @throws SQLException when the server cannot be reached or refuses
      */
     static UpstreamConnection open(UpstreamTarget target, Duration statementTimeout) throws SQLException, IOException {
-        String key = UUID.randomUUID().toString();
-        AtomicReference<SocketChannel> created = new AtomicReference<>();
-        UpstreamSocketFactory.register(key, created::set);
-        Connection connection = null;
+        CapturedConnection captured = CapturedConnection.open(target, target.properties(statementTimeout));
         try {
-            Properties properties = target.properties(statementTimeout);
-            properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());
-            properties.setProperty("socketFactoryArg", key);
-            connection = DriverManager.getConnection(target.url(), properties);
-            return new UpstreamConnection(connection, created.get(), statementTimeout,
-                    "disable".equals(properties.getProperty("sslmode")));
+            return new UpstreamConnection(captured, statementTimeout);
         } catch (SQLException | IOException | RuntimeException e) {
-            if (connection != null) {
-                connection.close();
-            }
+            captured.driver().close();
             throw e;
-        } finally {
-            UpstreamSocketFactory.unregister(key);
         }
     }
 
@@ -89,7 +70,7 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     /**
-     * @return whether the connection is encrypted (then pgjdbc reads the notifications too)
+     * @return whether the connection is encrypted
      */
     boolean tls() {
         return tls;
@@ -156,20 +137,18 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     /**
-     * No answer (no pg_stat_ssl row for this backend, or an upstream that is itself an allas and
-     * refuses the query): TLS unless sslmode=disable ruled it out, since pgjdbc's reading, the
-     * path for TLS, works either way.
+     * An allas refuses the pg_stat_ssl query as a syntax error (PostgreSQL answers it): that is
+     * how a relay knows that its upstream is another relay.
      */
-    private boolean queryTls(boolean tlsRefused) throws SQLException {
+    private boolean refusesPgStatSsl() throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet rows = statement.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-            return rows.next() ? rows.getBoolean(1) : !tlsRefused;
+            return false;
         } catch (SQLException e) {
             if (!SqlState.SYNTAX_ERROR.equals(e.getSQLState())) {
                 throw e;
             }
-            upstreamIsAllas = true;
-            return !tlsRefused;
+            return true;
         }
     }
 }

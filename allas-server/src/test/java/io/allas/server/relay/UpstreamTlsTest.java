@@ -3,6 +3,7 @@ package io.allas.server.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGNotification;
 
 import io.allas.testing.JdbcListener;
 import io.allas.testing.TestPostgres;
@@ -49,6 +51,45 @@ class UpstreamTlsTest {
             }
             direct.createStatement().execute("NOTIFY secured_upstream, 'over tls'");
             assertEquals("over tls", listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
+
+    /**
+     * allas runs its pings and LISTENs on the TLS socket itself, and reads the notifications from
+     * it: the stream stays whole around the statements.
+     */
+    @Test
+    void pingsAndListensOverTlsLeaveTheStreamWhole() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .connect(connect("sslmode=require application_name=allas_tls_ping").replace("hostaddr=127.0.0.1 ", ""))
+                .extraSections("  \"upstream\": {\"ping_interval_ms\": 100},\n")
+                .start();
+             JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
+             Connection direct = postgres.connect()) {
+            listener.execute("LISTEN tls_first");
+            awaitPingAfterListen(direct);
+            direct.createStatement().execute("NOTIFY tls_first, 'after a ping'");
+            listener.execute("LISTEN tls_second");
+            direct.createStatement().execute("NOTIFY tls_second, 'after another LISTEN'");
+            List<String> payloads = listener.await(2, Duration.ofSeconds(10)).stream()
+                    .map(PGNotification::getParameter).toList();
+            assertEquals(List.of("after a ping", "after another LISTEN"), payloads);
+        }
+    }
+
+    /** The relay's backend ran "SELECT 1" after the LISTEN: the ping went over TLS. */
+    private static void awaitPingAfterListen(Connection direct) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try (var statement = direct.prepareStatement("SELECT query FROM pg_stat_activity WHERE application_name = 'allas_tls_ping'")) {
+            while (true) {
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (rows.next() && rows.getString(1).equals("SELECT 1")) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "no ping over TLS within 10 s");
+            }
         }
     }
 

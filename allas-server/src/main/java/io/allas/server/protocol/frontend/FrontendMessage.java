@@ -2,17 +2,24 @@ package io.allas.server.protocol.frontend;
 
 import java.util.List;
 
+import io.allas.server.protocol.MessageType;
+import io.allas.server.protocol.PacketBuilder;
+
 /**
  * A typed message from a client after the startup phase.
  */
 public sealed interface FrontendMessage {
 
     /**
-     * Query ('Q'): a simple-protocol query string.
+     * Query ('Q'): a simple-protocol query string. allas also sends one upstream (the relay's
+     * LISTEN, UNLISTEN and ping).
      *
      * @param sql the query text
      */
     record Query(String sql) implements FrontendMessage {
+        public void encode(PacketBuilder out) {
+            out.beginMessage(MessageType.Frontend.QUERY).writeCString(sql).endMessage();
+        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.allas.server.catalog;
+package io.allas.server.relay;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,15 +16,15 @@ import org.postgresql.util.PSQLException;
 
 /**
  * pgjdbc's own TLS socket factory for the {@code sslmode} given (LibPQFactory, what pgjdbc uses
- * when none is named), which also hands the TLS socket it makes to the catalog connection: after
- * pgjdbc has authenticated, allas speaks the protocol on that socket itself. pgjdbc instantiates
- * this class by name with the connection's properties; {@link #KEY_PROPERTY} says whom to hand
- * the socket to.
+ * when none is named), which also hands the TLS socket it makes to allas ({@link CapturedConnection}):
+ * after pgjdbc has authenticated, allas speaks the protocol on that socket itself. pgjdbc
+ * instantiates this class by name with the connection's properties; {@link #KEY_PROPERTY} says
+ * whom to hand the socket to.
  */
 public final class CapturingSslFactory extends SSLSocketFactory {
 
     /** The connection property naming the registration. */
-    static final String KEY_PROPERTY = "allasCatalogSocketKey";
+    static final String KEY_PROPERTY = "allasSocketKey";
 
     private static final Map<String, Consumer<SSLSocket>> CALLBACKS = new ConcurrentHashMap<>();
 

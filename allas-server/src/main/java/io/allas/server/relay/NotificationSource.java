@@ -5,12 +5,15 @@ import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.postgresql.PGNotification;
 
 import io.allas.server.protocol.PacketBuilder;
+import io.allas.server.protocol.backend.ErrorResponse;
 import io.allas.server.protocol.backend.NotificationResponse;
 import io.allas.server.protocol.backend.NotificationRun;
+import io.allas.server.protocol.frontend.FrontendMessage;
 
 /**
  * The upstream connection once pgjdbc has connected: where the relay's statements go and its
@@ -50,6 +53,26 @@ interface NotificationSource extends AutoCloseable {
     /** Releases the selector; the connection itself is closed by its owner. */
     @Override
     void close();
+
+    /**
+     * @return a simple Query carrying the relay's statements
+     */
+    static ByteBuffer query(String sql) {
+        PacketBuilder message = new PacketBuilder(sql.length() + 16);
+        new FrontendMessage.Query(sql).encode(message);
+        return message.view();
+    }
+
+    /**
+     * @param refused the server's refusal of the relay's statements, if it refused them
+     * @throws SQLException the refusal in pgjdbc's words, which the relay logs and passes to the
+     *                      client whose LISTEN it was
+     */
+    static void throwIfRefused(Optional<ErrorResponse> refused) throws SQLException {
+        if (refused.isPresent()) {
+            throw new SQLException(refused.get().severity() + ": " + refused.get().message(), refused.get().sqlState());
+        }
+    }
 
     /**
      * Notifications that pgjdbc read and decoded (before allas took the connection over), encoded

@@ -11,15 +11,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import org.postgresql.PGConnection;
 
-import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.BackendStreamReader;
-import io.allas.server.protocol.backend.ErrorResponse;
 import io.allas.server.protocol.backend.NotificationRun;
-import io.allas.server.protocol.frontend.FrontendMessage;
 
 /**
  * Notifications on a plain TCP connection, read by allas straight from the socket
@@ -85,15 +81,9 @@ final class SocketNotificationSource implements NotificationSource {
     @Override
     public void execute(String sql) throws SQLException, IOException {
         long deadline = System.nanoTime() + stallTimeout.toNanos();
-        PacketBuilder query = new PacketBuilder(sql.length() + 16);
-        new FrontendMessage.Query(sql).encode(query);
-        send(query.view(), deadline);
-        Optional<ErrorResponse> refused = reader.readStatementAnswer(channel, () -> awaitAnswer(deadline),
-                readDuringStatements);
-        if (refused.isPresent()) {
-            // In pgjdbc's words, which the relay logs and passes to the client whose LISTEN it was.
-            throw new SQLException(refused.get().severity() + ": " + refused.get().message(), refused.get().sqlState());
-        }
+        send(NotificationSource.query(sql), deadline);
+        NotificationSource.throwIfRefused(reader.readStatementAnswer(channel, () -> awaitAnswer(deadline),
+                readDuringStatements));
     }
 
     /**

@@ -13,17 +13,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import javax.net.ssl.SSLSocket;
 
 import org.postgresql.PGConnection;
 
-import io.allas.server.protocol.PacketBuilder;
 import io.allas.server.protocol.backend.BackendStreamReader;
-import io.allas.server.protocol.backend.ErrorResponse;
 import io.allas.server.protocol.backend.NotificationRun;
-import io.allas.server.protocol.frontend.FrontendMessage;
 
 /**
  * Notifications on a TLS connection: once pgjdbc has connected, allas reads and writes the TLS
@@ -104,16 +100,11 @@ final class TlsNotificationSource implements NotificationSource {
 
     @Override
     public void execute(String sql) throws SQLException, IOException {
-        PacketBuilder query = new PacketBuilder(sql.length() + 16);
-        new FrontendMessage.Query(sql).encode(query);
-        ByteBuffer bytes = query.view();
-        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+        ByteBuffer query = NotificationSource.query(sql);
+        out.write(query.array(), query.arrayOffset() + query.position(), query.remaining());
         out.flush();
         // Each read waits for the answer's next record, within the socket's timeout.
-        Optional<ErrorResponse> refused = reader.readStatementAnswer(messages, () -> { }, readDuringStatements);
-        if (refused.isPresent()) {
-            throw new SQLException(refused.get().severity() + ": " + refused.get().message(), refused.get().sqlState());
-        }
+        NotificationSource.throwIfRefused(reader.readStatementAnswer(messages, () -> { }, readDuringStatements));
     }
 
     @Override

@@ -31,7 +31,10 @@ import io.allas.server.protocol.backend.NotificationRun;
  * the socket beneath (the server writes whole records, as whole messages, and the rest of one cut
  * short follows at once); the wait for them is a select on the socket beneath, which a session's
  * LISTEN can interrupt. Every read is bounded by the socket's timeout: a server that stops in the
- * middle of a record, or does not answer a statement, ends the connection.
+ * middle of a record, or does not answer a statement, ends the connection. (A record that carries
+ * no data, such as a TLS 1.3 KeyUpdate, would make a read wait for the next one: PostgreSQL sends
+ * none after the handshake, which pgjdbc reads through.) A Query is written whole before its answer
+ * is read, as pgjdbc writes one: the relay's batches are far smaller than a socket's buffers.
  */
 final class TlsNotificationSource implements NotificationSource {
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -32,8 +33,13 @@ public final class TestRelay implements AutoCloseable {
     private final Path directory;
     private final UpstreamProxy tapProxy; // null unless the builder was asked to tap
     private final UpstreamListenTap tap;
+    /** Null when the test named the upstream itself. */
+    private final String upstreamApplicationName;
+    private static final AtomicInteger RELAYS = new AtomicInteger();
 
-    private TestRelay(Allas allas, Path directory, UpstreamProxy tapProxy, UpstreamListenTap tap) {
+    private TestRelay(Allas allas, Path directory, UpstreamProxy tapProxy, UpstreamListenTap tap,
+                      String upstreamApplicationName) {
+        this.upstreamApplicationName = upstreamApplicationName;
         this.allas = allas;
         this.directory = directory;
         this.tapProxy = tapProxy;
@@ -94,6 +100,17 @@ public final class TestRelay implements AutoCloseable {
             throw new IllegalStateException("the relay's upstream is not tapped: build it with tapUpstream()");
         }
         return tap;
+    }
+
+    /**
+     * @return the application_name of this relay's upstream connection (its publisher's and catalog
+     *         connection's add " notify" and " catalog"), for ending it and no other relay's
+     */
+    public String upstreamApplicationName() {
+        if (upstreamApplicationName == null) {
+            throw new IllegalStateException("the test named the upstream itself (Builder.connect)");
+        }
+        return upstreamApplicationName;
     }
 
     public int port() {
@@ -166,6 +183,8 @@ public final class TestRelay implements AutoCloseable {
         private String extraSections = "";
         private Path pluginDirectory;
         private boolean defaultConnect = true;
+        /** This relay's own, so that a test can end its upstream backends and no other relay's. */
+        private final String upstreamApplicationName = "allas_test_" + RELAYS.incrementAndGet();
         private boolean waitForUpstream = true;
         private boolean tapUpstream;
         private UpstreamListenTap tap;
@@ -251,7 +270,8 @@ public final class TestRelay implements AutoCloseable {
         public String json() {
             StringBuilder json = new StringBuilder("{\n  \"listen\": " + listen + ",\n");
             if (defaultConnect) {
-                json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString())).append(",\n");
+                json.append("  \"connect\": ").append(Json.quote(TestPostgres.shared().libpqConnectString()
+                        + " application_name=" + upstreamApplicationName)).append(",\n");
             }
             if (tapProxy != null) {
                 json.append("  \"connect\": ").append(Json.quote(tapProxy.connectString(TestPostgres.shared()))).append(",\n");
@@ -326,7 +346,7 @@ public final class TestRelay implements AutoCloseable {
                     allas.close();
                     throw new IllegalStateException("the relay did not connect to " + TestPostgres.shared().description());
                 }
-                return new TestRelay(allas, directory, tapProxy, tap);
+                return new TestRelay(allas, directory, tapProxy, tap, defaultConnect ? upstreamApplicationName : null);
             } catch (IOException e) {
                 closeTap();
                 throw new UncheckedIOException(e);

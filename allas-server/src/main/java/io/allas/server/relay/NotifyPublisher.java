@@ -325,6 +325,8 @@ final class NotifyPublisher implements AutoCloseable {
         Properties properties = target.properties(statementTimeout);
         // Parameters bound, not inlined; the batch statement is prepared once per connection.
         properties.setProperty("preferQueryMode", "extended");
+        // Told apart from the LISTEN connection in pg_stat_activity, as the catalog connection is.
+        properties.setProperty("ApplicationName", properties.getProperty("ApplicationName", "allas") + " notify");
         connection = DriverManager.getConnection(target.url(), properties);
         senderPid = connection.unwrap(PGConnection.class).getBackendPID();
         lastUsedNanos = System.nanoTime();

@@ -282,7 +282,7 @@ class CatalogQueriesTest {
                 assertEquals("TCZ", WireClient.types(client.roundTrip(sql)), "answered from the cache");
             }
             try (CapturedLog log = CapturedLog.start()) {
-                assertTrue(TestPostgres.shared().terminateBackends("allas") > 0);
+                assertTrue(TestPostgres.shared().terminateBackends(relay.upstreamApplicationName()) > 0);
                 // Not a client served: one may be served by the relay before it has noticed the loss.
                 log.awaitLine(Duration.ofSeconds(30), "connected to the upstream server");
             }

@@ -76,6 +76,13 @@ class NotifyConnectionTest {
             listener.execute("LISTEN idle_test");
             sender.createStatement().execute("NOTIFY idle_test, 'first'");
             assertEquals(1, sendingBackends(admin).size(), "opened for the notification");
+            try (Statement statement = admin.createStatement();
+                 ResultSet rows = statement.executeQuery(
+                         "SELECT application_name FROM pg_stat_activity WHERE query LIKE '" + SENDING + "'")) {
+                rows.next();
+                assertEquals(relay.upstreamApplicationName() + " notify", rows.getString(1),
+                        "told apart from the LISTEN connection in pg_stat_activity");
+            }
             assertEquals(List.of(), awaitSendingBackends(admin, 0), "closed when idle");
             sender.createStatement().execute("NOTIFY idle_test, 'second'");
             assertEquals(List.of("first", "second"),

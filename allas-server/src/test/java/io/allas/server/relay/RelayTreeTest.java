@@ -139,7 +139,7 @@ class RelayTreeTest {
              JdbcListener onRight = new JdbcListener(right.connect("app", "app", null))) {
             onLeft.execute("LISTEN victim");
             onRight.execute("LISTEN victim");
-            assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
+            assertEquals(1, TestPostgres.shared().terminateBackends(root.upstreamApplicationName()));
             for (JdbcListener listener : List.of(onLeft, onRight)) {
                 SQLException lost = assertThrows(SQLException.class, () -> listener.await(1, Duration.ofSeconds(20)));
                 assertEquals("57A02", lost.getSQLState(), lost.getMessage());
@@ -165,7 +165,7 @@ class RelayTreeTest {
             }
             Instant lost = Instant.now();
 
-            assertTrue(TestPostgres.shared().terminateBackends("allas") >= 1);
+            assertEquals(1, TestPostgres.shared().terminateBackends(root.upstreamApplicationName()));
 
             for (JdbcListener listener : List.of(onLeft, onRight)) {
                 List<PGNotification> received = listener.await(2, Duration.ofSeconds(20));

@@ -68,7 +68,7 @@ class UpstreamFailureTest {
         try (JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
              io.allas.testing.WireClient bystander = io.allas.testing.WireClient.startup(relay.port(), "app", "app")) {
             listener.execute("LISTEN victim");
-            assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
+            assertEquals(1, TestPostgres.shared().terminateBackends(relay.upstreamApplicationName()));
             SQLException e = awaitClientError(listener);
             assertEquals("57A02", e.getSQLState(), e.getMessage());
             assertTrue(e.getMessage().contains("terminating connection because the server connection was lost"));

@@ -137,7 +137,7 @@ class ChannelNamespaceTest {
         try (TestRelay relay = twoTenants().extraSections("  \"upstream\": {\"on_loss\": \"keep\"},\n").start();
              JdbcListener one = new JdbcListener(relay.connect("t1", "app", null))) {
             one.execute("LISTEN orders", "LISTEN jobs", "LISTEN allas_gap");
-            assertEquals(1, TestPostgres.shared().terminateBackends("allas"));
+            assertEquals(1, TestPostgres.shared().terminateBackends(relay.upstreamApplicationName()));
             PGNotification gap = one.await(1, WAIT).getFirst();
             assertEquals("allas_gap", gap.getName());
             Config payload = ConfigFactory.parseString(gap.getParameter());

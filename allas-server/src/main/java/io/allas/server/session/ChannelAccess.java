@@ -1,6 +1,7 @@
 package io.allas.server.session;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -40,27 +41,38 @@ final class ChannelAccess {
     /** Each list of patterns must allow a channel; no list: every channel. */
     private final List<List<String>> listen;
     private final List<List<String>> notify;
+    /**
+     * The prefixes of other databases on the same upstream that names of this client's could
+     * begin with (all of them for a database without a prefix; {@code a_b_} for {@code a_}):
+     * the channels under them are those databases' own.
+     */
+    private final List<String> otherNamespaces;
 
     private ChannelAccess(String database, String prefix, SessionEvents events, List<List<String>> listen,
-                          List<List<String>> notify) {
+                          List<List<String>> notify, List<String> otherNamespaces) {
         this.database = database;
         this.prefix = prefix;
         this.events = events;
         this.listen = listen;
         this.notify = notify;
+        this.otherNamespaces = otherNamespaces;
     }
 
     /**
-     * @param database the client's database
-     * @param rules    the database's rules
-     * @param granted  what the authentication plugin granted; empty when it restricts nothing
-     * @param events   counts denials
+     * @param database      the client's database
+     * @param rules         the database's rules
+     * @param granted       what the authentication plugin granted; empty when it restricts nothing
+     * @param otherPrefixes the {@code channel_prefix} of every other database on the same upstream
+     * @param events        counts denials
      */
     static ChannelAccess of(String database, DatabaseConfig.ChannelRules rules, Optional<ChannelPermissions> granted,
-                            SessionEvents events) {
-        return new ChannelAccess(database, rules.prefix(), events,
+                            Collection<String> otherPrefixes, SessionEvents events) {
+        String prefix = rules.prefix();
+        return new ChannelAccess(database, prefix, events,
                 both(rules.listenPatterns(), granted.flatMap(ChannelPermissions::listenPatterns)),
-                both(rules.notifyPatterns(), granted.flatMap(ChannelPermissions::notifyPatterns)));
+                both(rules.notifyPatterns(), granted.flatMap(ChannelPermissions::notifyPatterns)),
+                otherPrefixes.stream().filter(other -> other.length() > prefix.length() && other.startsWith(prefix))
+                        .distinct().toList());
     }
 
     private static List<List<String>> both(Optional<List<String>> first, Optional<List<String>> second) {
@@ -72,12 +84,16 @@ final class ChannelAccess {
      * @throws SqlError {@code 42501 permission denied for channel "x"}, as PostgreSQL words a denied object
      */
     void check(Operation operation, String channel) throws SqlError {
+        String upstream = prefix + channel;
+        // Another tenant's channel on the shared upstream: never this client's, whatever its patterns allow.
+        boolean others = otherNamespaces.stream().anyMatch(upstream::startsWith);
         for (List<String> patterns : operation == Operation.LISTEN ? listen : notify) {
-            if (patterns.stream().noneMatch(pattern -> matches(pattern, channel))) {
-                // Logged (rate-limited) with the client's other refused statements.
-                events.channelDenied(database, operation.label);
-                throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied for channel \"" + channel + "\"");
-            }
+            others = others || patterns.stream().noneMatch(pattern -> matches(pattern, channel));
+        }
+        if (others) {
+            // Logged (rate-limited) with the client's other refused statements.
+            events.channelDenied(database, operation.label);
+            throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied for channel \"" + channel + "\"");
         }
     }
 

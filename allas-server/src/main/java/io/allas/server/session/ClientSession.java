@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -283,7 +284,7 @@ public final class ClientSession {
             return false;
         }
         channelAccess = ChannelAccess.of(databaseName, database.get().channels(),
-                ((AuthResult.Success) result).channels(), services.events());
+                ((AuthResult.Success) result).channels(), otherPrefixes(databaseName), services.events());
         // As PostgreSQL's log_connections: off unless asked for, since a busy relay sees thousands.
         LOG.log(System.Logger.Level.DEBUG, "connection authorized ({0})", description);
         // Authenticated: a wait for the upstream is bounded by upstream.connect_wait_ms, not by the startup timeout.
@@ -367,6 +368,16 @@ public final class ClientSession {
             Thread.currentThread().interrupt();
         }
         connection.sendFatal(sqlState, message, detail);
+    }
+
+    /** The {@code channel_prefix} of each other database on this client's upstream. */
+    private List<String> otherPrefixes(String databaseName) {
+        return upstream.databases().stream()
+                .filter(name -> !name.equals(databaseName))
+                .map(services.databases()::find)
+                .flatMap(Optional::stream)
+                .map(other -> other.channels().prefix())
+                .toList();
     }
 
     /**

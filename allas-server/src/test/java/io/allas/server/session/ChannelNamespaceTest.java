@@ -107,6 +107,60 @@ class ChannelNamespaceTest {
         }
     }
 
+    private static void assertDenied(Connection connection, String sql, String channel) {
+        SQLException e = assertThrows(SQLException.class, () -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+        });
+        assertEquals("42501", e.getSQLState(), e.getMessage());
+        assertEquals("ERROR: permission denied for channel \"" + channel + "\"", e.getMessage().lines().findFirst().orElseThrow());
+    }
+
+    /**
+     * A database without a prefix on the same upstream names channels as the upstream does: the
+     * names under a tenant's prefix are the tenant's, and neither LISTEN nor NOTIFY reaches them.
+     */
+    @ParameterizedTest(name = "{0} protocol")
+    @ValueSource(strings = {"simple", "extended"})
+    void aDatabaseWithoutAPrefixCannotReachATenantsChannels(String mode) throws Exception {
+        try (TestRelay relay = twoTenants().start();
+             JdbcListener plain = new JdbcListener(relay.connect("plain", "app", null, "preferQueryMode", mode));
+             JdbcListener one = new JdbcListener(relay.connect("t1", "app", null))) {
+            one.execute("LISTEN orders");
+            assertDenied(plain.connection(), "LISTEN t1_orders", "t1_orders");
+            assertDenied(plain.connection(), "NOTIFY t1_orders, 'injected'", "t1_orders");
+            assertDenied(plain.connection(), "SELECT pg_notify('t2_orders', 'injected')", "t2_orders");
+            assertEquals(List.of(), listening(plain.connection()));
+            // The session goes on, and its own channels are its own.
+            plain.execute("LISTEN t3_orders", "LISTEN orders");
+            assertEquals(List.of("t3_orders", "orders"), listening(plain.connection()));
+            // Had the injected notification gone out, it would have come before this one.
+            try (Connection producer = TestPostgres.shared().connect()) {
+                producer.createStatement().execute("NOTIFY t1_orders, 'from the server'");
+            }
+            assertEquals(List.of("orders:from the server"), names(one.await(1, WAIT)));
+        }
+    }
+
+    /** With nested prefixes, the outer tenant's names stop where the inner tenant's begin. */
+    @Test
+    void aTenantCannotReachTheChannelsOfATenantWhosePrefixExtendsItsOwn() throws Exception {
+        try (TestRelay relay = TestRelay.builder()
+                .databaseJson("{\"name\": \"outer\", \"auth\": {\"method\": \"trust\"}, \"channel_prefix\": \"a_\"}")
+                .databaseJson("{\"name\": \"inner\", \"auth\": {\"method\": \"trust\"}, \"channel_prefix\": \"a_b_\"}")
+                .start();
+             Connection outer = relay.connect("outer", "app", null);
+             Connection inner = relay.connect("inner", "app", null)) {
+            assertDenied(outer, "LISTEN b_orders", "b_orders");
+            outer.createStatement().execute("LISTEN orders");
+            // The inner tenant's names all begin with the outer's prefix, and are its own.
+            inner.createStatement().execute("LISTEN orders");
+            assertEquals(List.of("orders"), listening(outer));
+            assertEquals(List.of("orders"), listening(inner));
+        }
+    }
+
     @Test
     void aPrefixedNameLongerThanPostgresKeepsIsRefusedWith42622() throws Exception {
         try (TestRelay relay = twoTenants().start();

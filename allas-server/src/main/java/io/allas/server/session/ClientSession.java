@@ -51,7 +51,8 @@ public final class ClientSession {
     /** The channels the client may use; set once it has authenticated. */
     private ChannelAccess channelAccess;
     /** What BackendKeyData told the client, and pg_backend_pid() answers. */
-    private int backendPid;
+    /** What BackendKeyData told the client; 0 until then. Volatile: the registry reads it when the session ends. */
+    private volatile int backendPid;
     private volatile String database;
     private volatile String description;
     private volatile NotificationOutbox outbox;
@@ -152,6 +153,13 @@ public final class ClientSession {
             services.registry().remove(this);
             services.events().disconnected();
         }
+    }
+
+    /**
+     * @return the process ID the client was told in BackendKeyData; 0 before it was told one
+     */
+    int processId() {
+        return backendPid;
     }
 
     /**
@@ -299,7 +307,7 @@ public final class ClientSession {
         for (Map.Entry<String, String> parameter : parameters.reported().entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
-        backendPid = RANDOM.nextInt(1, Integer.MAX_VALUE);
+        backendPid = services.registry().assignProcessId();
         connection.writer().send(new BackendKeyData(backendPid, RANDOM.nextInt()));
         return true;
     }
@@ -332,7 +340,7 @@ public final class ClientSession {
         for (Map.Entry<String, String> parameter : consoleParameters(startup).entrySet()) {
             connection.writer().send(new ParameterStatus(parameter.getKey(), parameter.getValue()));
         }
-        backendPid = RANDOM.nextInt(1, Integer.MAX_VALUE);
+        backendPid = services.registry().assignProcessId();
         connection.writer().send(new BackendKeyData(backendPid, RANDOM.nextInt()));
         states.transition(ClientState.IDLE);
         console = admin.console();

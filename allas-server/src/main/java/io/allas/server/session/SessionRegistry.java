@@ -1,5 +1,6 @@
 package io.allas.server.session;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 
 /**
  * The client sessions alive now: for the connection limit, for metrics (clients per database,
@@ -26,6 +28,25 @@ public final class SessionRegistry {
     private volatile boolean closing;
     /** Numbers sessions for the admin console, from 1, never reused while allas runs. */
     private final AtomicLong ids = new AtomicLong();
+    /**
+     * Linux gives no process an ID above 2^22 (PID_MAX_LIMIT), other systems far less: a client's
+     * is then never a real backend's, whose notifications a client filtering on its own ID would drop.
+     */
+    static final int ABOVE_ANY_PROCESS_ID = 1 << 22;
+    private final RandomGenerator random;
+    /** The process IDs the connected clients were given: no two share one. */
+    private final Set<Integer> processIds = ConcurrentHashMap.newKeySet();
+
+    public SessionRegistry() {
+        this(new SecureRandom());
+    }
+
+    /**
+     * @param random draws the clients' process IDs
+     */
+    SessionRegistry(RandomGenerator random) {
+        this.random = random;
+    }
 
     /**
      * @return whether allas is shutting down, so new clients are to be turned away
@@ -48,9 +69,29 @@ public final class SessionRegistry {
         unauthenticated.decrementAndGet();
     }
 
+    /**
+     * @return a process ID for the session's BackendKeyData: unguessable, no other connected
+     *         client's, and no real backend's; given back when the session ends
+     */
+    int assignProcessId() {
+        int processId;
+        do {
+            processId = random.nextInt(ABOVE_ANY_PROCESS_ID + 1, Integer.MAX_VALUE);
+        } while (!processIds.add(processId));
+        return processId;
+    }
+
+    /** The session that was given the process ID ended, or never began. */
+    void releaseProcessId(int processId) {
+        processIds.remove(processId);
+    }
+
     void remove(ClientSession session) {
         if (sessions.remove(session) && session.database() == null) {
             unauthenticated.decrementAndGet();
+        }
+        if (session.processId() != 0) {
+            releaseProcessId(session.processId());
         }
         lock.lock();
         try {

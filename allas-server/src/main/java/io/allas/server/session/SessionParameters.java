@@ -98,10 +98,13 @@ final class SessionParameters {
         this.applicationName = value(APPLICATION_NAME);
     }
 
+    private static final String STANDARD_CONFORMING_STRINGS = "standard_conforming_strings";
+
     /**
      * What the client's startup packet sets, as PostgreSQL takes it; but where PostgreSQL refuses
      * the connection for an unknown parameter or a bad value, allas keeps the default, as it did
-     * before it looked. client_encoding is always UTF8, and {@code startup_parameters} win.
+     * before it looked. client_encoding is always UTF8, standard_conforming_strings always on, and
+     * {@code startup_parameters} win.
      */
     private Map<String, String> startupValues(Map<String, String> startup) {
         Map<String, String> values = new HashMap<>(2);
@@ -110,6 +113,7 @@ final class SessionParameters {
             String key = name.toLowerCase(Locale.ROOT);
             Optional<ServerSettings.Setting> setting = server.find(key);
             if (NOT_PARAMETERS.contains(key) || key.equals(APPLICATION_NAME) || key.equals("client_encoding")
+                    || key.equals(STANDARD_CONFORMING_STRINGS)
                     || setting.isEmpty() || overridden(key) || !(setting.get().context().equals("user")
                     || setting.get().context().equals("backend") || setting.get().context().equals("superuser-backend"))) {
                 return;
@@ -260,7 +264,13 @@ final class SessionParameters {
             }
             return "UTF8";
         }
-        return SettingValue.canonical(name, setting, value, value(key));
+        String canonical = SettingValue.canonical(name, setting, value, value(key));
+        if (key.equals(STANDARD_CONFORMING_STRINGS) && canonical.equals("off")) {
+            // allas reads the client's string literals (LISTEN, NOTIFY, the catalog queries it checks) as written.
+            throw new SqlError(SqlState.FEATURE_NOT_SUPPORTED,
+                    "allas supports only standard_conforming_strings on: backslashes in string literals are characters");
+        }
+        return canonical;
     }
 
     private static void checkChangeable(ServerSettings.Setting setting) throws SqlError {

@@ -336,7 +336,7 @@ final class CatalogQueryCheck {
         if (token.kind() == Token.Kind.IDENTIFIER && REFUSED_WORDS.contains(token.text())) {
             throw new Refused("it contains " + token.source().toUpperCase(java.util.Locale.ROOT));
         }
-        // $1 is a parameter; $$ and $tag$ begin dollar-quoted strings, which the lexer does not read.
+        // $1 is a parameter; a dollar-quoted string is a STRING token: any other $ is not PostgreSQL's.
         if (isSymbol(token, "$") && (next == null || next.kind() != Token.Kind.NUMBER || !next.text().matches("[0-9]+"))) {
             throw new Refused("dollar-quoted strings");
         }

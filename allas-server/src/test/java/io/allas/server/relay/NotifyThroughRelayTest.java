@@ -463,4 +463,45 @@ class NotifyThroughRelayTest {
             }
         }
     }
+
+    /**
+     * String literals in their other forms (escape strings, Unicode escapes, dollar quotes), as
+     * node-postgres's escapeLiteral and hand-written SQL send them: the payload a listener
+     * receives is the one PostgreSQL makes of the same statement sent to it directly.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "NOTIFY literal_forms, E'line\\nbreak, back\\\\slash, \\'quote\\', \\x41\\101, \\u00e9\\U0001F600\\uD83D\\uDE00 \\q'",
+            "NOTIFY literal_forms, e'tab\\tand '''",
+            "NOTIFY literal_forms, $$it's $1 \\n$$",
+            "NOTIFY literal_forms, $tag$a $$ b$tag$",
+            "NOTIFY literal_forms, U&'d\\0061t\\+000061 \\\\ \\D83D\\DE00'",
+            "SELECT pg_notify('literal_forms', E'\\xc3\\xa9t\\xc3\\xa9')"})
+    void otherFormsOfStringLiteralsArriveAsPostgresqlReadsThem(String sql) throws Exception {
+        try (Connection through = client();
+             Connection direct = TestPostgres.shared().connect();
+             JdbcListener listener = new JdbcListener(TestPostgres.shared().connect())) {
+            listener.execute("LISTEN literal_forms");
+            execute(direct, sql);
+            execute(through, sql);
+            List<PGNotification> received = listener.await(2, WAIT);
+            assertEquals(2, received.size(), "both arrived");
+            assertEquals(received.get(0).getParameter(), received.get(1).getParameter());
+        }
+    }
+
+    /** A malformed escape, or bytes that are not UTF-8, are refused as PostgreSQL refuses them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"NOTIFY literal_forms, E'\\xc3'", "NOTIFY literal_forms, E'\\u00e'",
+            "NOTIFY literal_forms, E'\\0'", "NOTIFY literal_forms, U&'\\00g1'", "NOTIFY literal_forms, E'\\uD83D'",
+            "NOTIFY literal_forms, $$unterminated"})
+    void malformedLiteralsAreRefusedWithPostgresqlsSqlstate(String sql) throws Exception {
+        try (Connection through = client(); Connection direct = TestPostgres.shared().connect()) {
+            SQLException directly = assertThrows(SQLException.class, () -> execute(direct, sql));
+            SQLException relayed = assertThrows(SQLException.class, () -> execute(through, sql));
+            assertEquals(directly.getSQLState(), relayed.getSQLState(), directly.getMessage() + " / " + relayed.getMessage());
+            // The session goes on.
+            execute(through, "NOTIFY literal_forms, 'fine'");
+        }
+    }
 }

@@ -217,6 +217,22 @@ class SettingsTest {
         }
     }
 
+    /**
+     * allas reads string literals with backslashes as characters, as PostgreSQL does with
+     * standard_conforming_strings on: turning it off is refused, rather than read otherwise.
+     */
+    @Test
+    void standardConformingStringsStaysOn() throws SQLException {
+        try (Connection relayed = relay.connect("app", "app", null)) {
+            assertEquals("ERROR 0A000 allas supports only standard_conforming_strings on: backslashes in string literals"
+                    + " are characters", outcome(relayed, "SET standard_conforming_strings = off"));
+            assertEquals("ERROR 0A000 allas supports only standard_conforming_strings on: backslashes in string literals"
+                    + " are characters", outcome(relayed, "SELECT set_config('standard_conforming_strings', 'false', false)"));
+            assertEquals("done", outcome(relayed, "SET standard_conforming_strings = on"));
+            assertEquals("standard_conforming_strings:text |on|", outcome(relayed, "SHOW standard_conforming_strings"));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"extended", "simple"})
     void parametersBoundToCurrentSettingAndSetConfig(String queryMode) throws SQLException {

@@ -51,6 +51,8 @@ class CatalogQueryCheckTest {
         "SELECT s.r, x.oid FROM generate_series(1, 3) AS s(r), (SELECT oid FROM pg_namespace) x",
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'x'",
         "SELECT oid FROM \"pg_catalog\".\"pg_type\" LIMIT 1",
+        // string literals in every form PostgreSQL reads, opaque to the check as to the server
+        "SELECT * FROM pg_type WHERE typname IN ($$x$$, $tag$it's pg_sleep(1)$tag$, E'\\'pg_sleep(1)', U&'\\0078')",
         // pgjdbc's TypeInfoCache: current_schemas() is answered for the client inside the query
         "SELECT n.nspname = ANY(current_schemas(true)), n.nspname, t.typname FROM pg_catalog.pg_type t"
             + " JOIN pg_catalog.pg_namespace n ON t.typnamespace = n.oid WHERE t.oid = $1"})
@@ -76,7 +78,7 @@ class CatalogQueryCheckTest {
         "SELECT oid INTO newtable FROM pg_type",
         "SELECT * FROM information_schema.accounts",
         "SELECT * FROM mydb.pg_catalog.pg_type",
-        "SELECT * FROM pg_type WHERE typname = $$x$$",
+        "SELECT * FROM pg_type WHERE typname = $q$x$q$ AND pg_sleep(1) IS NULL",
         "SELECT * FROM pg_type WHERE typname = E'\\'' , pg_terminate_backend(1) --'",
         "SELECT public.myfunc(oid) FROM pg_type",
         "SELECT oid::public.mytype FROM pg_type",

@@ -234,7 +234,7 @@ public final class SqlLexer {
     }
 
     private int validCodePoint(int codePoint, int start) throws SqlError {
-        if (codePoint == 0 || codePoint > Character.MAX_CODE_POINT
+        if (codePoint <= 0 || codePoint > Character.MAX_CODE_POINT
                 || (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE)) {
             throw new SqlError("invalid Unicode escape value at or near \"" + sql.substring(start) + "\"");
         }
@@ -260,13 +260,14 @@ public final class SqlLexer {
             }
             int length = text.startsWith("+", i + 1) ? 6 : 4;
             int from = i + 1 + (length == 6 ? 1 : 0);
-            if (from + length > text.length() || !text.substring(from, from + length).chars().allMatch(d -> Character.digit(d, 16) >= 0)) {
+            if (!isHex(text, from, from + length)) {
                 // A syntax error here, unlike a malformed escape in E'...' (22025): PostgreSQL's own distinction.
                 throw new SqlError("invalid Unicode escape: Unicode escapes must be \\XXXX or \\+XXXXXX");
             }
             int codePoint = Integer.parseInt(text, from, from + length, 16);
             if (Character.isHighSurrogate((char) codePoint) && length == 4 && text.startsWith("\\", from + 4)
-                    && from + 9 <= text.length() && Character.isLowSurrogate((char) Integer.parseInt(text, from + 5, from + 9, 16))) {
+                    && isHex(text, from + 5, from + 9)
+                    && Character.isLowSurrogate((char) Integer.parseInt(text, from + 5, from + 9, 16))) {
                 codePoint = Character.toCodePoint((char) codePoint, (char) Integer.parseInt(text, from + 5, from + 9, 16));
                 from += 5;
             }
@@ -274,6 +275,19 @@ public final class SqlLexer {
             i = from + length - 1;
         }
         return new Token(Token.Kind.STRING, value.toString(), sql.substring(start, position), start);
+    }
+
+    /** @return whether {@code text[from, to)} exists and is all hex digits (no sign, which parseInt would take) */
+    private static boolean isHex(String text, int from, int to) {
+        if (to > text.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (Character.digit(text.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

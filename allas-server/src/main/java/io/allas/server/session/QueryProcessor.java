@@ -99,6 +99,15 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             // may still receive notifications).
             return true;
         }
+        if (message instanceof FrontendMessage.Flush && states.current().awaitsClient()) {
+            // A Flush alone begins nothing: as in PostgreSQL the client stays idle, and its
+            // notifications keep coming (BUSY only while the writer is the session's).
+            ClientState awaiting = states.current();
+            states.transition(ClientState.BUSY);
+            out.flush();
+            states.transition(awaiting);
+            return true;
+        }
         if (states.current().awaitsClient()) {
             states.transition(ClientState.BUSY);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -276,6 +277,22 @@ class NotificationRelayTest {
             assertEquals('A', next.type());
             assertTrue(new String(next.body(), java.nio.charset.StandardCharsets.UTF_8).endsWith("kept\0sentinel\0"),
                     "as PostgreSQL, nothing arrives for a channel the session no longer listens on");
+        }
+    }
+
+    /**
+     * A Flush from an idle client begins nothing: as with PostgreSQL, its notifications keep
+     * coming without another message from it.
+     */
+    @Test
+    void aFlushFromAnIdleClientDoesNotHoldItsNotificationsBack() throws Exception {
+        try (WireClient client = WireClient.startup(relay.port(), "app", "app")) {
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN idle_flush")));
+            client.send('H', new byte[0]);
+            producer.createStatement().execute("NOTIFY idle_flush, 'after a flush'");
+            WireClient.Message notification = client.read();
+            assertEquals('A', notification.type());
+            assertTrue(new String(notification.body(), StandardCharsets.UTF_8).contains("after a flush"));
         }
     }
 }

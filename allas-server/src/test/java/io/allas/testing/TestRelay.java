@@ -184,7 +184,7 @@ public final class TestRelay implements AutoCloseable {
         private Path pluginDirectory;
         private boolean defaultConnect = true;
         /** This relay's own, so that a test can end its upstream backends and no other relay's. */
-        private final String upstreamApplicationName = "allas_test_" + RELAYS.incrementAndGet();
+        private String upstreamApplicationName = "allas_test_" + RELAYS.incrementAndGet();
         private boolean waitForUpstream = true;
         private boolean tapUpstream;
         private UpstreamListenTap tap;
@@ -302,6 +302,15 @@ public final class TestRelay implements AutoCloseable {
         /**
          * @param connect the upstream connection string to use instead of the test server's
          */
+        /**
+         * The same upstream connection string as a running relay's: a configuration written for
+         * its reload changes no upstream.
+         */
+        public Builder sameUpstreamAs(TestRelay running) {
+            upstreamApplicationName = running.upstreamApplicationName();
+            return this;
+        }
+
         public Builder connect(String connect) {
             defaultConnect = false;
             extraSections = extraSections + "  \"connect\": " + Json.quote(connect) + ",\n";

@@ -29,7 +29,7 @@ class AdminReloadTest {
             SQLException before = assertThrows(SQLException.class, () -> relay.connect("added", "app", null));
             assertEquals("3D000", before.getSQLState(), before.getMessage());
 
-            Files.writeString(relay.configFile(), TestRelay.builder().trust("app").trust("added").extraSections(ADMIN).json());
+            Files.writeString(relay.configFile(), TestRelay.builder().trust("app").trust("added").extraSections(ADMIN).sameUpstreamAs(relay).json());
             console.execute("RELOAD");
             try (Connection added = relay.connect("added", "app", null)) {
                 added.createStatement().execute("LISTEN after_reload");

@@ -158,7 +158,7 @@ class ConfigReloadTest {
     void aFileThatDoesNotLoadIsLoggedAsAtStartupAndChangesNothing() throws Exception {
         try (TestRelay relay = TestRelay.builder().md5("d", "u", "secret").prometheus().start();
              CapturedLog log = CapturedLog.start()) {
-            String broken = TestRelay.builder().md5("d", "u", "other").prometheus().json()
+            String broken = TestRelay.builder().md5("d", "u", "other").prometheus().sameUpstreamAs(relay).json()
                     .replace("\"databases\"", "\"databasez\"");
             Files.writeString(relay.configFile(), broken);
             String startupError = assertThrows(ConfigException.class,
@@ -179,7 +179,7 @@ class ConfigReloadTest {
         try (TestRelay relay = TestRelay.builder().trust("d").start();
              CapturedLog log = CapturedLog.start()) {
             relay.allas().watchConfigFile();
-            Files.writeString(relay.configFile(), TestRelay.builder().trust("d").trust("e").json());
+            Files.writeString(relay.configFile(), TestRelay.builder().trust("d").trust("e").sameUpstreamAs(relay).json());
 
             log.awaitLine(WAIT, "configuration reloaded from", "databases added: e");
             relay.connect("e", "u", null).close();
@@ -187,7 +187,7 @@ class ConfigReloadTest {
     }
 
     private static ReloadResult rewrite(TestRelay relay, TestRelay.Builder next) throws Exception {
-        Files.writeString(relay.configFile(), next.json());
+        Files.writeString(relay.configFile(), next.sameUpstreamAs(relay).json());
         return relay.allas().reload();
     }
 }

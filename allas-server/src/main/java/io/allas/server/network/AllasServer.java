@@ -3,6 +3,7 @@ package io.allas.server.network;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -157,9 +158,22 @@ public final class AllasServer {
                 throw new ConfigException("invalid value for option \"listen.host\": \"" + path
                         + "\" exists and is not a socket");
             }
+            if (inUse(path)) {
+                throw new ConfigException("invalid value for option \"listen.host\": the socket \"" + path
+                        + "\" is in use: another server listens on it");
+            }
             Files.delete(path);
         } catch (IOException e) {
             throw new ConfigException("cannot remove stale socket \"" + path + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** A socket left by a process that died refuses connections; a live one accepts them. */
+    private static boolean inUse(Path path) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

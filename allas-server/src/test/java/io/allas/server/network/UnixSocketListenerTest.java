@@ -66,4 +66,18 @@ class UnixSocketListenerTest {
         assertTrue(e.getMessage().contains("\"" + socket + "\" exists and is not a socket"), e.getMessage());
         assertEquals("not a socket", Files.readString(socket));
     }
+
+    /** A second relay started on a socket that a running one listens on refuses to start, and takes nothing from it. */
+    @Test
+    void aSocketInUseIsAnErrorAndItsServerKeepsIt() throws Exception {
+        Path socket = socket();
+        try (TestRelay running = TestRelay.builder().trust("open").listenOnUnixSocket(socket).start()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> TestRelay.builder().trust("open").listenOnUnixSocket(socket).start());
+            assertTrue(e.getMessage().contains("the socket \"" + socket + "\" is in use: another server listens on it"),
+                    e.getMessage());
+            Psql.Result result = Psql.run("host=" + directory + " port=6433 dbname=open user=bob", null, "SELECT 1");
+            assertEquals(0, result.exitCode(), result.stderr());
+        }
+    }
 }

@@ -131,6 +131,8 @@ public final class SqlLexer {
                 if (position < sql.length() && sql.charAt(position) == '\'') {
                     value.append('\'');
                     position++;
+                } else if (continuation(position) >= 0) {
+                    position = continuation(position);
                 } else {
                     break;
                 }
@@ -139,6 +141,57 @@ public final class SqlLexer {
             }
         }
         return new Token(Token.Kind.STRING, value.toString(), sql.substring(start, position), start);
+    }
+
+    /**
+     * PostgreSQL's string continuation: after a literal's closing quote, whitespace that holds a
+     * newline (with {@code --} comments in it) and then a quote continue the same literal, read
+     * in the same way ({@code E'a'} then a newline and {@code '\''} is one escape string). The
+     * catalog check relies on reading where a literal ends exactly as the server does.
+     *
+     * @param afterQuote the position after the closing quote
+     * @return the position after the quote that continues the literal, or -1 when it ends
+     */
+    private int continuation(int afterQuote) {
+        int i = afterQuote;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\f') {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                i = lineEnd(i);
+            } else {
+                break;
+            }
+        }
+        if (i >= sql.length() || (sql.charAt(i) != '\n' && sql.charAt(i) != '\r')) {
+            return -1;
+        }
+        i++;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                i = lineEnd(i);
+                if (i >= sql.length()) {
+                    return -1; // a comment continues a literal only when a newline ends it
+                }
+                i++;
+            } else {
+                break;
+            }
+        }
+        return i < sql.length() && sql.charAt(i) == '\'' ? i + 1 : -1;
+    }
+
+    /** @return the position of the newline that ends the line at {@code from}, or the text's end */
+    private int lineEnd(int from) {
+        int i = from;
+        while (i < sql.length() && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
+            i++;
+        }
+        return i;
     }
 
     /**
@@ -160,6 +213,10 @@ public final class SqlLexer {
                     position++;
                     continue;
                 }
+                if (continuation(position) >= 0) {
+                    position = continuation(position);
+                    continue;
+                }
                 break;
             }
             if (c != '\\') {
@@ -169,7 +226,8 @@ public final class SqlLexer {
             if (position >= sql.length()) {
                 throw new SqlError("unterminated quoted string at or near \"" + sql.substring(start) + "\"");
             }
-            char escaped = sql.charAt(position++);
+            int escaped = sql.codePointAt(position);
+            position += Character.charCount(escaped);
             switch (escaped) {
                 case 'b' -> bytes.write('\b');
                 case 'f' -> bytes.write('\f');
@@ -185,7 +243,7 @@ public final class SqlLexer {
                     }
                 }
                 case 'u', 'U' -> writeUtf8(bytes, unicodeEscape(start, escaped == 'u' ? 4 : 8));
-                default -> writeUtf8(bytes, sql.codePointAt(position - 1));
+                default -> writeUtf8(bytes, escaped);
             }
         }
         return new Token(Token.Kind.STRING, utf8(bytes.toByteArray()), sql.substring(start, position), start);

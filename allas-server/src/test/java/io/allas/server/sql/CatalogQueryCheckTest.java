@@ -79,6 +79,7 @@ class CatalogQueryCheckTest {
         "SELECT * FROM information_schema.accounts",
         "SELECT * FROM mydb.pg_catalog.pg_type",
         "SELECT * FROM pg_type WHERE typname = $q$x$q$ AND pg_sleep(1) IS NULL",
+        "SELECT E'a'\n'\\' , ' , pg_terminate_backend(1) -- '\nFROM pg_type",
         "SELECT * FROM pg_type WHERE typname = E'\\'' , pg_terminate_backend(1) --'",
         "SELECT public.myfunc(oid) FROM pg_type",
         "SELECT oid::public.mytype FROM pg_type",

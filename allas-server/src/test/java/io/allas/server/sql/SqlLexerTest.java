@@ -39,6 +39,28 @@ class SqlLexerTest {
     }
 
     @Test
+    void aLiteralContinuesAfterWhitespaceWithANewlineInTheSameMode() throws SqlError {
+        assertEquals("ab", string("'a'\n'b'"));
+        assertEquals("ab", string("'a' -- a comment\n  -- another\n\t'b'"));
+        assertEquals("a'b", string("E'a'\r\n'\\'b'"), "the continued piece is still an escape string");
+        assertEquals(2, SqlLexer.tokenize("'a' 'b'").size(), "without a newline, two literals");
+        assertEquals(2, SqlLexer.tokenize("'a' /* no */\n'b'").size(), "a block comment does not continue one");
+    }
+
+    /** A literal's end read otherwise than the server reads it would hide code from the catalog check. */
+    @Test
+    void codeAfterAContinuedEscapeStringIsCode() throws SqlError {
+        List<Token> tokens = SqlLexer.tokenize("SELECT E'a'\n'\\' , ' , pg_terminate_backend(1) -- '\nFROM pg_type");
+        assertEquals("a' , ", tokens.get(1).text());
+        assertEquals("pg_terminate_backend", tokens.get(3).text());
+    }
+
+    @Test
+    void aBackslashBeforeACharacterBeyondTheBasicPlaneKeepsIt() throws SqlError {
+        assertEquals("\uD83D\uDE00", string("E'\\\uD83D\uDE00'"));
+    }
+
+    @Test
     void aParameterIsNotADollarQuote() throws SqlError {
         List<Token> tokens = SqlLexer.tokenize("$1");
         assertEquals(List.of(Token.Kind.SYMBOL, Token.Kind.NUMBER), tokens.stream().map(Token::kind).toList());

@@ -400,6 +400,18 @@ public final class TestPostgres {
         return "tls-secret";
     }
 
+    /**
+     * Creates (once) the role that the throwaway server refuses over TLS (pg_hba: hostssl ...
+     * reject), and returns its password.
+     */
+    public String plainOnlyRole() throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'plain_only')"
+                    + " THEN CREATE ROLE plain_only LOGIN PASSWORD 'plain-secret'; END IF; END $$");
+        }
+        return "plain-secret";
+    }
+
     /** The server binaries in use; empty for an external server or a container. */
     public Optional<Path> binDir() {
         return binaries == null ? Optional.empty() : Optional.of(binaries.binDir());

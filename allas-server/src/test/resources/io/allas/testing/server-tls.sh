@@ -3,7 +3,8 @@
 # by LocalCluster after initdb, and by the official postgres image's entrypoint, which runs the
 # executable scripts in /docker-entrypoint-initdb.d once, before the server's first real start.
 #
-# ALLAS_TLS_DIR holds server.crt and server.key; ALLAS_TLS_ONLY_ROLE may connect over TLS only.
+# ALLAS_TLS_DIR holds server.crt and server.key; ALLAS_TLS_ONLY_ROLE may connect over TLS only,
+# the role plain_only without TLS only.
 # The key is copied into PGDATA because PostgreSQL reads a key only if its own account (or root)
 # owns it and nobody else may read it, which a file copied into a container does not satisfy.
 set -eu
@@ -17,6 +18,8 @@ hba="$PGDATA/pg_hba.conf"
 {
     echo "hostssl all $ALLAS_TLS_ONLY_ROLE all scram-sha-256"
     echo "hostnossl all $ALLAS_TLS_ONLY_ROLE all reject"
+    # and plain_only without TLS only: sslmode=prefer then tries again without it
+    echo "hostssl all plain_only all reject"
     cat "$hba"
 } > "$hba.new"
 mv "$hba.new" "$hba"

@@ -39,7 +39,12 @@ public final class CapturedConnection {
         String key = UUID.randomUUID().toString();
         AtomicReference<SocketChannel> plain = new AtomicReference<>();
         AtomicReference<SSLSocket> encrypted = new AtomicReference<>();
-        UpstreamSocketFactory.register(key, plain::set);
+        UpstreamSocketFactory.register(key, channel -> {
+            // A new attempt (the next host, or sslmode=prefer trying again without TLS) begins with
+            // a new socket: a TLS socket of an earlier attempt is not this connection's.
+            plain.set(channel);
+            encrypted.set(null);
+        });
         CapturingSslFactory.register(key, encrypted::set);
         try {
             properties.setProperty("socketFactory", UpstreamSocketFactory.class.getName());

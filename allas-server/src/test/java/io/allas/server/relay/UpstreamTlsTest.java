@@ -151,4 +151,24 @@ class UpstreamTlsTest {
             assertEquals("57A01", e.getSQLState());
         }
     }
+
+    /**
+     * With sslmode=prefer, a server that refuses the role over TLS is reached without it: pgjdbc
+     * tries again on a new socket, and the relay reads that one, not the TLS socket of the first try.
+     */
+    @Test
+    void preferFallsBackToPlainWhenTheServerRefusesTheRoleOverTls() throws Exception {
+        TestPostgres postgres = TestPostgres.shared();
+        String password = postgres.plainOnlyRole();
+        try (TestRelay relay = TestRelay.builder().trust("app")
+                .connect("host=127.0.0.1 port=" + postgres.port() + " dbname=" + postgres.database()
+                        + " user=plain_only password=" + password + " sslmode=prefer")
+                .start();
+             JdbcListener listener = new JdbcListener(relay.connect("app", "app", null));
+             Connection direct = postgres.connect()) {
+            listener.execute("LISTEN fell_back");
+            direct.createStatement().execute("NOTIFY fell_back, 'without tls'");
+            assertEquals("without tls", listener.await(1, Duration.ofSeconds(10)).getFirst().getParameter());
+        }
+    }
 }

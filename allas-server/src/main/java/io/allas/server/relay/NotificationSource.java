@@ -29,6 +29,12 @@ interface NotificationSource extends AutoCloseable {
     List<NotificationRun> pending() throws SQLException, IOException;
 
     /**
+     * @return the notifications read and not yet handed out, without reading: after a failure,
+     *         those the server sent before the connection broke
+     */
+    List<NotificationRun> held();
+
+    /**
      * Sleeps until the server sends something, {@link #wake()} is called, or the time is up.
      *
      * @return the notifications that arrived; may be empty

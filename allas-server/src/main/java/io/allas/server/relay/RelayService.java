@@ -266,6 +266,7 @@ public final class RelayService implements Relay, AutoCloseable {
             reason = "allas is shutting down";
         } catch (SQLException | IOException | RuntimeException e) {
             reason = e.getMessage();
+            deliverWhatCameBefore(connection);
         }
         // A client that looks now finds the upstream down and waits for the next connection.
         connected = new CompletableFuture<>();
@@ -289,6 +290,23 @@ public final class RelayService implements Relay, AutoCloseable {
         }
         // Whatever the clients listened on died with the connection: LISTENs waiting for it fail.
         channels.clear(new IOException("the server connection was lost"));
+    }
+
+    /**
+     * The notifications the server sent before the connection broke (read with a FATAL, or during
+     * a statement that then failed) were committed before the loss: no gap report covers them,
+     * so they are delivered.
+     */
+    private void deliverWhatCameBefore(UpstreamConnection connection) {
+        try {
+            List<NotificationRun> delivered = connection.heldNotifications();
+            if (!delivered.isEmpty()) {
+                dispatch(delivered);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not deliver the notifications read before the upstream connection"
+                    + " to {0} broke: {1}", target, e.toString());
+        }
     }
 
     private void ping(UpstreamConnection connection) throws SQLException, IOException {

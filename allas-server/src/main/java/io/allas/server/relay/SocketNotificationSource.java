@@ -59,9 +59,14 @@ final class SocketNotificationSource implements NotificationSource {
 
     @Override
     public List<NotificationRun> pending() throws IOException {
-        List<NotificationRun> notifications = takeReadDuringStatements();
-        reader.read(channel, this::awaitRestOfMessage, notifications);
-        return notifications;
+        // Into the held list first: what was read before a failure is still there (held()).
+        reader.read(channel, this::awaitRestOfMessage, readDuringStatements);
+        return takeReadDuringStatements();
+    }
+
+    @Override
+    public List<NotificationRun> held() {
+        return takeReadDuringStatements();
     }
 
     @Override

@@ -34,7 +34,7 @@ import io.allas.server.protocol.backend.NotificationRun;
  * middle of a record, or does not answer a statement, ends the connection. (A record that carries
  * no data, such as a TLS 1.3 KeyUpdate, would make a read wait for the next one: PostgreSQL sends
  * none after the handshake, which pgjdbc reads through.) A Query is written whole before its answer
- * is read, as pgjdbc writes one: the relay's batches are far smaller than a socket's buffers.
+ * is read, as pgjdbc writes one, within the same timeout.
  */
 final class TlsNotificationSource implements NotificationSource {
 
@@ -49,6 +49,7 @@ final class TlsNotificationSource implements NotificationSource {
     private final SocketChannel channel;
     private final InputStream beneath;
     private final Selector selector;
+    private final Duration stallTimeout;
     private final BackendStreamReader reader = new BackendStreamReader();
     /** Notifications read at connect and during statements, handed out by the next read. */
     private final List<NotificationRun> readDuringStatements = new ArrayList<>();
@@ -61,6 +62,7 @@ final class TlsNotificationSource implements NotificationSource {
             throws SQLException, IOException {
         this.socket = socket;
         this.channel = connection.channel();
+        this.stallTimeout = stallTimeout;
         this.selector = Selector.open();
         try {
             // pgjdbc takes in whole whatever it read past its last statement; then nothing of the
@@ -80,12 +82,17 @@ final class TlsNotificationSource implements NotificationSource {
 
     @Override
     public List<NotificationRun> pending() throws IOException {
-        List<NotificationRun> notifications = takeReadDuringStatements();
         for (int reads = 0; reads < MAX_READS && bytesWaiting(); reads++) {
-            // A message cut at a record's end: the next read waits for the next record.
-            reader.read(messages, () -> { }, notifications);
+            // A message cut at a record's end: the next read waits for the next record. Into the
+            // held list first: what was read before a failure is still there (held()).
+            reader.read(messages, () -> { }, readDuringStatements);
         }
-        return notifications;
+        return takeReadDuringStatements();
+    }
+
+    @Override
+    public List<NotificationRun> held() {
+        return takeReadDuringStatements();
     }
 
     @Override
@@ -104,8 +111,22 @@ final class TlsNotificationSource implements NotificationSource {
     @Override
     public void execute(String sql) throws SQLException, IOException {
         ByteBuffer query = NotificationSource.query(sql);
-        out.write(query.array(), query.arrayOffset() + query.position(), query.remaining());
-        out.flush();
+        // A TLS write has no timeout of its own: a server that stopped reading would hold the
+        // relay thread until TCP gives up. Closing the socket ends the write, and the connection.
+        Thread watchdog = Thread.ofVirtual().name("allas-upstream-write-watchdog").start(() -> {
+            try {
+                Thread.sleep(stallTimeout);
+                channel.close();
+            } catch (InterruptedException | IOException e) {
+                // The write ended in time, or the socket is closed already.
+            }
+        });
+        try {
+            out.write(query.array(), query.arrayOffset() + query.position(), query.remaining());
+            out.flush();
+        } finally {
+            watchdog.interrupt();
+        }
         // Each read waits for the answer's next record, within the socket's timeout.
         NotificationSource.throwIfRefused(reader.readStatementAnswer(messages, () -> { }, readDuringStatements));
     }

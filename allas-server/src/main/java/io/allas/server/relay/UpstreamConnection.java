@@ -95,6 +95,14 @@ final class UpstreamConnection implements AutoCloseable {
     }
 
     /**
+     * @return the notifications read and not yet handed out, without reading: after a failure,
+     *         those the server sent before the connection broke
+     */
+    List<NotificationRun> heldNotifications() {
+        return notifications.held();
+    }
+
+    /**
      * @return the notifications that have arrived, without waiting
      */
     List<NotificationRun> pendingNotifications() throws SQLException, IOException {

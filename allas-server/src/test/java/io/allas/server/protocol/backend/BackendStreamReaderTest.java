@@ -122,6 +122,8 @@ class BackendStreamReaderTest {
                 ErrorResponse.fatal("57P01", "terminating connection due to administrator command")));
         IOException e = assertThrows(IOException.class, this::readAll);
         assertEquals("FATAL: terminating connection due to administrator command (57P01)", e.getMessage());
+        // What came before the error was read: the relay still delivers it.
+        assertEquals(List.of("last"), read.stream().map(NotificationRun::channel).toList());
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import io.allas.server.log.LogText;
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.MessageWriter;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.SqlState;
@@ -70,6 +71,14 @@ public final class AdminConsoleService implements AdminEntrance.Console {
                 case FrontendMessage.Flush flush -> out.flush();
                 case FrontendMessage.CopyOutsideCopy copy -> {
                     // Ignored without an answer, as PostgreSQL does.
+                }
+                case FrontendMessage.InvalidText invalid -> {
+                    if (invalid.type() != MessageType.Frontend.QUERY) {
+                        skippingToSync = refuseExtended(out, skippingToSync);
+                    } else if (!skippingToSync) {
+                        out.send(ErrorResponse.error(SqlState.CHARACTER_NOT_IN_REPERTOIRE, invalid.message()));
+                        out.sendAndFlush(new ReadyForQuery(ReadyForQuery.TransactionStatus.IDLE));
+                    }
                 }
                 case FrontendMessage.Parse parse -> skippingToSync = refuseExtended(out, skippingToSync);
                 case FrontendMessage.Bind bind -> skippingToSync = refuseExtended(out, skippingToSync);

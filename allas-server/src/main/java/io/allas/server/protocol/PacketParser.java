@@ -1,5 +1,9 @@
 package io.allas.server.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -62,6 +66,53 @@ public final class PacketParser {
         String value = new String(body, position, end - position, StandardCharsets.UTF_8);
         position = end + 1;
         return value;
+    }
+
+    /**
+     * @return a NUL-terminated string that must be UTF-8, as PostgreSQL requires of query text
+     * @throws InvalidTextException when it is not: the session answers 22021 and goes on
+     */
+    public String readUtf8CString() throws ProtocolException, InvalidTextException {
+        int start = position;
+        int end = start;
+        while (end < body.length && body[end] != 0) {
+            end++;
+        }
+        if (end == body.length) {
+            throw new ProtocolException("invalid string in message");
+        }
+        position = end + 1;
+        ByteBuffer bytes = ByteBuffer.wrap(body, start, end - start);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidTextException(invalidSequence(firstInvalid(start, end), end));
+        }
+    }
+
+    private int firstInvalid(int start, int end) {
+        ByteBuffer in = ByteBuffer.wrap(body, start, end - start);
+        CharBuffer out = CharBuffer.allocate(end - start);
+        StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(in, out, true);
+        return in.position();
+    }
+
+    /** PostgreSQL's words: the bytes of the character that begins there, as long as its first byte says. */
+    private String invalidSequence(int at, int end) {
+        int lead = body[at] & 0xFF;
+        int length = (lead & 0x80) == 0 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
+                : (lead & 0xF8) == 0xF0 ? 4 : 1;
+        StringBuilder text = new StringBuilder("invalid byte sequence for encoding \"UTF8\":");
+        for (int i = at; i < Math.min(at + length, end); i++) {
+            text.append(String.format(" 0x%02x", body[i] & 0xFF));
+        }
+        return text.toString();
     }
 
     public byte[] readBytes(int count) throws ProtocolException {

@@ -34,6 +34,9 @@ public final class SqlState {
     public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String NAME_TOO_LONG = "42622";
     public static final String INVALID_PARAMETER_VALUE = "22023";
+    /** Text that is not in the server's encoding (UTF-8). */
+    public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
+    public static final String INVALID_ESCAPE_SEQUENCE = "22025";
     public static final String UNDEFINED_PARAMETER = "42P02";
 
     /**

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.allas.server.catalog.CatalogQueries;
 import io.allas.server.protocol.MessageWriter;
+import io.allas.server.protocol.MessageType;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.SqlState;
 import io.allas.server.protocol.backend.BindComplete;
@@ -136,6 +137,14 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
             simpleQuery(query.sql());
             return true;
         }
+        if (message instanceof FrontendMessage.InvalidText invalid && invalid.type() == MessageType.Frontend.QUERY) {
+            SqlError refused = new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, invalid.message());
+            refusals.refused(refused, "");
+            out.send(ErrorResponse.error(refused.sqlState(), refused.getMessage()));
+            executor.failed();
+            readyForQuery();
+            return true;
+        }
         if (message instanceof FrontendMessage.Flush) {
             out.flush();
             return true;
@@ -143,6 +152,7 @@ final class QueryProcessor implements StatementExecutor.PreparedStatements {
         try {
             switch (message) {
                 case FrontendMessage.Parse parse -> parse(parse);
+                case FrontendMessage.InvalidText invalid -> throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, invalid.message());
                 case FrontendMessage.Bind bind -> bind(bind);
                 case FrontendMessage.Describe describe -> describe(describe);
                 case FrontendMessage.Execute execute -> execute(execute);

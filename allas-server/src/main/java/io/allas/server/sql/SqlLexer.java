@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.allas.server.protocol.SqlState;
+
 /**
  * Splits query text into tokens by PostgreSQL's lexical rules, as far as allas needs them:
  * whitespace, {@code --} and nested {@code /* *}{@code /} comments, identifiers folded and
@@ -16,10 +18,6 @@ import java.util.List;
  * standard_conforming_strings on, the only setting allas accepts.
  */
 public final class SqlLexer {
-
-    /** PostgreSQL's SQLSTATEs for a malformed escape, and for bytes that are not UTF-8. */
-    private static final String INVALID_ESCAPE_SEQUENCE = "22025";
-    private static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
 
     /** PostgreSQL's NAMEDATALEN - 1: identifiers longer than this many bytes are truncated. */
     public static final int MAX_IDENTIFIER_BYTES = 63;
@@ -277,13 +275,13 @@ public final class SqlLexer {
 
     private int hexDigits(int length, String malformed) throws SqlError {
         if (position + length > sql.length()) {
-            throw new SqlError(INVALID_ESCAPE_SEQUENCE, malformed);
+            throw new SqlError(SqlState.INVALID_ESCAPE_SEQUENCE, malformed);
         }
         int value = 0;
         for (int i = 0; i < length; i++) {
             int digit = Character.digit(sql.charAt(position + i), 16);
             if (digit < 0) {
-                throw new SqlError(INVALID_ESCAPE_SEQUENCE, malformed);
+                throw new SqlError(SqlState.INVALID_ESCAPE_SEQUENCE, malformed);
             }
             value = value * 16 + digit;
         }
@@ -383,7 +381,7 @@ public final class SqlLexer {
     private static String utf8(byte[] bytes) throws SqlError {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
-                throw new SqlError(CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\": 0x00");
+                throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\": 0x00");
             }
         }
         try {
@@ -392,7 +390,7 @@ public final class SqlLexer {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new SqlError(CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\"");
+            throw new SqlError(SqlState.CHARACTER_NOT_IN_REPERTOIRE, "invalid byte sequence for encoding \"UTF8\"");
         }
     }
 

@@ -110,4 +110,29 @@ class RefusedStatementsTest {
         }
         assertEquals(before + sent, refused(SYNTAX_ERROR), "every refusal is counted");
     }
+
+    /**
+     * Query text that is not UTF-8 is refused as PostgreSQL refuses it (22021, naming the bytes),
+     * in both protocols, and the session goes on; it is not read with a replacement character.
+     */
+    @Test
+    void textThatIsNotUtf8IsRefusedWith22021() throws Exception {
+        byte[] text = {'L', 'I', 'S', 'T', 'E', 'N', ' ', '"', 'c', 'a', 'f', (byte) 0xe9, '"', ';', 0};
+        String expected = "invalid byte sequence for encoding \"UTF8\": 0xe9 0x22 0x3b";
+        try (WireClient client = connect("not-utf8")) {
+            client.send('Q', text);
+            List<WireClient.Message> simple = client.readResponse();
+            assertEquals("EZ", WireClient.types(simple));
+            assertEquals("22021", simple.getFirst().fields().get('C'));
+            assertEquals(expected, simple.getFirst().fields().get('M'));
+
+            client.send('P', WireClient.body("", text, (short) 0));
+            client.send('S', new byte[0]);
+            List<WireClient.Message> extended = client.readResponse();
+            assertEquals("EZ", WireClient.types(extended));
+            assertEquals(expected, extended.getFirst().fields().get('M'));
+
+            assertEquals("CZ", WireClient.types(client.roundTrip("LISTEN cafe")));
+        }
+    }
 }

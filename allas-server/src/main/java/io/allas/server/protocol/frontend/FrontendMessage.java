@@ -103,6 +103,15 @@ public sealed interface FrontendMessage {
     }
 
     /**
+     * A Query or Parse whose text is not UTF-8: answered with 22021, as PostgreSQL answers it.
+     *
+     * @param type    the message's type byte
+     * @param message PostgreSQL's words, naming the bytes
+     */
+    record InvalidText(byte type, String message) implements FrontendMessage {
+    }
+
+    /**
      * A message type allas does not serve (FunctionCall ...).
      *
      * @param type the type byte

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 import io.allas.server.protocol.MessageType.Frontend;
+import io.allas.server.protocol.InvalidTextException;
 import io.allas.server.protocol.PacketParser;
 import io.allas.server.protocol.ProtocolException;
 import io.allas.server.protocol.RawMessage;
@@ -27,11 +28,21 @@ public final class FrontendMessageDecoder {
         return switch (raw.type()) {
             case Frontend.QUERY -> {
                 PacketParser p = new PacketParser(body, "Query");
-                String sql = p.readCString();
-                p.expectEnd();
-                yield new FrontendMessage.Query(sql);
+                try {
+                    String sql = p.readUtf8CString();
+                    p.expectEnd();
+                    yield new FrontendMessage.Query(sql);
+                } catch (InvalidTextException e) {
+                    yield new FrontendMessage.InvalidText(raw.type(), e.getMessage());
+                }
             }
-            case Frontend.PARSE -> decodeParse(new PacketParser(body, "Parse"));
+            case Frontend.PARSE -> {
+                try {
+                    yield decodeParse(new PacketParser(body, "Parse"));
+                } catch (InvalidTextException e) {
+                    yield new FrontendMessage.InvalidText(raw.type(), e.getMessage());
+                }
+            }
             case Frontend.BIND -> decodeBind(new PacketParser(body, "Bind"));
             case Frontend.DESCRIBE -> {
                 PacketParser p = new PacketParser(body, "Describe");
@@ -63,9 +74,9 @@ public final class FrontendMessageDecoder {
         };
     }
 
-    private static FrontendMessage decodeParse(PacketParser p) throws ProtocolException {
+    private static FrontendMessage decodeParse(PacketParser p) throws ProtocolException, InvalidTextException {
         String name = p.readCString();
-        String sql = p.readCString();
+        String sql = p.readUtf8CString();
         int count = p.readInt16() & 0xFFFF;
         List<Integer> types = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -61,6 +61,15 @@ interface NotificationSource extends AutoCloseable {
     void close();
 
     /**
+     * @return what the list held, which is left empty
+     */
+    static List<NotificationRun> takeAll(List<NotificationRun> held) {
+        List<NotificationRun> taken = List.copyOf(held);
+        held.clear();
+        return taken;
+    }
+
+    /**
      * @return a simple Query carrying the relay's statements
      */
     static ByteBuffer query(String sql) {

@@ -61,18 +61,18 @@ final class SocketNotificationSource implements NotificationSource {
     public List<NotificationRun> pending() throws IOException {
         // Into the held list first: what was read before a failure is still there (held()).
         reader.read(channel, this::awaitRestOfMessage, readDuringStatements);
-        return takeReadDuringStatements();
+        return NotificationSource.takeAll(readDuringStatements);
     }
 
     @Override
     public List<NotificationRun> held() {
-        return takeReadDuringStatements();
+        return NotificationSource.takeAll(readDuringStatements);
     }
 
     @Override
     public List<NotificationRun> await(long timeoutMillis) throws IOException {
         if (!readDuringStatements.isEmpty()) {
-            return takeReadDuringStatements();
+            return NotificationSource.takeAll(readDuringStatements);
         }
         selectReady(timeoutMillis);
         return pending();
@@ -150,12 +150,6 @@ final class SocketNotificationSource implements NotificationSource {
         // The cancelled key leaves the selector only at its next selection.
         selector.selectNow();
         channel.configureBlocking(true);
-    }
-
-    private List<NotificationRun> takeReadDuringStatements() {
-        List<NotificationRun> taken = new ArrayList<>(readDuringStatements);
-        readDuringStatements.clear();
-        return taken;
     }
 
     private boolean selectReady(long timeoutMillis) throws IOException {

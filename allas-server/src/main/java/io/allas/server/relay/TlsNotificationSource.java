@@ -87,12 +87,12 @@ final class TlsNotificationSource implements NotificationSource {
             // held list first: what was read before a failure is still there (held()).
             reader.read(messages, () -> { }, readDuringStatements);
         }
-        return takeReadDuringStatements();
+        return NotificationSource.takeAll(readDuringStatements);
     }
 
     @Override
     public List<NotificationRun> held() {
-        return takeReadDuringStatements();
+        return NotificationSource.takeAll(readDuringStatements);
     }
 
     @Override
@@ -143,12 +143,6 @@ final class TlsNotificationSource implements NotificationSource {
     /** @return whether a read would find something: decrypted bytes, or a record on its way */
     private boolean bytesWaiting() throws IOException {
         return decrypted.available() > 0 || beneath.available() > 0;
-    }
-
-    private List<NotificationRun> takeReadDuringStatements() {
-        List<NotificationRun> taken = new ArrayList<>(readDuringStatements);
-        readDuringStatements.clear();
-        return taken;
     }
 
     /** The socket beneath must be non-blocking to be selected, and blocking again for TLS to read it. */

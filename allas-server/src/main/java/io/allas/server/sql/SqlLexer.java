@@ -129,10 +129,12 @@ public final class SqlLexer {
                 if (position < sql.length() && sql.charAt(position) == '\'') {
                     value.append('\'');
                     position++;
-                } else if (continuation(position) >= 0) {
-                    position = continuation(position);
                 } else {
-                    break;
+                    int continued = continuation(position);
+                    if (continued < 0) {
+                        break;
+                    }
+                    position = continued;
                 }
             } else {
                 value.append(c);
@@ -211,11 +213,12 @@ public final class SqlLexer {
                     position++;
                     continue;
                 }
-                if (continuation(position) >= 0) {
-                    position = continuation(position);
-                    continue;
+                int continued = continuation(position);
+                if (continued < 0) {
+                    break;
                 }
-                break;
+                position = continued;
+                continue;
             }
             if (c != '\\') {
                 writeUtf8(bytes, c);

@@ -84,13 +84,12 @@ final class ChannelAccess {
      * @throws SqlError {@code 42501 permission denied for channel "x"}, as PostgreSQL words a denied object
      */
     void check(Operation operation, String channel) throws SqlError {
-        String upstream = prefix + channel;
         // Another tenant's channel on the shared upstream: never this client's, whatever its patterns allow.
-        boolean others = otherNamespaces.stream().anyMatch(upstream::startsWith);
+        boolean denied = !otherNamespaces.isEmpty() && otherNamespaces.stream().anyMatch((prefix + channel)::startsWith);
         for (List<String> patterns : operation == Operation.LISTEN ? listen : notify) {
-            others = others || patterns.stream().noneMatch(pattern -> matches(pattern, channel));
+            denied = denied || patterns.stream().noneMatch(pattern -> matches(pattern, channel));
         }
-        if (others) {
+        if (denied) {
             // Logged (rate-limited) with the client's other refused statements.
             events.channelDenied(database, operation.label);
             throw new SqlError(SqlState.INSUFFICIENT_PRIVILEGE, "permission denied for channel \"" + channel + "\"");
